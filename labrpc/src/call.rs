@@ -1,0 +1,212 @@
+//! The life of one call: checks and fault decisions at the caller, delivery on a worker, and
+//! the way back.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::{select, Sender};
+
+use crate::core::Core;
+use crate::error::RpcError;
+use crate::faults::{Fate, Plan};
+use crate::hold::HeldCall;
+use crate::node::{Incarnation, Node};
+use crate::trace::EventKind;
+
+type ReplySender = Sender<Result<Vec<u8>, RpcError>>;
+
+/// A call on its way to a handler: what a worker needs to run it and send the reply back.
+pub(crate) struct Delivery {
+    id: u64,
+    from: Arc<Node>,
+    from_life: Arc<Incarnation>,
+    to: Arc<Node>,
+    to_life: Arc<Incarnation>,
+    method: &'static str,
+    args: Vec<u8>,
+    plan: Plan,
+    /// `None` when the caller has already been told the reply is lost.
+    reply: Option<ReplySender>,
+}
+
+impl Core {
+    /// Sends `args` to `method` on `to` and waits for the reply: the whole call path.
+    pub(crate) fn call(
+        self: &Arc<Self>,
+        from: &Arc<Node>,
+        from_life: &Arc<Incarnation>,
+        to: &str,
+        method: &'static str,
+        args: Vec<u8>,
+    ) -> Result<Vec<u8>, RpcError> {
+        if self.is_shut_down() {
+            return Err(RpcError::Shutdown);
+        }
+        if !from_life.is_alive() {
+            return Err(RpcError::CallerDead { caller: from.name.to_string() });
+        }
+        let Some(to_node) = self.lookup(to) else {
+            return Err(RpcError::NoSuchServer { to: to.to_string() });
+        };
+        let id = self.next_call_id.fetch_add(1, Ordering::Relaxed);
+        self.total_rpcs.fetch_add(1, Ordering::Relaxed);
+        from.count_sent(to_node.id, args.len());
+        log::debug!("rpc #{id} {method} {} -> {to} ({} bytes)", from.name, args.len());
+        self.trace.record(|| EventKind::Send {
+            id,
+            from: from.name.to_string(),
+            to: to.to_string(),
+            method,
+            bytes: args.len(),
+        });
+
+        let to_life = to_node.current();
+        if !to_life.is_alive() || to_life.service().is_none() {
+            let error = if to_node.ever_served() {
+                RpcError::ServerDead { to: to.to_string() }
+            } else {
+                RpcError::NoSuchServer { to: to.to_string() }
+            };
+            return self.fail_after(id, self.faults.failure_delay(), error);
+        }
+
+        let plan = self.faults.plan(from.id, to_node.id, to_node.unreliable.load(Ordering::Relaxed));
+        let (reply_tx, reply_rx) = crossbeam_channel::bounded(1);
+        let mut delivery = Delivery {
+            id,
+            from: Arc::clone(from),
+            from_life: Arc::clone(from_life),
+            to: to_node,
+            to_life: Arc::clone(&to_life),
+            method,
+            args,
+            plan,
+            reply: Some(reply_tx),
+        };
+        match plan.fate {
+            Fate::Deliver => {}
+            Fate::Unreachable { after } => {
+                let error = RpcError::Unreachable { from: from.name.to_string(), to: to.to_string() };
+                return self.fail_after(id, after, error);
+            }
+            Fate::DropRequest { after } => {
+                return self.fail_after(id, after, RpcError::RequestLost { to: to.to_string(), method });
+            }
+            Fate::LoseReplyNow => {
+                // 2015 semantics: the handler runs, but the caller hears at once that the reply is
+                // gone, so a retry can overlap the original.
+                delivery.reply = None;
+                self.dispatch(delivery);
+                return Err(RpcError::ReplyLost { to: to.to_string(), method });
+            }
+        }
+
+        let link = (from.id, delivery.to.id);
+        let held = HeldCall { id, from: from.name.to_string(), to: to.to_string(), method };
+        if let Err(delivery) = self.holds.try_hold(link, held, delivery) {
+            self.dispatch(delivery);
+        }
+
+        select! {
+            recv(reply_rx) -> reply => reply.unwrap_or_else(|_| {
+                // The reply sender went away without a word: shutdown, or a death seen first by
+                // the worker.
+                if self.is_shut_down() {
+                    Err(RpcError::Shutdown)
+                } else {
+                    Err(RpcError::ReplyLost { to: to.to_string(), method })
+                }
+            }),
+            recv(to_life.death_rx) -> _ => Err(if self.is_shut_down() {
+                RpcError::Shutdown
+            } else {
+                RpcError::ServerDead { to: to.to_string() }
+            }),
+            recv(from_life.death_rx) -> _ => Err(if self.is_shut_down() {
+                RpcError::Shutdown
+            } else {
+                RpcError::CallerDead { caller: from.name.to_string() }
+            }),
+        }
+    }
+
+    /// Fails call `id` with `error`, after `delay` (long delays make failures slow).
+    fn fail_after(&self, id: u64, delay: Duration, error: RpcError) -> Result<Vec<u8>, RpcError> {
+        log::debug!("rpc #{id} not delivered: {error}");
+        self.trace.record(|| EventKind::Drop { id, reason: error.to_string() });
+        if !self.sleep(delay) {
+            return Err(RpcError::Shutdown);
+        }
+        Err(error)
+    }
+
+    /// Hands a delivery to a worker.
+    pub(crate) fn dispatch(self: &Arc<Self>, delivery: Delivery) {
+        let core = Arc::clone(self);
+        // A closed pool gives the job back; dropping it tells the caller (shutdown).
+        let _ = self.pool.submit(Box::new(move || core.deliver(delivery)));
+    }
+
+    /// Runs on a worker: delays, the handler, and the reply's way back.
+    fn deliver(&self, delivery: Delivery) {
+        let Delivery { id, from, from_life, to, to_life, method, args, plan, reply } = delivery;
+        if !self.sleep(plan.request_delay) {
+            return;
+        }
+        if let Some(delay) = to.ingress_delay() {
+            // One call at a time sits out the delay, like a proxy that forwards serially.
+            let _gate = to.ingress_gate.lock();
+            if !self.sleep(delay) {
+                return;
+            }
+        }
+        let Some(service) = to_life.service().filter(|_| to_life.is_alive()) else {
+            log::debug!("rpc #{id} dropped: {} died before the call arrived", to.name);
+            self.trace.record(|| EventKind::Drop { id, reason: format!("{} is dead", to.name) });
+            return;
+        };
+        to.delivered.fetch_add(1, Ordering::Relaxed);
+        self.trace.record(|| EventKind::Deliver { id });
+        let result = service.dispatch(method, &args).map_err(|f| f.into_rpc_error(&to.name, method));
+
+        let lost = |reason: String| {
+            log::debug!("rpc #{id} {method} reply lost: {reason}");
+            self.trace.record(|| EventKind::ReplyLost { id, reason });
+        };
+        if !to_life.is_alive() {
+            return lost(format!("{} died while handling it", to.name));
+        }
+        let Some(reply) = reply else {
+            return lost(format!("{} is unreliable", to.name));
+        };
+        if !self.sleep(plan.reply_delay) {
+            return;
+        }
+        if !from_life.is_alive() {
+            return lost(format!("{} died while waiting", from.name));
+        }
+        if self.faults.is_cut(to.id, from.id) || plan.drop_reply {
+            let reason = if plan.drop_reply {
+                "the network is unreliable".to_string()
+            } else {
+                format!("link {} -> {} is cut", to.name, from.name)
+            };
+            lost(reason);
+            let _ = reply.send(Err(RpcError::ReplyLost { to: to.name.to_string(), method }));
+            return;
+        }
+        match &result {
+            Ok(bytes) => {
+                to.count_sent(from.id, bytes.len());
+                log::debug!("rpc #{id} {method} {} <- {} ({} bytes)", from.name, to.name, bytes.len());
+                self.trace.record(|| EventKind::Reply { id, bytes: bytes.len() });
+            }
+            Err(error) => {
+                log::debug!("rpc #{id} {method} failed: {error}");
+                self.trace.record(|| EventKind::Failed { id, error: error.to_string() });
+            }
+        }
+        let _ = reply.send(result);
+    }
+}

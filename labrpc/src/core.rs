@@ -1,0 +1,114 @@
+//! The state every handle of one network shares: nodes, knobs, workers, counters, trace.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender};
+use parking_lot::{Mutex, RwLock};
+
+use crate::call::Delivery;
+use crate::faults::Faults;
+use crate::hold::Holds;
+use crate::node::Node;
+use crate::pool::Pool;
+use crate::trace::{EventKind, Trace};
+
+/// How long shutdown waits for handlers that are still running.
+const SHUTDOWN_PATIENCE: Duration = Duration::from_secs(2);
+
+pub(crate) struct Core {
+    nodes: RwLock<HashMap<Arc<str>, Arc<Node>>>,
+    pub(crate) faults: Faults,
+    pub(crate) holds: Holds<Delivery>,
+    pub(crate) trace: Trace,
+    pub(crate) pool: Pool,
+    shut_down: AtomicBool,
+    /// Dropped on shutdown, which wakes every network-made sleep at once.
+    shutdown_tx: Mutex<Option<Sender<()>>>,
+    shutdown_rx: Receiver<()>,
+    pub(crate) total_rpcs: AtomicU64,
+    pub(crate) next_call_id: AtomicU64,
+    pub(crate) next_client_id: AtomicU64,
+}
+
+impl Core {
+    pub(crate) fn new(seed: u64) -> Core {
+        let (shutdown_tx, shutdown_rx) = crossbeam_channel::bounded(0);
+        Core {
+            nodes: RwLock::new(HashMap::new()),
+            faults: Faults::new(seed),
+            holds: Holds::new(),
+            trace: Trace::new(),
+            pool: Pool::new(),
+            shut_down: AtomicBool::new(false),
+            shutdown_tx: Mutex::new(Some(shutdown_tx)),
+            shutdown_rx,
+            total_rpcs: AtomicU64::new(0),
+            next_call_id: AtomicU64::new(1),
+            next_client_id: AtomicU64::new(1),
+        }
+    }
+
+    pub(crate) fn is_shut_down(&self) -> bool {
+        self.shut_down.load(Ordering::Acquire)
+    }
+
+    /// The node with this name, if anyone has used the name.
+    pub(crate) fn lookup(&self, name: &str) -> Option<Arc<Node>> {
+        self.nodes.read().get(name).cloned()
+    }
+
+    /// The node with this name, created on first use.
+    pub(crate) fn node(&self, name: &str) -> Arc<Node> {
+        if let Some(node) = self.lookup(name) {
+            return node;
+        }
+        let mut nodes = self.nodes.write();
+        let id = nodes.len();
+        let node = nodes.entry(Arc::from(name)).or_insert_with(|| Arc::new(Node::new(id, name)));
+        Arc::clone(node)
+    }
+
+    /// Every node, in no particular order.
+    pub(crate) fn all_nodes(&self) -> Vec<Arc<Node>> {
+        self.nodes.read().values().cloned().collect()
+    }
+
+    /// Runs `register` unless the network is shut down, atomically with respect to shutdown.
+    pub(crate) fn unless_shut_down<T>(&self, register: impl FnOnce() -> T) -> Option<T> {
+        let _nodes = self.nodes.read();
+        if self.is_shut_down() {
+            None
+        } else {
+            Some(register())
+        }
+    }
+
+    /// Sleeps for `duration`, or less if the network shuts down. Returns whether it is still up.
+    pub(crate) fn sleep(&self, duration: Duration) -> bool {
+        if !duration.is_zero() {
+            let _ = self.shutdown_rx.recv_timeout(duration);
+        }
+        !self.is_shut_down()
+    }
+
+    /// Kills every node, drops held calls and ends every worker. Idempotent.
+    pub(crate) fn shutdown(&self) {
+        {
+            let nodes = self.nodes.write();
+            if self.shut_down.swap(true, Ordering::AcqRel) {
+                return;
+            }
+            for node in nodes.values() {
+                node.kill();
+            }
+        }
+        log::info!("labrpc: network shut down");
+        self.trace.record(|| EventKind::Fault { change: "shutdown".into() });
+        self.shutdown_tx.lock().take();
+        self.holds.clear();
+        self.pool.close(SHUTDOWN_PATIENCE);
+    }
+}

@@ -1,0 +1,78 @@
+//! A node's own handle on the network: it makes calls in the node's name and tells the node
+//! whether it is still alive.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::core::Core;
+use crate::error::RpcError;
+use crate::method::{decode, encode, Method};
+use crate::node::{Incarnation, Node};
+use crate::trace::EventKind;
+
+/// Makes calls in the name of one node, in one of its lives.
+///
+/// An endpoint is bound to the life it was made in: once that node is killed, its calls fail
+/// with [`RpcError::CallerDead`] even after a server registers again under the same name. This
+/// doubles as the *liveness token* a server's own threads check to know that they must stop.
+#[derive(Clone)]
+pub struct Endpoint {
+    core: Arc<Core>,
+    node: Arc<Node>,
+    life: Arc<Incarnation>,
+}
+
+impl Endpoint {
+    pub(crate) fn new(core: Arc<Core>, node: Arc<Node>, life: Arc<Incarnation>) -> Endpoint {
+        Endpoint { core, node, life }
+    }
+
+    /// The name this endpoint calls from.
+    pub fn name(&self) -> &str {
+        &self.node.name
+    }
+
+    /// Calls method `M` on the server named `to` and waits for its reply or a failure.
+    ///
+    /// Failures are values: see [`RpcError`] for what each one means and
+    /// [`RpcError::is_network_fault`] for which are worth a retry.
+    pub fn call<M: Method>(&self, to: &str, args: &M::Args) -> Result<M::Reply, RpcError> {
+        let bytes = encode(args).map_err(|detail| RpcError::BadEncoding { method: M::NAME, detail })?;
+        let reply = self.core.call(&self.node, &self.life, to, M::NAME, bytes)?;
+        decode(&reply).map_err(|detail| RpcError::BadReply { method: M::NAME, detail })
+    }
+
+    /// False once this node's life has ended (killed, or the network shut down).
+    pub fn is_alive(&self) -> bool {
+        self.life.is_alive()
+    }
+
+    /// Sleeps for `duration`, waking early if this life ends. Returns whether it is still alive,
+    /// so a server's periodic thread reads `while endpoint.sleep(INTERVAL) { tick() }`.
+    pub fn sleep(&self, duration: Duration) -> bool {
+        self.life.sleep(duration)
+    }
+
+    /// Which life of the name this is: 0 for the first, one more after each kill and restart.
+    pub fn incarnation(&self) -> u64 {
+        self.life.number
+    }
+
+    /// Reports something worth seeing in a failure's story, such as a new view. It goes to the
+    /// log at `info` level and into the trace when tracing is on.
+    pub fn note(&self, text: impl Into<String>) {
+        let text = text.into();
+        log::info!("{}: {text}", self.node.name);
+        self.core.trace.record(|| EventKind::Note { node: self.node.name.to_string(), text });
+    }
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("name", &self.node.name)
+            .field("incarnation", &self.life.number)
+            .field("alive", &self.is_alive())
+            .finish()
+    }
+}

@@ -1,0 +1,241 @@
+//! Errors as values: each says what went wrong and what to do about it.
+
+use std::fmt;
+
+/// Why a call did not return a reply.
+///
+/// The variants split into *network faults* (the simulated network lost something; retrying may
+/// help, see [`RpcError::is_network_fault`]) and *programming errors* (the call can never succeed
+/// as written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RpcError {
+    /// The network has been shut down; no call can be made on it any more.
+    Shutdown,
+    /// The calling node was killed: a dead node's calls fail.
+    CallerDead {
+        /// The caller's name.
+        caller: String,
+    },
+    /// No server was ever registered under this name.
+    NoSuchServer {
+        /// The name that was called.
+        to: String,
+    },
+    /// The server was killed (before the call reached it, or while it ran).
+    ServerDead {
+        /// The killed server.
+        to: String,
+    },
+    /// The link from the caller to the server is cut (a partition or a directed cut).
+    Unreachable {
+        /// The caller.
+        from: String,
+        /// The server it could not reach.
+        to: String,
+    },
+    /// The unreliable network dropped the request; the handler did not run.
+    RequestLost {
+        /// The server.
+        to: String,
+        /// The method.
+        method: &'static str,
+    },
+    /// The reply was lost; the handler ran (or may still be running).
+    ReplyLost {
+        /// The server.
+        to: String,
+        /// The method.
+        method: &'static str,
+    },
+    /// The server has no handler for this method.
+    NoSuchMethod {
+        /// The server.
+        to: String,
+        /// The method that is missing.
+        method: &'static str,
+    },
+    /// The server could not decode the arguments as the type it registered for this method.
+    BadArgs {
+        /// The server.
+        to: String,
+        /// The method.
+        method: &'static str,
+        /// The decoder's complaint.
+        detail: String,
+    },
+    /// The reply could not be decoded as the caller's reply type.
+    BadReply {
+        /// The method.
+        method: &'static str,
+        /// The decoder's complaint.
+        detail: String,
+    },
+    /// The arguments could not be encoded.
+    BadEncoding {
+        /// The method.
+        method: &'static str,
+        /// The encoder's complaint.
+        detail: String,
+    },
+    /// The handler panicked; the network caught it and kept serving other calls.
+    HandlerPanicked {
+        /// The server.
+        to: String,
+        /// The method.
+        method: &'static str,
+        /// The panic message.
+        message: String,
+    },
+}
+
+impl RpcError {
+    /// True for the faults an unreliable network produces (loss, death, cuts): a correct client
+    /// retries these. False for programming errors, which no retry will fix.
+    pub fn is_network_fault(&self) -> bool {
+        matches!(
+            self,
+            RpcError::ServerDead { .. }
+                | RpcError::Unreachable { .. }
+                | RpcError::RequestLost { .. }
+                | RpcError::ReplyLost { .. }
+        )
+    }
+}
+
+impl fmt::Display for RpcError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RpcError::Shutdown => write!(f, "the network has been shut down; no more calls can be made on it"),
+            RpcError::CallerDead { caller } => {
+                write!(f, "{caller} was killed, and a dead node's calls fail; a killed server's threads should stop (check its Liveness)")
+            }
+            RpcError::NoSuchServer { to } => {
+                write!(f, "no server named {to:?} was ever registered; check the name, or register it before calling")
+            }
+            RpcError::ServerDead { to } => write!(f, "server {to} is dead (killed); try another server or retry later"),
+            RpcError::Unreachable { from, to } => {
+                write!(f, "{from} cannot reach {to}: the link is cut (partition); retry or try another server")
+            }
+            RpcError::RequestLost { to, method } => {
+                write!(f, "{method} to {to}: the request was lost and the handler did not run; retry")
+            }
+            RpcError::ReplyLost { to, method } => write!(
+                f,
+                "{method} to {to}: the reply was lost, but the handler ran or may still be running; a retry must be safe to repeat"
+            ),
+            RpcError::NoSuchMethod { to, method } => {
+                write!(f, "server {to} has no handler for {method}; register it in the server's Service")
+            }
+            RpcError::BadArgs { to, method, detail } => write!(
+                f,
+                "server {to} could not decode the arguments of {method} ({detail}); caller and server disagree on the argument type"
+            ),
+            RpcError::BadReply { method, detail } => write!(
+                f,
+                "the reply to {method} could not be decoded ({detail}); caller and server disagree on the reply type"
+            ),
+            RpcError::BadEncoding { method, detail } => {
+                write!(f, "the arguments of {method} could not be encoded: {detail}")
+            }
+            RpcError::HandlerPanicked { to, method, message } => {
+                write!(f, "the handler of {method} on {to} panicked: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RpcError {}
+
+/// Why a server could not be registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegisterError {
+    /// A live server already answers to this name; kill it first to restart it.
+    NameTaken {
+        /// The name.
+        name: String,
+    },
+    /// The service registers one method twice.
+    DuplicateMethod {
+        /// The name of the server being registered.
+        name: String,
+        /// The method added twice.
+        method: &'static str,
+    },
+    /// The network has been shut down.
+    Shutdown,
+}
+
+impl fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegisterError::NameTaken { name } => write!(
+                f,
+                "a live server is already registered as {name:?}; kill it first to restart it under the same name"
+            ),
+            RegisterError::DuplicateMethod { name, method } => write!(
+                f,
+                "the service for {name:?} adds a handler for {method} twice; each method needs exactly one handler"
+            ),
+            RegisterError::Shutdown => write!(f, "the network has been shut down; no server can be registered on it"),
+        }
+    }
+}
+
+impl std::error::Error for RegisterError {}
+
+/// A `LAB_SEED` that is not a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedError {
+    /// The value found in the environment.
+    pub value: String,
+}
+
+impl fmt::Display for SeedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "LAB_SEED={:?} is not a whole number between 0 and {}; set it to the seed a failing test printed, or unset it for a random one",
+            self.value,
+            u64::MAX
+        )
+    }
+}
+
+impl std::error::Error for SeedError {}
+
+/// Why a held call could not be released, or did not arrive in time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoldError {
+    /// No held call has this id (it was already released, or never held).
+    NotHeld {
+        /// The id asked for.
+        id: u64,
+    },
+    /// Fewer calls than asked for were held on the link when the wait ran out.
+    Timeout {
+        /// The link's sender.
+        from: String,
+        /// The link's receiver.
+        to: String,
+        /// How many calls were wanted.
+        wanted: usize,
+        /// How many were held.
+        held: usize,
+    },
+}
+
+impl fmt::Display for HoldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HoldError::NotHeld { id } => {
+                write!(f, "call #{id} is not held (already released, or it never was); use Network::held to list held calls")
+            }
+            HoldError::Timeout { from, to, wanted, held } => write!(
+                f,
+                "waited for {wanted} held calls on {from} -> {to} but only {held} arrived; is the link held and is the sender calling?"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for HoldError {}

@@ -1,0 +1,55 @@
+//! A simulated, unreliable RPC network on which lab servers run as ordinary threads.
+//!
+//! Nodes are named by strings. A server registers a [`Service`] (typed handlers) under its name;
+//! every node calls others through an [`Endpoint`] bound to its own name, so the network can fail
+//! the calls of a killed or cut-off node. Messages go through bytes (serde + bincode), so nodes
+//! never share memory. Each delivered call runs on its own worker thread.
+//!
+//! The network breaks things on demand: [`kill`](Network::kill) a node, make one
+//! [`unreliable`](Network::set_unreliable), make the whole network
+//! [`unreliable`](Network::set_network_unreliable), [`cut`](Network::cut) links or
+//! [`partition`](Network::partition) it, delay a node's ingress, or [`hold`](Network::hold) the
+//! calls on a link and [`release`](Network::release) them in the order a test chooses. Every
+//! random decision comes from one generator seeded from `LAB_SEED` (see [`Network::seed`]).
+//!
+//! ```
+//! use labrpc::{Method, Network, RpcError, Service};
+//!
+//! struct Add;
+//! impl Method for Add {
+//!     const NAME: &'static str = "Calc.Add";
+//!     type Args = (i64, i64);
+//!     type Reply = i64;
+//! }
+//!
+//! let net = Network::with_seed(1);
+//! net.register("calc", Service::new().handle::<Add>(|(a, b)| a + b)).unwrap();
+//! let client = net.endpoint("client");
+//! assert_eq!(client.call::<Add>("calc", &(2, 3)), Ok(5));
+//!
+//! net.kill("calc");
+//! assert_eq!(client.call::<Add>("calc", &(2, 3)), Err(RpcError::ServerDead { to: "calc".into() }));
+//! net.shutdown();
+//! ```
+
+mod call;
+mod core;
+mod endpoint;
+mod error;
+mod faults;
+mod hold;
+mod method;
+mod network;
+mod node;
+mod pool;
+mod service;
+mod trace;
+
+pub use endpoint::Endpoint;
+pub use error::{HoldError, RegisterError, RpcError, SeedError};
+pub use faults::timing;
+pub use hold::HeldCall;
+pub use method::Method;
+pub use network::{Network, SEED_ENV};
+pub use service::Service;
+pub use trace::{EventKind, TraceEvent};

@@ -1,0 +1,346 @@
+//! The public handle: create a network, register servers, make endpoints, turn fault knobs,
+//! read counters.
+
+use std::collections::HashSet;
+use std::io;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::core::Core;
+use crate::endpoint::Endpoint;
+use crate::error::{HoldError, RegisterError, SeedError};
+use crate::hold::HeldCall;
+use crate::node::Registered;
+use crate::service::Service;
+use crate::trace::{EventKind, TraceEvent};
+
+/// The environment variable that fixes the seed of every fault decision.
+pub const SEED_ENV: &str = "LAB_SEED";
+
+/// A simulated network. Cloning is cheap and every clone is the same network.
+///
+/// Each test builds its own: there is no global state. When [`shutdown`](Network::shutdown) is
+/// called or the last clone is dropped, every node is killed and every worker thread ends.
+/// Endpoints do not keep the network up, so a server should hold endpoints, not a `Network`.
+#[derive(Clone)]
+pub struct Network {
+    handle: Arc<Handle>,
+}
+
+/// The last of these to go shuts the network down.
+struct Handle {
+    core: Arc<Core>,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.core.shutdown();
+    }
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network::new()
+    }
+}
+
+impl Network {
+    /// A network seeded from `LAB_SEED`, or from a random seed when it is unset. A malformed
+    /// `LAB_SEED` is reported on stderr and replaced by a random seed; use
+    /// [`Network::from_env`] to treat it as an error instead.
+    pub fn new() -> Network {
+        Network::from_env().unwrap_or_else(|error| {
+            eprintln!("labrpc: {error}");
+            log::error!("labrpc: {error}");
+            Network::with_seed(rand::random())
+        })
+    }
+
+    /// A network seeded from `LAB_SEED` (random when unset); a malformed value is an error.
+    pub fn from_env() -> Result<Network, SeedError> {
+        let seed = match std::env::var(SEED_ENV) {
+            Ok(value) => value.trim().parse().map_err(|_| SeedError { value })?,
+            Err(_) => rand::random(),
+        };
+        Ok(Network::with_seed(seed))
+    }
+
+    /// A network whose fault decisions come from `seed`.
+    pub fn with_seed(seed: u64) -> Network {
+        log::info!("labrpc: new network, seed {seed} ({SEED_ENV}={seed} repeats its fault decisions)");
+        Network { handle: Arc::new(Handle { core: Arc::new(Core::new(seed)) }) }
+    }
+
+    fn core(&self) -> &Arc<Core> {
+        &self.handle.core
+    }
+
+    /// The seed of this network's fault decisions. The same seed gives the same sequence of
+    /// decisions; which call meets which decision still depends on thread timing.
+    pub fn seed(&self) -> u64 {
+        self.core().faults.seed()
+    }
+
+    // ----- nodes -------------------------------------------------------------------------
+
+    /// Starts serving `service` under `name` and returns the new server's own endpoint (its
+    /// liveness token, and the way it calls others).
+    ///
+    /// Registering a name that was killed is a restart: a fresh life with fresh state. A name
+    /// whose server is still alive is [`RegisterError::NameTaken`].
+    pub fn register(&self, name: &str, service: Service) -> Result<Endpoint, RegisterError> {
+        if let Some(method) = service.duplicate() {
+            return Err(RegisterError::DuplicateMethod { name: name.to_string(), method });
+        }
+        let core = self.core();
+        let node = core.node(name);
+        let service = Arc::new(service);
+        match core.unless_shut_down(|| node.register(service)) {
+            None => Err(RegisterError::Shutdown),
+            Some(Registered::NameTaken) => Err(RegisterError::NameTaken { name: name.to_string() }),
+            Some(Registered::Fresh(life)) => {
+                log::info!("labrpc: {name} registered (life {})", life.number);
+                core.trace
+                    .record(|| EventKind::Register { node: name.to_string(), incarnation: life.number });
+                Ok(Endpoint::new(Arc::clone(core), node, life))
+            }
+        }
+    }
+
+    /// An endpoint that calls as `name`, bound to that name's current life. Clients use this;
+    /// servers use the endpoint [`register`](Network::register) returns.
+    pub fn endpoint(&self, name: &str) -> Endpoint {
+        let node = self.core().node(name);
+        let life = node.current();
+        Endpoint::new(Arc::clone(self.core()), node, life)
+    }
+
+    /// An endpoint under a fresh name `"{prefix}-{n}"`, for clients that need no particular name.
+    pub fn client(&self, prefix: &str) -> Endpoint {
+        let n = self.core().next_client_id.fetch_add(1, Ordering::Relaxed);
+        self.endpoint(&format!("{prefix}-{n}"))
+    }
+
+    /// Kills `name`: calls to it fail at once, replies of its running handlers are lost, and
+    /// its own endpoints' calls fail. Registering the name again restarts it.
+    pub fn kill(&self, name: &str) {
+        if self.core().node(name).kill() {
+            log::info!("labrpc: killed {name}");
+            self.core().trace.record(|| EventKind::Kill { node: name.to_string() });
+        }
+    }
+
+    /// Whether `name` has a live server.
+    pub fn is_serving(&self, name: &str) -> bool {
+        self.core().lookup(name).is_some_and(|n| {
+            let life = n.current();
+            life.is_alive() && life.service().is_some()
+        })
+    }
+
+    // ----- fault knobs -------------------------------------------------------------------
+
+    fn knob(&self, change: String) {
+        log::info!("labrpc: {change}");
+        self.core().trace.record(|| EventKind::Fault { change });
+    }
+
+    /// The 2015 lab's unreliable server: 10% of calls into `name` are dropped before the
+    /// handler runs; of the rest, 20% run but lose their reply, and the caller is told at once
+    /// while the handler may still be running.
+    pub fn set_unreliable(&self, name: &str, on: bool) {
+        self.core().node(name).unreliable.store(on, Ordering::Relaxed);
+        self.knob(format!("{name} unreliable: {on}"));
+    }
+
+    /// The whole network unreliable: every request waits up to
+    /// [`SHORT_DELAY_MAX`](crate::timing::SHORT_DELAY_MAX); 10% of requests are dropped (the
+    /// caller learns within [`DROP_NOTICE_MAX`](crate::timing::DROP_NOTICE_MAX)) and 10% of
+    /// replies are lost after the handler ran.
+    pub fn set_network_unreliable(&self, on: bool) {
+        self.core().faults.set_unreliable(on);
+        self.knob(format!("network unreliable: {on}"));
+    }
+
+    /// Calls to dead or cut-off nodes fail only after a random wait of up to
+    /// [`LONG_DELAY_MAX`](crate::timing::LONG_DELAY_MAX), instead of at once.
+    pub fn set_long_delays(&self, on: bool) {
+        self.core().faults.set_long_delays(on);
+        self.knob(format!("long delays: {on}"));
+    }
+
+    /// Two replies in three are held back for [`REORDER_MIN`](crate::timing::REORDER_MIN) plus
+    /// a random extra, so replies arrive out of order.
+    pub fn set_long_reordering(&self, on: bool) {
+        self.core().faults.set_long_reordering(on);
+        self.knob(format!("long reordering: {on}"));
+    }
+
+    /// Cuts the directed link: requests from `from` to `to`, and replies from `to` to `from`
+    /// sent after the cut, are lost.
+    pub fn cut(&self, from: &str, to: &str) {
+        let (a, b) = (self.core().node(from).id, self.core().node(to).id);
+        self.core().faults.set_cut(a, b, true);
+        self.knob(format!("cut {from} -> {to}"));
+    }
+
+    /// Repairs the directed link `from -> to`.
+    pub fn repair(&self, from: &str, to: &str) {
+        let (a, b) = (self.core().node(from).id, self.core().node(to).id);
+        self.core().faults.set_cut(a, b, false);
+        self.knob(format!("repair {from} -> {to}"));
+    }
+
+    /// Splits the named nodes into groups that cannot reach each other, replacing every earlier
+    /// cut. Nodes named in no group keep reaching everyone.
+    pub fn partition(&self, groups: &[&[&str]]) {
+        let ids: Vec<Vec<usize>> =
+            groups.iter().map(|g| g.iter().map(|name| self.core().node(name).id).collect()).collect();
+        let mut cuts = HashSet::new();
+        for (i, group) in ids.iter().enumerate() {
+            for (j, other) in ids.iter().enumerate() {
+                if i != j {
+                    cuts.extend(group.iter().flat_map(|&a| other.iter().map(move |&b| (a, b))));
+                }
+            }
+        }
+        self.core().faults.replace_cuts(cuts);
+        self.knob(format!("partition {groups:?}"));
+    }
+
+    /// Repairs every cut link.
+    pub fn heal(&self) {
+        self.core().faults.replace_cuts(HashSet::new());
+        self.knob("heal: every link repaired".to_string());
+    }
+
+    /// Holds every call into `name` for `delay` before it is delivered, one call at a time (the
+    /// delaying proxy of the original partition tests). `None` turns it off.
+    pub fn set_ingress_delay(&self, name: &str, delay: Option<Duration>) {
+        self.core().node(name).set_ingress_delay(delay);
+        self.knob(format!("ingress delay of {name}: {delay:?}"));
+    }
+
+    // ----- hold and release --------------------------------------------------------------
+
+    /// Holds calls on the directed link `from -> to`: they queue, undelivered, until released
+    /// with [`release`](Network::release) or [`unhold`](Network::unhold). Their callers wait.
+    pub fn hold(&self, from: &str, to: &str) {
+        let (a, b) = (self.core().node(from).id, self.core().node(to).id);
+        self.core().holds.hold((a, b));
+        self.knob(format!("hold {from} -> {to}"));
+    }
+
+    /// The calls held on `from -> to`, in arrival order.
+    pub fn held(&self, from: &str, to: &str) -> Vec<HeldCall> {
+        let (a, b) = (self.core().node(from).id, self.core().node(to).id);
+        self.core().holds.list((a, b))
+    }
+
+    /// Waits until at least `count` calls are held on `from -> to`, and lists them.
+    pub fn wait_for_held(
+        &self,
+        from: &str,
+        to: &str,
+        count: usize,
+        timeout: Duration,
+    ) -> Result<Vec<HeldCall>, HoldError> {
+        let (a, b) = (self.core().node(from).id, self.core().node(to).id);
+        self.core().holds.wait_for((a, b), count, timeout).map_err(|held| HoldError::Timeout {
+            from: from.to_string(),
+            to: to.to_string(),
+            wanted: count,
+            held,
+        })
+    }
+
+    /// Delivers one held call now; the link stays held for later calls.
+    pub fn release(&self, id: u64) -> Result<(), HoldError> {
+        let delivery = self.core().holds.take(id).ok_or(HoldError::NotHeld { id })?;
+        log::debug!("labrpc: releasing call #{id}");
+        self.core().trace.record(|| EventKind::Release { id });
+        self.core().dispatch(delivery);
+        Ok(())
+    }
+
+    /// Stops holding `from -> to` and delivers its queued calls in arrival order.
+    pub fn unhold(&self, from: &str, to: &str) {
+        let (a, b) = (self.core().node(from).id, self.core().node(to).id);
+        let queued = self.core().holds.unhold((a, b));
+        self.knob(format!("unhold {from} -> {to} ({} queued calls delivered)", queued.len()));
+        for delivery in queued {
+            self.core().dispatch(delivery);
+        }
+    }
+
+    // ----- counters ----------------------------------------------------------------------
+
+    /// Calls delivered into `name`'s handlers, over all its lives.
+    pub fn rpc_count(&self, name: &str) -> u64 {
+        self.core().lookup(name).map_or(0, |n| n.delivered.load(Ordering::Relaxed))
+    }
+
+    /// Calls sent on this network, delivered or not.
+    pub fn total_rpcs(&self) -> u64 {
+        self.core().total_rpcs.load(Ordering::Relaxed)
+    }
+
+    /// Bytes `name` has sent: arguments of its calls and replies of its handlers.
+    pub fn bytes_sent(&self, name: &str) -> u64 {
+        self.core().lookup(name).map_or(0, |n| n.bytes_sent.load(Ordering::Relaxed))
+    }
+
+    /// Bytes sent on the directed link `from -> to`.
+    pub fn link_bytes(&self, from: &str, to: &str) -> u64 {
+        let (Some(a), Some(b)) = (self.core().lookup(from), self.core().lookup(to)) else {
+            return 0;
+        };
+        let bytes = a.link_bytes.lock().get(&b.id).copied();
+        bytes.unwrap_or(0)
+    }
+
+    /// Worker threads alive now (they retire after a while idle, and all end at shutdown).
+    pub fn worker_threads(&self) -> usize {
+        self.core().pool.workers()
+    }
+
+    // ----- trace -------------------------------------------------------------------------
+
+    /// Starts (or stops) recording the event trace. Off by default; when off it costs one
+    /// atomic load per event.
+    pub fn set_tracing(&self, on: bool) {
+        self.core().trace.set_enabled(on);
+    }
+
+    /// The events recorded so far.
+    pub fn trace(&self) -> Vec<TraceEvent> {
+        self.core().trace.events()
+    }
+
+    /// Writes the recorded events as JSON lines, one event per line.
+    pub fn write_trace(&self, out: &mut dyn io::Write) -> io::Result<()> {
+        self.core().trace.write_json_lines(out)
+    }
+
+    // ----- shutdown ----------------------------------------------------------------------
+
+    /// Kills every node, drops held calls and ends every worker thread. Calls made afterwards
+    /// fail with [`RpcError::Shutdown`](crate::RpcError::Shutdown). Dropping the last clone
+    /// does the same.
+    pub fn shutdown(&self) {
+        self.core().shutdown();
+    }
+
+    /// Whether the network has been shut down.
+    pub fn is_shut_down(&self) -> bool {
+        self.core().is_shut_down()
+    }
+
+    /// The nodes that have a name on this network, sorted.
+    pub fn node_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.core().all_nodes().iter().map(|n| n.name.to_string()).collect();
+        names.sort();
+        names
+    }
+}

@@ -1,0 +1,101 @@
+//! A server's table of typed handlers, turned into byte-level dispatch.
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::error::RpcError;
+use crate::method::{decode, encode, Method};
+
+/// A handler after type erasure: bytes in, bytes out. It returns `Err` only for programming errors
+/// (bad arguments, a panic); network faults are decided around it.
+type ByteHandler = Box<dyn Fn(&[u8]) -> Result<Vec<u8>, HandlerFailure> + Send + Sync>;
+
+/// The handlers a server answers, built before registering it with
+/// [`Network::register`](crate::Network::register).
+///
+/// ```
+/// # use labrpc::{Method, Service};
+/// struct Double;
+/// impl Method for Double {
+///     const NAME: &'static str = "Math.Double";
+///     type Args = u64;
+///     type Reply = u64;
+/// }
+/// let service = Service::new().handle::<Double>(|n| n * 2);
+/// # let _ = service;
+/// ```
+#[derive(Default)]
+pub struct Service {
+    handlers: HashMap<&'static str, ByteHandler>,
+    duplicate: Option<&'static str>,
+}
+
+/// What went wrong inside dispatch; the caller turns it into an [`RpcError`] naming the server.
+pub(crate) enum HandlerFailure {
+    NoSuchMethod,
+    BadArgs(String),
+    BadReply(String),
+    Panicked(String),
+}
+
+impl Service {
+    /// An empty service.
+    pub fn new() -> Self {
+        Service::default()
+    }
+
+    /// Adds the handler for method `M`. Handlers run concurrently, each call on its own worker
+    /// thread, so they may block and may make nested calls. Adding the same method twice makes
+    /// registration fail with [`RegisterError::DuplicateMethod`](crate::RegisterError).
+    pub fn handle<M: Method>(
+        mut self,
+        handler: impl Fn(M::Args) -> M::Reply + Send + Sync + 'static,
+    ) -> Self {
+        let erased: ByteHandler = Box::new(move |bytes| {
+            let args: M::Args = decode(bytes).map_err(HandlerFailure::BadArgs)?;
+            let reply = catch_unwind(AssertUnwindSafe(|| handler(args)))
+                .map_err(|payload| HandlerFailure::Panicked(panic_message(payload.as_ref())))?;
+            encode(&reply).map_err(HandlerFailure::BadReply)
+        });
+        if self.handlers.insert(M::NAME, erased).is_some() && self.duplicate.is_none() {
+            self.duplicate = Some(M::NAME);
+        }
+        self
+    }
+
+    /// The first method that was added twice, if any.
+    pub(crate) fn duplicate(&self) -> Option<&'static str> {
+        self.duplicate
+    }
+
+    /// Runs the handler for `method` on encoded arguments.
+    pub(crate) fn dispatch(&self, method: &str, args: &[u8]) -> Result<Vec<u8>, HandlerFailure> {
+        match self.handlers.get(method) {
+            Some(handler) => handler(args),
+            None => Err(HandlerFailure::NoSuchMethod),
+        }
+    }
+}
+
+impl HandlerFailure {
+    /// The error the caller sees.
+    pub(crate) fn into_rpc_error(self, to: &str, method: &'static str) -> RpcError {
+        let to = to.to_string();
+        match self {
+            HandlerFailure::NoSuchMethod => RpcError::NoSuchMethod { to, method },
+            HandlerFailure::BadArgs(detail) => RpcError::BadArgs { to, method, detail },
+            HandlerFailure::BadReply(detail) => RpcError::BadReply { method, detail },
+            HandlerFailure::Panicked(message) => RpcError::HandlerPanicked { to, method, message },
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        text.to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(a panic without a message)".to_string()
+    }
+}

@@ -1,0 +1,57 @@
+//! The event trace: off by default, and when on, the story of every call and fault.
+
+mod common;
+
+use common::{start_echo, Echo};
+use labrpc::{EventKind, Network};
+
+#[test]
+fn tracing_is_off_by_default() {
+    let net = Network::with_seed(10);
+    start_echo(&net, "server");
+    net.endpoint("client").call::<Echo>("server", &"x".into()).unwrap();
+    assert!(net.trace().is_empty());
+}
+
+#[test]
+fn the_trace_tells_sends_deliveries_replies_faults_and_notes_in_order() {
+    let net = Network::with_seed(10);
+    net.set_tracing(true);
+    start_echo(&net, "server");
+    let client = net.endpoint("client");
+    client.call::<Echo>("server", &"x".into()).unwrap();
+    net.cut("client", "server");
+    assert!(client.call::<Echo>("server", &"y".into()).is_err());
+    net.kill("server");
+    client.note("view 1: primary server");
+
+    let kinds: Vec<&str> = net
+        .trace()
+        .iter()
+        .map(|e| match &e.what {
+            EventKind::Register { .. } => "register",
+            EventKind::Send { .. } => "send",
+            EventKind::Deliver { .. } => "deliver",
+            EventKind::Reply { .. } => "reply",
+            EventKind::Fault { .. } => "fault",
+            EventKind::Drop { .. } => "drop",
+            EventKind::Kill { .. } => "kill",
+            EventKind::Note { .. } => "note",
+            other => panic!("unexpected event {other:?}"),
+        })
+        .collect();
+    assert_eq!(kinds, ["register", "send", "deliver", "reply", "fault", "send", "drop", "kill", "note"]);
+    let times: Vec<u64> = net.trace().iter().map(|e| e.at_us).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "timestamps never go back: {times:?}");
+
+    let mut out = Vec::new();
+    net.write_trace(&mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<serde_json::Value> =
+        text.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    assert_eq!(lines.len(), kinds.len());
+    assert_eq!(lines[1]["event"], "send");
+    assert_eq!(lines[1]["method"], "Test.Echo");
+    assert_eq!(lines[1]["from"], "client");
+    assert_eq!(lines[8]["text"], "view 1: primary server");
+}
