@@ -72,7 +72,16 @@ impl Core {
         }
 
         let plan = self.faults.plan(from.id, to_node.id, to_node.unreliable.load(Ordering::Relaxed));
-        let (reply_tx, reply_rx) = crossbeam_channel::bounded(1);
+        match plan.fate {
+            Fate::Deliver | Fate::LoseReplyNow => {}
+            Fate::Unreachable { after } => {
+                let error = RpcError::Unreachable { from: from.name.to_string(), to: to.to_string() };
+                return self.fail_after(id, after, error);
+            }
+            Fate::DropRequest { after } => {
+                return self.fail_after(id, after, RpcError::RequestLost { to: to.to_string(), method });
+            }
+        }
         let mut delivery = Delivery {
             id,
             from: Arc::clone(from),
@@ -82,25 +91,16 @@ impl Core {
             method,
             args,
             plan,
-            reply: Some(reply_tx),
+            reply: None,
         };
-        match plan.fate {
-            Fate::Deliver => {}
-            Fate::Unreachable { after } => {
-                let error = RpcError::Unreachable { from: from.name.to_string(), to: to.to_string() };
-                return self.fail_after(id, after, error);
-            }
-            Fate::DropRequest { after } => {
-                return self.fail_after(id, after, RpcError::RequestLost { to: to.to_string(), method });
-            }
-            Fate::LoseReplyNow => {
-                // 2015 semantics: the handler runs, but the caller hears at once that the reply is
-                // gone, so a retry can overlap the original.
-                delivery.reply = None;
-                self.dispatch(delivery);
-                return Err(RpcError::ReplyLost { to: to.to_string(), method });
-            }
+        if plan.fate == Fate::LoseReplyNow {
+            // 2015 semantics: the handler runs, but the caller hears at once that the reply is
+            // gone, so a retry can overlap the original.
+            self.dispatch(delivery);
+            return Err(RpcError::ReplyLost { to: to.to_string(), method });
         }
+        let (reply_tx, reply_rx) = crossbeam_channel::bounded(1);
+        delivery.reply = Some(reply_tx);
 
         let link = (from.id, delivery.to.id);
         let held = HeldCall { id, from: from.name.to_string(), to: to.to_string(), method };

@@ -106,7 +106,7 @@ impl Core {
             }
         }
         log::info!("labrpc: network shut down");
-        self.trace.record(|| EventKind::Fault { change: "shutdown".into() });
+        self.trace.record(|| EventKind::Knob { change: "shutdown".into() });
         self.shutdown_tx.lock().take();
         self.holds.clear();
         self.pool.close(SHUTDOWN_PATIENCE);

@@ -239,3 +239,22 @@ impl fmt::Display for HoldError {
 }
 
 impl std::error::Error for HoldError {}
+
+/// A partition that names one node in two groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionError {
+    /// The node named twice.
+    pub name: String,
+}
+
+impl fmt::Display for PartitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} is named in two groups of the partition; each node belongs to at most one group",
+            self.name
+        )
+    }
+}
+
+impl std::error::Error for PartitionError {}

@@ -46,7 +46,7 @@ mod service;
 mod trace;
 
 pub use endpoint::Endpoint;
-pub use error::{HoldError, RegisterError, RpcError, SeedError};
+pub use error::{HoldError, PartitionError, RegisterError, RpcError, SeedError};
 pub use faults::timing;
 pub use hold::HeldCall;
 pub use method::Method;

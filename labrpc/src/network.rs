@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::core::Core;
 use crate::endpoint::Endpoint;
-use crate::error::{HoldError, RegisterError, SeedError};
+use crate::error::{HoldError, PartitionError, RegisterError, SeedError};
 use crate::hold::HeldCall;
 use crate::node::Registered;
 use crate::service::Service;
@@ -141,9 +141,20 @@ impl Network {
 
     // ----- fault knobs -------------------------------------------------------------------
 
+    /// Logs a fault change at `info` and records `event` in the trace.
+    fn changed(&self, text: String, event: impl FnOnce() -> EventKind) {
+        log::info!("labrpc: {text}");
+        self.core().trace.record(event);
+    }
+
+    /// A knob without an event of its own.
     fn knob(&self, change: String) {
-        log::info!("labrpc: {change}");
-        self.core().trace.record(|| EventKind::Fault { change });
+        self.changed(change.clone(), || EventKind::Knob { change });
+    }
+
+    /// The node ids of the directed link `from -> to`.
+    fn link(&self, from: &str, to: &str) -> (usize, usize) {
+        (self.core().node(from).id, self.core().node(to).id)
     }
 
     /// The 2015 lab's unreliable server: 10% of calls into `name` are dropped before the
@@ -180,39 +191,53 @@ impl Network {
     /// Cuts the directed link: requests from `from` to `to`, and replies from `to` to `from`
     /// sent after the cut, are lost.
     pub fn cut(&self, from: &str, to: &str) {
-        let (a, b) = (self.core().node(from).id, self.core().node(to).id);
+        let (a, b) = self.link(from, to);
         self.core().faults.set_cut(a, b, true);
-        self.knob(format!("cut {from} -> {to}"));
+        self.changed(format!("cut {from} -> {to}"), || EventKind::Cut { from: from.into(), to: to.into() });
     }
 
     /// Repairs the directed link `from -> to`.
     pub fn repair(&self, from: &str, to: &str) {
-        let (a, b) = (self.core().node(from).id, self.core().node(to).id);
+        let (a, b) = self.link(from, to);
         self.core().faults.set_cut(a, b, false);
-        self.knob(format!("repair {from} -> {to}"));
+        self.changed(format!("repair {from} -> {to}"), || EventKind::Repair {
+            from: from.into(),
+            to: to.into(),
+        });
     }
 
     /// Splits the named nodes into groups that cannot reach each other, replacing every earlier
-    /// cut. Nodes named in no group keep reaching everyone.
-    pub fn partition(&self, groups: &[&[&str]]) {
+    /// cut. Nodes named in no group keep reaching everyone. A node named in two groups is an
+    /// error, and then nothing changes.
+    pub fn partition(&self, groups: &[&[&str]]) -> Result<(), PartitionError> {
+        let mut seen = HashSet::new();
+        if let Some(name) = groups.iter().flat_map(|g| g.iter()).find(|name| !seen.insert(**name)) {
+            return Err(PartitionError { name: name.to_string() });
+        }
         let ids: Vec<Vec<usize>> =
             groups.iter().map(|g| g.iter().map(|name| self.core().node(name).id).collect()).collect();
         let mut cuts = HashSet::new();
         for (i, group) in ids.iter().enumerate() {
-            for (j, other) in ids.iter().enumerate() {
-                if i != j {
-                    cuts.extend(group.iter().flat_map(|&a| other.iter().map(move |&b| (a, b))));
+            for other in ids.iter().skip(i + 1) {
+                for &a in group {
+                    for &b in other {
+                        cuts.insert((a, b));
+                        cuts.insert((b, a));
+                    }
                 }
             }
         }
         self.core().faults.replace_cuts(cuts);
-        self.knob(format!("partition {groups:?}"));
+        let groups: Vec<Vec<String>> =
+            groups.iter().map(|g| g.iter().map(|name| name.to_string()).collect()).collect();
+        self.changed(format!("partition {groups:?}"), || EventKind::Partition { groups });
+        Ok(())
     }
 
     /// Repairs every cut link.
     pub fn heal(&self) {
         self.core().faults.replace_cuts(HashSet::new());
-        self.knob("heal: every link repaired".to_string());
+        self.changed("heal: every link repaired".to_string(), || EventKind::Heal);
     }
 
     /// Holds every call into `name` for `delay` before it is delivered, one call at a time (the
@@ -227,15 +252,13 @@ impl Network {
     /// Holds calls on the directed link `from -> to`: they queue, undelivered, until released
     /// with [`release`](Network::release) or [`unhold`](Network::unhold). Their callers wait.
     pub fn hold(&self, from: &str, to: &str) {
-        let (a, b) = (self.core().node(from).id, self.core().node(to).id);
-        self.core().holds.hold((a, b));
-        self.knob(format!("hold {from} -> {to}"));
+        self.core().holds.hold(self.link(from, to));
+        self.changed(format!("hold {from} -> {to}"), || EventKind::Hold { from: from.into(), to: to.into() });
     }
 
     /// The calls held on `from -> to`, in arrival order.
     pub fn held(&self, from: &str, to: &str) -> Vec<HeldCall> {
-        let (a, b) = (self.core().node(from).id, self.core().node(to).id);
-        self.core().holds.list((a, b))
+        self.core().holds.list(self.link(from, to))
     }
 
     /// Waits until at least `count` calls are held on `from -> to`, and lists them.
@@ -246,8 +269,7 @@ impl Network {
         count: usize,
         timeout: Duration,
     ) -> Result<Vec<HeldCall>, HoldError> {
-        let (a, b) = (self.core().node(from).id, self.core().node(to).id);
-        self.core().holds.wait_for((a, b), count, timeout).map_err(|held| HoldError::Timeout {
+        self.core().holds.wait_for(self.link(from, to), count, timeout).map_err(|held| HoldError::Timeout {
             from: from.to_string(),
             to: to.to_string(),
             wanted: count,
@@ -266,9 +288,10 @@ impl Network {
 
     /// Stops holding `from -> to` and delivers its queued calls in arrival order.
     pub fn unhold(&self, from: &str, to: &str) {
-        let (a, b) = (self.core().node(from).id, self.core().node(to).id);
-        let queued = self.core().holds.unhold((a, b));
-        self.knob(format!("unhold {from} -> {to} ({} queued calls delivered)", queued.len()));
+        let queued = self.core().holds.unhold(self.link(from, to));
+        self.changed(format!("unhold {from} -> {to} ({} queued calls delivered)", queued.len()), || {
+            EventKind::Unhold { from: from.into(), to: to.into() }
+        });
         for delivery in queued {
             self.core().dispatch(delivery);
         }

@@ -79,9 +79,44 @@ pub enum EventKind {
         /// Its life number: 0 for the first, one more for each restart.
         incarnation: u64,
     },
-    /// A fault knob changed.
-    Fault {
-        /// A short description, e.g. `cut S1 -> vs`.
+    /// The directed link `from -> to` was cut.
+    Cut {
+        /// Sender side.
+        from: String,
+        /// Receiver side.
+        to: String,
+    },
+    /// The directed link `from -> to` was repaired.
+    Repair {
+        /// Sender side.
+        from: String,
+        /// Receiver side.
+        to: String,
+    },
+    /// The network was split into groups (replacing earlier cuts).
+    Partition {
+        /// The groups of node names.
+        groups: Vec<Vec<String>>,
+    },
+    /// Every cut was repaired.
+    Heal,
+    /// Calls on `from -> to` are now held.
+    Hold {
+        /// Sender side.
+        from: String,
+        /// Receiver side.
+        to: String,
+    },
+    /// Calls on `from -> to` are no longer held.
+    Unhold {
+        /// Sender side.
+        from: String,
+        /// Receiver side.
+        to: String,
+    },
+    /// Another knob changed (unreliability, delays, reordering) or the network shut down.
+    Knob {
+        /// A short description, e.g. `S1 unreliable: true`.
         change: String,
     },
     /// A call on a held link was released.

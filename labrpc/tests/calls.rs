@@ -21,6 +21,7 @@ fn typed_call_round_trips_through_bytes() {
 
 #[test]
 fn calling_an_unknown_node_says_no_such_server() {
+    common::init_log();
     let net = Network::with_seed(1);
     let client = net.endpoint("client");
     let error = client.call::<Echo>("nobody", &"hi".to_string()).unwrap_err();
@@ -40,6 +41,7 @@ impl Method for Missing {
 
 #[test]
 fn calling_an_unregistered_method_says_no_such_method() {
+    common::init_log();
     let net = Network::with_seed(1);
     start_echo(&net, "server");
     let error = net.endpoint("client").call::<Missing>("server", &()).unwrap_err();
@@ -65,6 +67,7 @@ impl Method for AddWithWrongReply {
 
 #[test]
 fn mismatched_types_are_decode_errors_not_panics() {
+    common::init_log();
     let net = Network::with_seed(1);
     start_echo(&net, "server");
     let client = net.endpoint("client");
@@ -91,6 +94,7 @@ impl Method for Explode {
 
 #[test]
 fn a_panicking_handler_fails_only_its_own_call() {
+    common::init_log();
     let net = Network::with_seed(1);
     let service =
         Service::new().handle::<Explode>(|()| panic!("boom on purpose")).handle::<Echo>(|text| text);
@@ -110,6 +114,7 @@ fn a_panicking_handler_fails_only_its_own_call() {
 
 #[test]
 fn registering_a_live_name_twice_is_an_error() {
+    common::init_log();
     let net = Network::with_seed(1);
     start_echo(&net, "server");
     let error = net.register("server", Service::new()).unwrap_err();
@@ -119,6 +124,7 @@ fn registering_a_live_name_twice_is_an_error() {
 
 #[test]
 fn a_service_with_a_method_twice_is_refused() {
+    common::init_log();
     let net = Network::with_seed(1);
     let service = Service::new().handle::<Echo>(|t| t).handle::<Echo>(|t| t);
     let error = net.register("server", service).unwrap_err();
@@ -128,6 +134,7 @@ fn a_service_with_a_method_twice_is_refused() {
 
 #[test]
 fn calls_after_shutdown_fail_with_shutdown() {
+    common::init_log();
     let net = Network::with_seed(1);
     start_echo(&net, "server");
     let client = net.endpoint("client");
@@ -141,6 +148,7 @@ fn calls_after_shutdown_fail_with_shutdown() {
 
 #[test]
 fn a_call_blocked_in_flight_returns_when_the_network_shuts_down() {
+    common::init_log();
     let net = Network::with_seed(1);
     let (_keep, never) = crossbeam_channel::bounded::<()>(0);
     // The handler gives up on its own after a while, so shutdown's wait for it stays short.
@@ -213,6 +221,7 @@ fn blocked_handlers_never_starve_new_calls() {
 
 #[test]
 fn handlers_can_make_nested_calls() {
+    common::init_log();
     let net = Network::with_seed(1);
     start_echo(&net, "backend");
     let frontend = net.endpoint("frontend");
@@ -228,6 +237,7 @@ fn handlers_can_make_nested_calls() {
 
 #[test]
 fn every_error_message_says_what_happened() {
+    common::init_log();
     let errors = [
         RpcError::Shutdown,
         RpcError::CallerDead { caller: "c".into() },

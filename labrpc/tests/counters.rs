@@ -13,6 +13,7 @@ fn blob_size(len: usize) -> u64 {
 
 #[test]
 fn rpc_counts_are_per_node_and_total() {
+    common::init_log();
     let net = Network::with_seed(8);
     start_echo(&net, "s1");
     start_echo(&net, "s2");
@@ -34,6 +35,7 @@ fn rpc_counts_are_per_node_and_total() {
 
 #[test]
 fn bytes_are_counted_per_node_and_per_directed_link() {
+    common::init_log();
     let net = Network::with_seed(8);
     start_echo(&net, "server");
     let a = net.endpoint("a");

@@ -60,6 +60,7 @@ fn held_calls_are_delivered_in_the_order_the_test_releases_them() {
 
 #[test]
 fn other_links_are_not_held() {
+    common::init_log();
     let net = Network::with_seed(6);
     let log = start_recorder(&net, "backup");
     net.hold("primary", "backup");
@@ -70,6 +71,7 @@ fn other_links_are_not_held() {
 
 #[test]
 fn releasing_an_unknown_call_and_waiting_in_vain_are_errors() {
+    common::init_log();
     let net = Network::with_seed(6);
     start_recorder(&net, "backup");
     assert_eq!(net.release(12345), Err(HoldError::NotHeld { id: 12345 }));
@@ -81,6 +83,7 @@ fn releasing_an_unknown_call_and_waiting_in_vain_are_errors() {
 
 #[test]
 fn killing_the_server_frees_a_caller_waiting_on_a_held_call() {
+    common::init_log();
     let net = Network::with_seed(6);
     let log = start_recorder(&net, "backup");
     net.hold("primary", "backup");

@@ -31,6 +31,7 @@ impl Method for Park {
 
 #[test]
 fn replies_of_in_flight_handlers_are_lost_when_the_server_is_killed() {
+    common::init_log();
     let net = Network::with_seed(2);
     let (release_tx, release_rx) = crossbeam_channel::bounded::<()>(1);
     let (finished_tx, finished_rx) = crossbeam_channel::bounded::<()>(1);
@@ -62,6 +63,7 @@ fn replies_of_in_flight_handlers_are_lost_when_the_server_is_killed() {
 
 #[test]
 fn a_killed_nodes_own_calls_fail() {
+    common::init_log();
     let net = Network::with_seed(2);
     start_echo(&net, "other");
     let server = net.register("server", Service::new()).unwrap();
@@ -83,6 +85,7 @@ fn a_killed_nodes_own_calls_fail() {
 
 #[test]
 fn registering_again_restarts_with_fresh_state_and_the_old_life_stays_dead() {
+    common::init_log();
     let net = Network::with_seed(2);
     let first_runs = start_counter(&net, "server");
     let old = net.endpoint("server");
@@ -107,6 +110,7 @@ fn registering_again_restarts_with_fresh_state_and_the_old_life_stays_dead() {
 
 #[test]
 fn the_liveness_token_wakes_a_sleeping_server_thread_when_killed() {
+    common::init_log();
     let net = Network::with_seed(2);
     let me = net.register("server", Service::new()).unwrap();
     let ticker = std::thread::spawn(move || {
@@ -126,6 +130,7 @@ fn the_liveness_token_wakes_a_sleeping_server_thread_when_killed() {
 
 #[test]
 fn killing_twice_or_killing_an_unknown_name_is_harmless() {
+    common::init_log();
     let net = Network::with_seed(2);
     start_echo(&net, "server");
     net.kill("server");

@@ -30,11 +30,12 @@ fn a_directed_cut_blocks_messages_one_way_only() {
 
 #[test]
 fn partitions_split_groups_and_heal_joins_them() {
+    common::init_log();
     let net = Network::with_seed(4);
     for name in ["s1", "s2", "s3", "vs"] {
         start_echo(&net, name);
     }
-    net.partition(&[&["s1", "vs"], &["s2", "s3"]]);
+    net.partition(&[&["s1", "vs"], &["s2", "s3"]]).unwrap();
     assert!(echo(&net, "s1", "vs").is_ok());
     assert!(echo(&net, "s2", "s3").is_ok());
     for (from, to) in [("s1", "s2"), ("s2", "s1"), ("vs", "s3"), ("s3", "vs")] {
@@ -44,7 +45,7 @@ fn partitions_split_groups_and_heal_joins_them() {
     assert!(echo(&net, "outsider", "s1").is_ok());
     assert!(echo(&net, "outsider", "s3").is_ok());
     // A new partition replaces the old one.
-    net.partition(&[&["s1", "s2"], &["s3"]]);
+    net.partition(&[&["s1", "s2"], &["s3"]]).unwrap();
     assert!(echo(&net, "s1", "s2").is_ok());
     assert!(echo(&net, "s1", "vs").is_ok());
     assert!(echo(&net, "s1", "s3").is_err());
@@ -63,6 +64,7 @@ impl Method for Slow {
 
 #[test]
 fn a_reply_sent_after_the_return_link_is_cut_is_lost() {
+    common::init_log();
     let net = Network::with_seed(4);
     let (go_tx, go_rx) = crossbeam_channel::bounded::<()>(1);
     net.register(
@@ -82,6 +84,7 @@ fn a_reply_sent_after_the_return_link_is_cut_is_lost() {
 
 #[test]
 fn ingress_delay_holds_calls_one_at_a_time() {
+    common::init_log();
     let net = Network::with_seed(4);
     start_echo(&net, "server");
     let delay = Duration::from_millis(40);
@@ -112,6 +115,7 @@ fn ingress_delay_holds_calls_one_at_a_time() {
 
 #[test]
 fn long_delays_make_calls_to_unreachable_nodes_fail_slowly() {
+    common::init_log();
     let net = Network::with_seed(4);
     start_echo(&net, "server");
     start_echo(&net, "dead");
@@ -145,6 +149,7 @@ fn long_delays_make_calls_to_unreachable_nodes_fail_slowly() {
 
 #[test]
 fn long_reordering_delays_two_replies_in_three() {
+    common::init_log();
     let net = Network::with_seed(9);
     start_echo(&net, "server");
     net.set_long_reordering(true);
@@ -167,4 +172,15 @@ fn long_reordering_delays_two_replies_in_three() {
     assert!(durations
         .iter()
         .all(|d| *d < timing::REORDER_MIN + timing::REORDER_EXTRA_MAX + Duration::from_secs(1)));
+}
+
+#[test]
+fn a_node_in_two_groups_is_refused() {
+    common::init_log();
+    let net = Network::with_seed(4);
+    start_echo(&net, "a");
+    let error = net.partition(&[&["a", "b"], &["c", "a"]]).unwrap_err();
+    assert_eq!(error.name, "a");
+    assert!(error.to_string().contains("two groups"), "{error}");
+    assert!(echo(&net, "b", "a").is_ok(), "nothing was cut");
 }

@@ -34,6 +34,7 @@ fn busy_network() -> Network {
 
 #[test]
 fn shutdown_and_dropping_the_last_handle_end_every_thread() {
+    common::init_log();
     let baseline = process_threads();
 
     let net = busy_network();

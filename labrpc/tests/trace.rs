@@ -7,6 +7,7 @@ use labrpc::{EventKind, Network};
 
 #[test]
 fn tracing_is_off_by_default() {
+    common::init_log();
     let net = Network::with_seed(10);
     start_echo(&net, "server");
     net.endpoint("client").call::<Echo>("server", &"x".into()).unwrap();
@@ -15,6 +16,7 @@ fn tracing_is_off_by_default() {
 
 #[test]
 fn the_trace_tells_sends_deliveries_replies_faults_and_notes_in_order() {
+    common::init_log();
     let net = Network::with_seed(10);
     net.set_tracing(true);
     start_echo(&net, "server");
@@ -33,14 +35,14 @@ fn the_trace_tells_sends_deliveries_replies_faults_and_notes_in_order() {
             EventKind::Send { .. } => "send",
             EventKind::Deliver { .. } => "deliver",
             EventKind::Reply { .. } => "reply",
-            EventKind::Fault { .. } => "fault",
+            EventKind::Cut { .. } => "cut",
             EventKind::Drop { .. } => "drop",
             EventKind::Kill { .. } => "kill",
             EventKind::Note { .. } => "note",
             other => panic!("unexpected event {other:?}"),
         })
         .collect();
-    assert_eq!(kinds, ["register", "send", "deliver", "reply", "fault", "send", "drop", "kill", "note"]);
+    assert_eq!(kinds, ["register", "send", "deliver", "reply", "cut", "send", "drop", "kill", "note"]);
     let times: Vec<u64> = net.trace().iter().map(|e| e.at_us).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "timestamps never go back: {times:?}");
 

@@ -77,6 +77,7 @@ impl Method for Gate {
 
 #[test]
 fn unreliable_server_reports_a_lost_reply_while_the_handler_still_runs() {
+    common::init_log();
     let net = Network::with_seed(11);
     let (entered_tx, entered_rx) = crossbeam_channel::unbounded::<()>();
     let (gate_tx, gate_rx) = crossbeam_channel::unbounded::<()>();
@@ -159,6 +160,7 @@ fn unreliable_network_drops_ten_percent_of_requests_and_of_replies() {
 
 #[test]
 fn turning_unreliability_off_makes_every_call_succeed() {
+    common::init_log();
     let net = Network::with_seed(3);
     start_counter(&net, "server");
     net.set_unreliable("server", true);
@@ -188,6 +190,7 @@ fn outcome_sequence(seed: u64, n: usize) -> Vec<String> {
 
 #[test]
 fn the_same_seed_makes_the_same_fault_decisions() {
+    common::init_log();
     let first = outcome_sequence(42, 300);
     assert_eq!(first, outcome_sequence(42, 300), "seed 42 twice");
     assert_ne!(first, outcome_sequence(43, 300), "a different seed decides differently");
