@@ -103,11 +103,14 @@ impl Core {
         delivery.reply = Some(reply_tx);
 
         let link = (from.id, delivery.to.id);
-        let held = HeldCall { id, from: from.name.to_string(), to: to.to_string(), method };
+        let held = || HeldCall { id, from: from.name.to_string(), to: to.to_string(), method };
         if let Err(delivery) = self.holds.try_hold(link, held, delivery) {
             self.dispatch(delivery);
         }
 
+        if let Some(Ok(reply)) = self.spin.poll(&reply_rx) {
+            return reply;
+        }
         select! {
             recv(reply_rx) -> reply => reply.unwrap_or_else(|_| {
                 // The reply sender went away without a word: shutdown, or a death seen first by

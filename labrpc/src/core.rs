@@ -13,6 +13,7 @@ use crate::faults::Faults;
 use crate::hold::Holds;
 use crate::node::Node;
 use crate::pool::Pool;
+use crate::spin::Spin;
 use crate::trace::{EventKind, Trace};
 
 /// How long shutdown waits for handlers that are still running.
@@ -24,6 +25,7 @@ pub(crate) struct Core {
     pub(crate) holds: Holds<Delivery>,
     pub(crate) trace: Trace,
     pub(crate) pool: Pool,
+    pub(crate) spin: Arc<Spin>,
     shut_down: AtomicBool,
     /// Dropped on shutdown, which wakes every network-made sleep at once.
     shutdown_tx: Mutex<Option<Sender<()>>>,
@@ -36,12 +38,14 @@ pub(crate) struct Core {
 impl Core {
     pub(crate) fn new(seed: u64) -> Core {
         let (shutdown_tx, shutdown_rx) = crossbeam_channel::bounded(0);
+        let spin = Arc::new(Spin::new());
         Core {
             nodes: RwLock::new(HashMap::new()),
             faults: Faults::new(seed),
             holds: Holds::new(),
             trace: Trace::new(),
-            pool: Pool::new(),
+            pool: Pool::new(Arc::clone(&spin)),
+            spin,
             shut_down: AtomicBool::new(false),
             shutdown_tx: Mutex::new(Some(shutdown_tx)),
             shutdown_rx,
@@ -105,7 +109,7 @@ impl Core {
                 node.kill();
             }
         }
-        log::info!("labrpc: network shut down");
+        log::info!("network shut down");
         self.trace.record(|| EventKind::Knob { change: "shutdown".into() });
         self.shutdown_tx.lock().take();
         self.holds.clear();

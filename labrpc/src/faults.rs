@@ -195,3 +195,39 @@ impl Faults {
 fn random_duration(rng: &mut StdRng, max: Duration) -> Duration {
     Duration::from_micros(rng.random_range(0..=max.as_micros() as u64))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knobs_turned_off_again_leave_the_quiet_path() {
+        let faults = Faults::new(1);
+        assert!(!faults.active.load(Ordering::Acquire));
+        faults.set_unreliable(true);
+        faults.set_long_delays(true);
+        faults.set_long_reordering(true);
+        faults.set_cut(1, 2, true);
+        assert!(faults.active.load(Ordering::Acquire));
+        faults.set_unreliable(false);
+        faults.set_long_delays(false);
+        faults.set_long_reordering(false);
+        faults.set_cut(1, 2, false);
+        // Quiet again: plans are clean and cost no lock and no random draw.
+        assert!(!faults.active.load(Ordering::Acquire));
+        let before: u64 = faults.rng.lock().random();
+        let fresh: u64 = Faults::new(1).rng.lock().random();
+        assert_eq!(before, fresh, "toggling knobs drew nothing from the generator");
+        assert_eq!(faults.plan(1, 2, false).fate, Fate::Deliver);
+        assert_eq!(faults.failure_delay(), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_cut_link_plans_unreachable_and_only_in_its_direction() {
+        let faults = Faults::new(1);
+        faults.set_cut(1, 2, true);
+        assert_eq!(faults.plan(1, 2, false).fate, Fate::Unreachable { after: Duration::ZERO });
+        assert_eq!(faults.plan(2, 1, false).fate, Fate::Deliver);
+        assert!(faults.is_cut(1, 2) && !faults.is_cut(2, 1));
+    }
+}

@@ -65,7 +65,12 @@ impl<T> Holds<T> {
     }
 
     /// Queues the call if its link is held; otherwise gives it back.
-    pub(crate) fn try_hold(&self, link: (usize, usize), call: HeldCall, item: T) -> Result<(), T> {
+    pub(crate) fn try_hold(
+        &self,
+        link: (usize, usize),
+        call: impl FnOnce() -> HeldCall,
+        item: T,
+    ) -> Result<(), T> {
         if !self.active.load(Ordering::Acquire) {
             return Err(item);
         }
@@ -73,7 +78,8 @@ impl<T> Holds<T> {
         if !state.links.contains(&link) {
             return Err(item);
         }
-        log::debug!("labrpc: holding call #{} {} {} -> {}", call.id, call.method, call.from, call.to);
+        let call = call();
+        log::debug!("holding call #{} {} {} -> {}", call.id, call.method, call.from, call.to);
         state.queue.push(Entry { call, link, item });
         self.arrived.notify_all();
         Ok(())

@@ -43,6 +43,7 @@ mod network;
 mod node;
 mod pool;
 mod service;
+mod spin;
 mod trace;
 
 pub use endpoint::Endpoint;

@@ -11,7 +11,7 @@ use crate::core::Core;
 use crate::endpoint::Endpoint;
 use crate::error::{HoldError, PartitionError, RegisterError, SeedError};
 use crate::hold::HeldCall;
-use crate::node::Registered;
+use crate::node::{Node, Registered};
 use crate::service::Service;
 use crate::trace::{EventKind, TraceEvent};
 
@@ -52,7 +52,7 @@ impl Network {
     pub fn new() -> Network {
         Network::from_env().unwrap_or_else(|error| {
             eprintln!("labrpc: {error}");
-            log::error!("labrpc: {error}");
+            log::error!("{error}");
             Network::with_seed(rand::random())
         })
     }
@@ -68,7 +68,7 @@ impl Network {
 
     /// A network whose fault decisions come from `seed`.
     pub fn with_seed(seed: u64) -> Network {
-        log::info!("labrpc: new network, seed {seed} ({SEED_ENV}={seed} repeats its fault decisions)");
+        log::info!("new network, seed {seed} ({SEED_ENV}={seed} repeats its fault decisions)");
         Network { handle: Arc::new(Handle { core: Arc::new(Core::new(seed)) }) }
     }
 
@@ -85,7 +85,8 @@ impl Network {
     // ----- nodes -------------------------------------------------------------------------
 
     /// Starts serving `service` under `name` and returns the new server's own endpoint (its
-    /// liveness token, and the way it calls others).
+    /// liveness token, and the way it calls others). Dropping that endpoint is harmless: the
+    /// server keeps serving until it is killed.
     ///
     /// Registering a name that was killed is a restart: a fresh life with fresh state. A name
     /// whose server is still alive is [`RegisterError::NameTaken`].
@@ -100,7 +101,7 @@ impl Network {
             None => Err(RegisterError::Shutdown),
             Some(Registered::NameTaken) => Err(RegisterError::NameTaken { name: name.to_string() }),
             Some(Registered::Fresh(life)) => {
-                log::info!("labrpc: {name} registered (life {})", life.number);
+                log::info!("{name} registered (life {})", life.number);
                 core.trace
                     .record(|| EventKind::Register { node: name.to_string(), incarnation: life.number });
                 Ok(Endpoint::new(Arc::clone(core), node, life))
@@ -125,8 +126,8 @@ impl Network {
     /// Kills `name`: calls to it fail at once, replies of its running handlers are lost, and
     /// its own endpoints' calls fail. Registering the name again restarts it.
     pub fn kill(&self, name: &str) {
-        if self.core().node(name).kill() {
-            log::info!("labrpc: killed {name}");
+        if self.knob_node(name).kill() {
+            log::info!("killed {name}");
             self.core().trace.record(|| EventKind::Kill { node: name.to_string() });
         }
     }
@@ -143,7 +144,7 @@ impl Network {
 
     /// Logs a fault change at `info` and records `event` in the trace.
     fn changed(&self, text: String, event: impl FnOnce() -> EventKind) {
-        log::info!("labrpc: {text}");
+        log::info!("{text}");
         self.core().trace.record(event);
     }
 
@@ -152,16 +153,25 @@ impl Network {
         self.changed(change.clone(), || EventKind::Knob { change });
     }
 
+    /// The node a knob is turned on. Knobs may be set before a node appears, but a name nobody
+    /// has used yet may be a typo, so that is worth a warning.
+    fn knob_node(&self, name: &str) -> Arc<Node> {
+        self.core().lookup(name).unwrap_or_else(|| {
+            log::warn!("no node named {name:?} yet: the setting waits for it (a typo?)");
+            self.core().node(name)
+        })
+    }
+
     /// The node ids of the directed link `from -> to`.
     fn link(&self, from: &str, to: &str) -> (usize, usize) {
-        (self.core().node(from).id, self.core().node(to).id)
+        (self.knob_node(from).id, self.knob_node(to).id)
     }
 
     /// The 2015 lab's unreliable server: 10% of calls into `name` are dropped before the
     /// handler runs; of the rest, 20% run but lose their reply, and the caller is told at once
     /// while the handler may still be running.
     pub fn set_unreliable(&self, name: &str, on: bool) {
-        self.core().node(name).unreliable.store(on, Ordering::Relaxed);
+        self.knob_node(name).unreliable.store(on, Ordering::Relaxed);
         self.knob(format!("{name} unreliable: {on}"));
     }
 
@@ -215,7 +225,7 @@ impl Network {
             return Err(PartitionError { name: name.to_string() });
         }
         let ids: Vec<Vec<usize>> =
-            groups.iter().map(|g| g.iter().map(|name| self.core().node(name).id).collect()).collect();
+            groups.iter().map(|g| g.iter().map(|name| self.knob_node(name).id).collect()).collect();
         let mut cuts = HashSet::new();
         for (i, group) in ids.iter().enumerate() {
             for other in ids.iter().skip(i + 1) {
@@ -243,7 +253,7 @@ impl Network {
     /// Holds every call into `name` for `delay` before it is delivered, one call at a time (the
     /// delaying proxy of the original partition tests). `None` turns it off.
     pub fn set_ingress_delay(&self, name: &str, delay: Option<Duration>) {
-        self.core().node(name).set_ingress_delay(delay);
+        self.knob_node(name).set_ingress_delay(delay);
         self.knob(format!("ingress delay of {name}: {delay:?}"));
     }
 
@@ -280,7 +290,7 @@ impl Network {
     /// Delivers one held call now; the link stays held for later calls.
     pub fn release(&self, id: u64) -> Result<(), HoldError> {
         let delivery = self.core().holds.take(id).ok_or(HoldError::NotHeld { id })?;
-        log::debug!("labrpc: releasing call #{id}");
+        log::debug!("releasing call #{id}");
         self.core().trace.record(|| EventKind::Release { id });
         self.core().dispatch(delivery);
         Ok(())

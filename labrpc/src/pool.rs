@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use parking_lot::{Condvar, Mutex};
 
+use crate::spin::Spin;
+
 /// A unit of work.
 pub(crate) type Job = Box<dyn FnOnce() + Send + 'static>;
 
@@ -31,6 +33,7 @@ pub(crate) struct Pool {
 struct Shared {
     jobs_tx: Sender<Message>,
     jobs_rx: Receiver<Message>,
+    spin: Arc<Spin>,
     /// Workers waiting for a job and not yet promised one. A submitter that decrements it owns
     /// one waiting worker, so a job sent after a successful claim is always picked up at once.
     unclaimed_idle: AtomicUsize,
@@ -45,12 +48,13 @@ struct State {
 }
 
 impl Pool {
-    pub(crate) fn new() -> Pool {
+    pub(crate) fn new(spin: Arc<Spin>) -> Pool {
         let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded();
         Pool {
             shared: Arc::new(Shared {
                 jobs_tx,
                 jobs_rx,
+                spin,
                 unclaimed_idle: AtomicUsize::new(0),
                 closed: AtomicBool::new(false),
                 state: Mutex::new(State { running: 0, handles: Vec::new() }),
@@ -94,7 +98,7 @@ impl Pool {
             }
             Err(e) => {
                 // Out of threads: the job is lost, like a dropped request. Say so loudly.
-                log::error!("labrpc: could not spawn a worker thread ({e}); a call is dropped");
+                log::error!("could not spawn a worker thread ({e}); a call is dropped");
                 Ok(())
             }
         }
@@ -122,7 +126,7 @@ impl Pool {
         }
         if state.running > 0 {
             log::warn!(
-                "labrpc: {} worker(s) still inside a handler after shutdown; a handler that loops should stop when its server is dead",
+                "{} worker(s) still inside a handler after shutdown; a handler that loops should stop when its server is dead",
                 state.running
             );
         }
@@ -140,7 +144,11 @@ fn worker(shared: Arc<Shared>, first: Job) {
     'serve: loop {
         shared.unclaimed_idle.fetch_add(1, Ordering::AcqRel);
         loop {
-            match shared.jobs_rx.recv_timeout(IDLE_RETIREMENT) {
+            let next = match shared.spin.poll(&shared.jobs_rx) {
+                Some(Ok(message)) => Ok(message),
+                _ => shared.jobs_rx.recv_timeout(IDLE_RETIREMENT),
+            };
+            match next {
                 Ok(Message::Run(job)) => {
                     job();
                     continue 'serve;
