@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{select, Sender};
+use crossbeam_channel::{select, Receiver, Sender};
 
 use crate::core::Core;
 use crate::error::RpcError;
@@ -108,29 +108,34 @@ impl Core {
             self.dispatch(delivery);
         }
 
-        if let Some(Ok(reply)) = self.spin.poll(&reply_rx) {
+        self.wait_for_reply(&reply_rx, from, from_life, to, &to_life, method)
+    }
+
+    /// Waits for the reply, or for either end of the call to die.
+    fn wait_for_reply(
+        &self,
+        reply_rx: &Receiver<Result<Vec<u8>, RpcError>>,
+        from: &Node,
+        from_life: &Incarnation,
+        to: &str,
+        to_life: &Incarnation,
+        method: &'static str,
+    ) -> Result<Vec<u8>, RpcError> {
+        if let Some(Ok(reply)) = self.spin.poll(reply_rx) {
             return reply;
         }
+        // Whatever woke us, a shut-down network is the reason worth reporting.
+        let unless_shut_down =
+            |error: RpcError| Err(if self.is_shut_down() { RpcError::Shutdown } else { error });
         select! {
+            // A reply sender that went away without a word means the worker saw a death first.
             recv(reply_rx) -> reply => reply.unwrap_or_else(|_| {
-                // The reply sender went away without a word: shutdown, or a death seen first by
-                // the worker.
-                if self.is_shut_down() {
-                    Err(RpcError::Shutdown)
-                } else {
-                    Err(RpcError::ReplyLost { to: to.to_string(), method })
-                }
+                unless_shut_down(RpcError::ReplyLost { to: to.to_string(), method })
             }),
-            recv(to_life.death_rx) -> _ => Err(if self.is_shut_down() {
-                RpcError::Shutdown
-            } else {
-                RpcError::ServerDead { to: to.to_string() }
-            }),
-            recv(from_life.death_rx) -> _ => Err(if self.is_shut_down() {
-                RpcError::Shutdown
-            } else {
-                RpcError::CallerDead { caller: from.name.to_string() }
-            }),
+            recv(to_life.death_rx) -> _ => unless_shut_down(RpcError::ServerDead { to: to.to_string() }),
+            recv(from_life.death_rx) -> _ => {
+                unless_shut_down(RpcError::CallerDead { caller: from.name.to_string() })
+            }
         }
     }
 
