@@ -1,4 +1,16 @@
-//! `labtests`: the lab's scenario suites, their harness helpers, and the linearizability checker.
+//! `labtests`: the lab's scenario suites, their harness helpers and checkers.
 //!
-//! Placeholder: the suites arrive with the view service and the primary/backup service. The
-//! simulated network's own tests live with it, in `labrpc/tests/`.
+//! - [`vs_harness`]: helpers for the view-service scenarios, including the rule-1 check every
+//!   view seen in a test goes through;
+//! - [`view_model`]: a bounded model check of the view service's rules.
+//!
+//! The suites themselves are under `tests/tests/`. The simulated network's own tests live with
+//! it, in `labrpc/tests/`.
+
+pub mod view_model;
+pub mod vs_harness;
+
+/// Starts logging once per test process, so `RUST_LOG=debug` shows the story of a test.
+pub fn init_log() {
+    let _ = env_logger::builder().is_test(true).try_init();
+}

@@ -1,0 +1,246 @@
+//! The view service's rules on the bare state machine, with a fake clock: no network, no
+//! threads, no sleeps. Each test is one scenario of the end-to-end suite, made deterministic.
+
+use std::time::Instant;
+
+use viewservice::{PingError, View, ViewServer, DEAD_PINGS, PING_INTERVAL};
+
+/// A view service and a clock that only moves when the test says so.
+struct Scenario {
+    vs: ViewServer,
+    start: Instant,
+    /// Ping intervals since the start.
+    intervals: u32,
+}
+
+impl Scenario {
+    fn new() -> Scenario {
+        labtests::init_log();
+        Scenario { vs: ViewServer::new(), start: Instant::now(), intervals: 0 }
+    }
+
+    fn now(&self) -> Instant {
+        self.start + PING_INTERVAL * self.intervals
+    }
+
+    /// `server` pings with `viewnum`; returns the view it is told.
+    fn ping(&mut self, server: &str, viewnum: u64) -> View {
+        let now = self.now();
+        self.vs.ping(server, viewnum, now).unwrap_or_else(|e| panic!("{server}'s ping was refused: {e}"))
+    }
+
+    /// One ping interval passes: each of `alive` pings with the view it was last told (the
+    /// current one), then the view service ticks.
+    fn interval(&mut self, alive: &[&str]) -> View {
+        let viewnum = self.vs.get().viewnum;
+        for server in alive {
+            self.ping(server, viewnum);
+        }
+        self.intervals += 1;
+        let now = self.now();
+        self.vs.tick(now);
+        self.vs.get()
+    }
+
+    /// Runs intervals with `alive` pinging until the view has `primary` and `backup`, for at
+    /// most `DEAD_PINGS * 3` intervals; returns the view.
+    fn until(&mut self, alive: &[&str], primary: Option<&str>, backup: Option<&str>) -> View {
+        for _ in 0..DEAD_PINGS * 3 {
+            let view = self.interval(alive);
+            if view.primary.as_deref() == primary && view.backup.as_deref() == backup {
+                return view;
+            }
+        }
+        panic!("wanted primary {primary:?} and backup {backup:?}, but the view stayed {}", self.vs.get());
+    }
+
+    /// Runs `n` intervals with `alive` pinging and asserts the view never changed.
+    fn steady(&mut self, alive: &[&str], n: u32) {
+        let before = self.vs.get();
+        for _ in 0..n {
+            let view = self.interval(alive);
+            assert_eq!(view, before, "the view should have stayed {before}, but became {view}");
+        }
+    }
+}
+
+fn view(viewnum: u64, primary: Option<&str>, backup: Option<&str>) -> View {
+    View { viewnum, primary: primary.map(String::from), backup: backup.map(String::from) }
+}
+
+#[test]
+fn starts_with_the_empty_view() {
+    let s = Scenario::new();
+    assert_eq!(s.vs.get(), View::default());
+}
+
+#[test]
+fn first_pinger_becomes_primary_of_view_one() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    assert_eq!(s.vs.get(), View::default(), "pings only record; the tick decides");
+    assert_eq!(s.interval(&[]), view(1, Some("s1"), None));
+}
+
+#[test]
+fn first_backup_joins_in_view_two_only_after_the_ack() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    s.interval(&[]);
+    // s2 pings, but s1 has not acknowledged view 1 yet.
+    s.ping("s2", 0);
+    s.ping("s1", 0);
+    s.intervals += 1;
+    assert_eq!(s.vs.tick(s.now()), None, "view 1 is not acknowledged, so it must not change");
+    assert_eq!(s.until(&["s1", "s2"], Some("s1"), Some("s2")), view(2, Some("s1"), Some("s2")));
+}
+
+#[test]
+fn backup_takes_over_when_the_primary_stops_pinging() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    s.until(&["s1", "s2"], Some("s1"), Some("s2"));
+    s.interval(&["s1", "s2"]); // s1 acknowledges view 2
+    let v = s.until(&["s2"], Some("s2"), None);
+    assert_eq!(v.viewnum, 3);
+}
+
+#[test]
+fn a_dead_primary_is_not_replaced_before_it_acknowledged_its_view() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    s.interval(&[]);
+    s.ping("s2", 0);
+    s.ping("s1", 1);
+    s.interval(&[]); // view 2: s1 + s2; s1 dies before acknowledging it
+    assert_eq!(s.vs.get(), view(2, Some("s1"), Some("s2")));
+    s.steady(&["s2"], DEAD_PINGS * 3);
+}
+
+#[test]
+fn a_restarted_primary_is_treated_as_dead_and_comes_back_as_backup() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    s.until(&["s1", "s2"], Some("s1"), Some("s2"));
+    s.interval(&["s1", "s2"]);
+    // s1 reboots: it pings with 0 from now on.
+    s.ping("s1", 0);
+    s.intervals += 1;
+    let v3 = s.vs.tick(s.now()).expect("a restarted primary is replaced at the next tick");
+    assert_eq!(v3, view(3, Some("s2"), None));
+    s.ping("s2", 3);
+    s.ping("s1", 0);
+    s.intervals += 1;
+    assert_eq!(s.vs.tick(s.now()), Some(view(4, Some("s2"), Some("s1"))), "s1 rejoins as backup");
+}
+
+#[test]
+fn an_idle_server_becomes_backup_in_the_same_change_that_promotes_the_backup() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    s.until(&["s1", "s2"], Some("s1"), Some("s2"));
+    s.interval(&["s1", "s2", "s3"]);
+    let v = s.until(&["s2", "s3"], Some("s2"), Some("s3"));
+    assert_eq!(v.viewnum, 3, "one change, not two");
+}
+
+#[test]
+fn a_dead_backup_is_removed() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    s.until(&["s1", "s2"], Some("s1"), Some("s2"));
+    assert_eq!(s.until(&["s1"], Some("s1"), None).viewnum, 3);
+}
+
+#[test]
+fn a_restarted_backup_is_replaced_by_an_idle_server() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    s.until(&["s1", "s2"], Some("s1"), Some("s2"));
+    s.interval(&["s1", "s2", "s3"]);
+    s.ping("s2", 0); // s2 reboots
+    s.ping("s1", 2);
+    s.intervals += 1;
+    assert_eq!(s.vs.tick(s.now()), Some(view(3, Some("s1"), Some("s3"))));
+}
+
+#[test]
+fn a_backup_that_has_not_learned_its_view_is_not_taken_for_restarted() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    s.interval(&[]);
+    s.ping("s1", 1);
+    s.ping("s2", 0);
+    s.intervals += 1;
+    s.vs.tick(s.now());
+    assert_eq!(s.vs.get(), view(2, Some("s1"), Some("s2")));
+    // s1 acknowledges; s2 still pings 0 because it has not heard of view 2 yet.
+    s.ping("s1", 2);
+    s.ping("s2", 0);
+    s.steady(&["s1", "s2"], 3);
+}
+
+#[test]
+fn an_uninitialized_server_is_never_promoted() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    s.until(&["s1", "s3"], Some("s1"), Some("s3"));
+    // s2 only ever pings with 0: it is idle and knows no view.
+    for _ in 0..DEAD_PINGS * 2 {
+        s.ping("s2", 0);
+        s.interval(&["s1", "s3"]);
+    }
+    // Primary and backup die together; only the uninitialized s2 is left.
+    for _ in 0..DEAD_PINGS * 3 {
+        s.ping("s2", 0);
+        s.interval(&[]);
+        assert!(!s.vs.get().is_primary("s2"), "uninitialized s2 was made primary: {}", s.vs.get());
+    }
+}
+
+#[test]
+fn a_dead_idle_server_never_becomes_backup() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    s.interval(&[]);
+    s.ping("s3", 0); // s3 pings once, then dies
+    for _ in 0..DEAD_PINGS {
+        s.interval(&["s1"]);
+        if s.vs.get().backup.is_some() {
+            // s3 may join while it still counts as alive; then it is removed once it is dead.
+            break;
+        }
+    }
+    let v = s.until(&["s1"], Some("s1"), None);
+    assert!(!v.is_backup("s3"));
+    s.steady(&["s1"], DEAD_PINGS * 2);
+}
+
+#[test]
+fn get_does_not_count_as_a_ping() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    s.until(&["s1", "s2"], Some("s1"), Some("s2"));
+    s.interval(&["s1", "s2"]);
+    // s2 only asks for the view: it dies all the same.
+    for _ in 0..DEAD_PINGS * 2 {
+        let _ = s.vs.get();
+        s.interval(&["s1"]);
+    }
+    assert_eq!(s.vs.get(), view(3, Some("s1"), None));
+}
+
+#[test]
+fn bad_pings_are_refused_and_change_nothing() {
+    let mut s = Scenario::new();
+    s.ping("s1", 0);
+    s.interval(&[]);
+    let before = s.vs.clone();
+    let now = s.now();
+    assert_eq!(s.vs.ping("", 0, now), Err(PingError::EmptyName));
+    assert_eq!(s.vs.ping("s1", 7, now), Err(PingError::ViewnumAhead { got: 7, current: 1 }));
+    assert_eq!(s.vs, before, "a refused ping changes nothing");
+    // A name never seen before is simply a new idle server.
+    assert_eq!(s.vs.ping("newcomer", 1, now), Ok(view(1, Some("s1"), None)));
+    assert!(s.vs.heard("newcomer").is_some());
+}

@@ -1,0 +1,199 @@
+//! The view service's logic: a plain, deterministic state machine. It reads no clock and
+//! starts no thread; every method that needs the time is given it, so tests can drive it with
+//! a fake clock and a model checker can explore it. [`crate::start_server`] serves it over the
+//! network.
+//!
+//! # The rules
+//!
+//! Servers ping every [`PING_INTERVAL`](crate::PING_INTERVAL) with the latest view they know.
+//! Pings only record facts ([`ViewServer::ping`]); every decision is taken in
+//! [`ViewServer::tick`], in this order:
+//!
+//! 1. **Ack before change.** The view service moves from view *i* to view *i+1* only after the
+//!    primary of view *i* has acknowledged it by pinging with *i*, even if that primary now looks
+//!    dead. Otherwise the primary might still be serving a view it never learned had ended.
+//!    ([`ViewServer::current_view_acked`])
+//! 2. **Dead after silence.** A server that has not pinged for
+//!    [`DEAD_PINGS`](crate::DEAD_PINGS) intervals is dead. ([`ViewServer::is_dead`])
+//! 3. **Ping(0) is a restart.** A primary or backup that pings with 0 after having known a view
+//!    has restarted and lost its state: it is treated as dead for its role. A server that has
+//!    not yet learned any view pings with 0 too, so a 0 from it means nothing.
+//!    ([`ViewServer::has_restarted`])
+//! 4. **Promote only the backup.** The primary of view *i+1* must have been the primary or
+//!    backup of view *i* (the very first primary excepted). A backup takes over only once it has
+//!    learned a view; an idle, never-backup server is never made primary, so with no usable
+//!    backup the service waits. ([`ViewServer::successor_of_failed_primary`])
+//! 5. **An idle server fills the empty backup slot.** When there is no backup, a live idle
+//!    server becomes backup (the one that first pinged). The very first view is the exception:
+//!    it names only a primary. ([`ViewServer::idle_server`])
+//!
+//! A view changes only for one of these reasons, so consecutive views always differ.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use crate::common::{PingError, PingReply, View, DEAD_AFTER};
+
+/// What the view service has heard from one server.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Heard {
+    /// When its latest ping arrived.
+    pub last_ping: Instant,
+    /// The viewnum its latest ping carried.
+    pub viewnum: u64,
+    /// It pinged 0 while holding a role after having known a view (rule 3). Cleared when it
+    /// leaves its role.
+    pub restarted: bool,
+    /// The order in which servers first pinged: the earliest idle server is chosen first.
+    pub arrival: usize,
+}
+
+/// The view service's state: the current view, whether its primary acknowledged it, and what
+/// each server last said.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ViewServer {
+    view: View,
+    acked: bool,
+    servers: BTreeMap<String, Heard>,
+}
+
+impl ViewServer {
+    /// The view service before anyone has pinged: view 0, no primary, no backup.
+    pub fn new() -> ViewServer {
+        ViewServer::default()
+    }
+
+    /// Records a ping from `me`, which knows view `viewnum`, arriving at `now`; answers with
+    /// the current view.
+    ///
+    /// A ping with an empty name, or one claiming a view that does not exist yet, is refused
+    /// and changes nothing. A name never heard before is a new idle server.
+    pub fn ping(&mut self, me: &str, viewnum: u64, now: Instant) -> PingReply {
+        if me.is_empty() {
+            return Err(PingError::EmptyName);
+        }
+        if viewnum > self.view.viewnum {
+            return Err(PingError::ViewnumAhead { got: viewnum, current: self.view.viewnum });
+        }
+        let arrival = self.servers.len();
+        let in_role = self.view.is_primary(me) || self.view.is_backup(me);
+        let heard = self.servers.entry(me.to_string()).or_insert(Heard {
+            last_ping: now,
+            viewnum,
+            restarted: false,
+            arrival,
+        });
+        // Rule 3: a 0 from a server in a role that already knew a view means it restarted.
+        heard.restarted = in_role && viewnum == 0 && (heard.viewnum != 0 || heard.restarted);
+        heard.viewnum = viewnum;
+        heard.last_ping = now;
+        // Rule 1: the primary acknowledges the current view by pinging with its number.
+        if self.view.is_primary(me) && viewnum == self.view.viewnum {
+            self.acked = true;
+        }
+        Ok(self.view.clone())
+    }
+
+    /// The current view. Asking is not pinging: it changes nothing.
+    pub fn get(&self) -> View {
+        self.view.clone()
+    }
+
+    /// Decides, at `now`, whether the view must change, and changes it. Returns the new view,
+    /// or `None` if the view stays. Called every ping interval.
+    pub fn tick(&mut self, now: Instant) -> Option<View> {
+        if !self.current_view_acked() {
+            return None;
+        }
+        let (primary, backup) = self.next_roles(now);
+        if primary == self.view.primary && backup == self.view.backup {
+            return None;
+        }
+        self.install(View { viewnum: self.view.viewnum + 1, primary, backup });
+        Some(self.view.clone())
+    }
+
+    /// Rule 1: the view may change only once its primary has acknowledged it. The empty view 0
+    /// has no primary to wait for.
+    pub fn current_view_acked(&self) -> bool {
+        self.view.viewnum == 0 || self.acked
+    }
+
+    /// Rule 2: `server` is dead if it has been silent for `DEAD_PINGS` ping intervals (or was
+    /// never heard at all).
+    pub fn is_dead(&self, server: &str, now: Instant) -> bool {
+        self.servers.get(server).is_none_or(|h| now.saturating_duration_since(h.last_ping) >= DEAD_AFTER)
+    }
+
+    /// Rule 3: `server` restarted while holding its role.
+    pub fn has_restarted(&self, server: &str) -> bool {
+        self.servers.get(server).is_some_and(|h| h.restarted)
+    }
+
+    /// A server can keep (or take) a role if it is alive and has not restarted in it.
+    fn is_usable(&self, server: &str, now: Instant) -> bool {
+        !self.is_dead(server, now) && !self.has_restarted(server)
+    }
+
+    /// The primary and backup the next view should have, given what was heard by `now`.
+    fn next_roles(&self, now: Instant) -> (Option<String>, Option<String>) {
+        let unchanged = (self.view.primary.clone(), self.view.backup.clone());
+        let backup = self.view.backup.clone().filter(|b| self.is_usable(b, now));
+        let (primary, backup) = match self.view.primary.as_deref() {
+            // The very first view names only a primary, the earliest live server; a backup
+            // joins once that primary has acknowledged it.
+            None if self.view.viewnum == 0 => return (self.idle_server(None, now), None),
+            Some(primary) if self.is_usable(primary, now) => (Some(primary.to_string()), backup),
+            // The primary failed (or there is none after the first view).
+            _ => match self.successor_of_failed_primary(backup) {
+                Some(successor) => (Some(successor), None),
+                None => return unchanged,
+            },
+        };
+        let backup = backup.or_else(|| self.idle_server(primary.as_deref(), now));
+        (primary, backup)
+    }
+
+    /// Rule 4: only the backup may replace a failed primary, and only once it has learned a
+    /// view (so it is not a server that restarted before it could say so). `None`: wait.
+    pub fn successor_of_failed_primary(&self, usable_backup: Option<String>) -> Option<String> {
+        usable_backup.filter(|b| self.servers.get(b).is_some_and(|h| h.viewnum != 0))
+    }
+
+    /// Rule 5: the live server with no role that pinged first, other than `primary`.
+    pub fn idle_server(&self, primary: Option<&str>, now: Instant) -> Option<String> {
+        self.servers
+            .iter()
+            .filter(|(name, _)| Some(name.as_str()) != primary && !self.view.is_backup(name))
+            .filter(|(name, _)| self.is_usable(name, now))
+            .min_by_key(|(_, heard)| heard.arrival)
+            .map(|(name, _)| name.clone())
+    }
+
+    /// Makes `view` current. It is not acknowledged yet, and servers that left their role
+    /// start afresh as idle servers.
+    fn install(&mut self, view: View) {
+        for (name, heard) in self.servers.iter_mut() {
+            if !view.is_primary(name) && !view.is_backup(name) {
+                heard.restarted = false;
+            }
+        }
+        self.view = view;
+        self.acked = false;
+    }
+
+    /// Whether the primary of the current view has acknowledged it.
+    pub fn is_acked(&self) -> bool {
+        self.acked
+    }
+
+    /// What was heard from `server`, if it ever pinged.
+    pub fn heard(&self, server: &str) -> Option<&Heard> {
+        self.servers.get(server)
+    }
+
+    /// Every server that ever pinged, by name.
+    pub fn servers(&self) -> impl Iterator<Item = (&str, &Heard)> {
+        self.servers.iter().map(|(name, heard)| (name.as_str(), heard))
+    }
+}

@@ -1,0 +1,85 @@
+//! Serves a [`ViewServer`] over the simulated network: two handlers, and a thread that calls
+//! `tick` every ping interval.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use labrpc::{Network, RegisterError, Service};
+use parking_lot::Mutex;
+
+use crate::common::{Get, Ping, View, PING_INTERVAL};
+use crate::server::ViewServer;
+
+/// A running view service.
+#[must_use = "the handle is how a test kills the view service and reads its RPC count"]
+pub struct ViewServiceHandle {
+    net: Network,
+    name: String,
+    state: Arc<Mutex<ViewServer>>,
+    ticker: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Starts a view service named `name` on `net`.
+///
+/// Fails only if a live server already has that name or the network is shut down.
+pub fn start_server(net: &Network, name: &str) -> Result<ViewServiceHandle, RegisterError> {
+    let state = Arc::new(Mutex::new(ViewServer::new()));
+    let on_ping = Arc::clone(&state);
+    let on_get = Arc::clone(&state);
+    let service = Service::new()
+        .handle::<Ping>(move |args| {
+            let reply = on_ping.lock().ping(&args.me, args.viewnum, Instant::now());
+            if let Err(refused) = &reply {
+                log::debug!("refused a ping from {:?}: {refused}", args.me);
+            }
+            reply
+        })
+        .handle::<Get>(move |()| on_get.lock().get());
+    let me = net.register(name, service)?;
+
+    let ticking = Arc::clone(&state);
+    let ticker = std::thread::Builder::new()
+        .name(format!("{name}-tick"))
+        .spawn(move || {
+            // `sleep` returns false once this server is killed or the network shuts down.
+            while me.sleep(PING_INTERVAL) {
+                let changed = ticking.lock().tick(Instant::now());
+                if let Some(view) = changed {
+                    me.note(view.to_string());
+                }
+            }
+        })
+        .map_err(|_| RegisterError::Shutdown)?;
+    Ok(ViewServiceHandle {
+        net: net.clone(),
+        name: name.to_string(),
+        state,
+        ticker: Mutex::new(Some(ticker)),
+    })
+}
+
+impl ViewServiceHandle {
+    /// Kills the view service and waits for its tick thread to stop.
+    pub fn kill(&self) {
+        self.net.kill(&self.name);
+        if let Some(ticker) = self.ticker.lock().take() {
+            let _ = ticker.join();
+        }
+    }
+
+    /// RPCs delivered to the view service so far.
+    pub fn rpc_count(&self) -> u64 {
+        self.net.rpc_count(&self.name)
+    }
+
+    /// The view service's name on the network.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The current view, read directly (for tests; clients use [`crate::Clerk::get`]).
+    pub fn view(&self) -> View {
+        self.state.lock().get()
+    }
+}
