@@ -244,3 +244,69 @@ fn bad_pings_are_refused_and_change_nothing() {
     assert_eq!(s.vs.ping("newcomer", 1, now), Ok(view(1, Some("s1"), None)));
     assert!(s.vs.heard("newcomer").is_some());
 }
+
+#[test]
+fn the_lecture_sequence_of_views() {
+    let mut s = Scenario::new();
+    // S1 alone: view 1.
+    s.ping("S1", 0);
+    assert_eq!(s.interval(&[]), view(1, Some("S1"), None));
+    // S2 pings; it joins only after S1 acknowledged view 1.
+    s.ping("S2", 0);
+    s.intervals += 1;
+    assert_eq!(s.vs.tick(s.now()), None, "S1 has not acknowledged view 1 yet");
+    s.ping("S1", 1);
+    s.ping("S2", 0);
+    s.intervals += 1;
+    assert_eq!(s.vs.tick(s.now()), Some(view(2, Some("S1"), Some("S2"))));
+    s.ping("S1", 2);
+    s.ping("S2", 2);
+    // S1 reboots: its pings say 0. S2 takes over, then S1 comes back as backup.
+    s.ping("S1", 0);
+    s.intervals += 1;
+    assert_eq!(s.vs.tick(s.now()), Some(view(3, Some("S2"), None)));
+    s.ping("S2", 3);
+    s.ping("S1", 0);
+    s.intervals += 1;
+    assert_eq!(s.vs.tick(s.now()), Some(view(4, Some("S2"), Some("S1"))));
+}
+
+#[test]
+fn with_five_servers_one_is_primary_one_backup_and_failover_picks_an_idle_one() {
+    let mut s = Scenario::new();
+    let all = ["s1", "s2", "s3", "s4", "s5"];
+    s.ping("s1", 0);
+    s.until(&all, Some("s1"), Some("s2"));
+    s.steady(&all, 3);
+    let v = s.until(&["s2", "s3", "s4", "s5"], Some("s2"), Some("s3"));
+    assert_eq!(v.viewnum, 3, "the idle server that pinged first fills the backup slot at once");
+}
+
+#[test]
+fn consecutive_views_differ_and_numbers_never_skip() {
+    let mut s = Scenario::new();
+    let mut seen = vec![s.vs.get()];
+    let mut alive = vec!["s1", "s2", "s3"];
+    s.ping("s1", 0);
+    for round in 0..60 {
+        if round == 20 || round == 40 {
+            let primary = s.vs.get().primary.expect("a primary by now");
+            alive.retain(|server| *server != primary);
+        }
+        let view = s.interval(&alive);
+        if view != *seen.last().unwrap() {
+            seen.push(view);
+        }
+    }
+    for pair in seen.windows(2) {
+        assert_eq!(pair[1].viewnum, pair[0].viewnum + 1, "numbers skip between {} and {}", pair[0], pair[1]);
+        assert!(
+            (pair[0].primary.clone(), pair[0].backup.clone())
+                != (pair[1].primary.clone(), pair[1].backup.clone()),
+            "{} and {} have the same configuration",
+            pair[0],
+            pair[1]
+        );
+    }
+    assert!(seen.len() >= 5, "two failovers make at least four changes: {seen:?}");
+}
