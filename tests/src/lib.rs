@@ -2,11 +2,13 @@
 //!
 //! - [`vs_harness`]: helpers for the view-service scenarios, including the rule-1 check every
 //!   view seen in a test goes through;
-//! - [`view_model`]: a bounded model check of the view service's rules.
+//! - [`view_model`]: a bounded model check of the view service's rules;
+//! - [`linearizability`]: the linearizability checker and history recorder.
 //!
 //! The suites themselves are under `tests/tests/`. The simulated network's own tests live with
 //! it, in `labrpc/tests/`.
 
+pub mod linearizability;
 pub mod view_model;
 pub mod vs_harness;
 
