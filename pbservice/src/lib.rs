@@ -1,4 +1,34 @@
 //! The reference primary/backup key/value service.
 //!
-//! Placeholder: the primary/backup service is not written yet. This crate holds a place in the
-//! workspace so the layout of the lab is visible from the start; it has no behaviour.
+//! - [`common`]: operations, errors and the RPC messages;
+//! - [`store`]: the data and the duplicate table;
+//! - [`server`]: a server and the five rules of primary/backup replication;
+//! - [`service`]: a server on the network, with its tick thread ([`start_server`]);
+//! - [`client`]: the [`Clerk`].
+//!
+//! ```
+//! let net = labrpc::Network::with_seed(1);
+//! let vs = viewservice::start_server(&net, "vs").unwrap();
+//! let s1 = pbservice::start_server(&net, "vs", "s1").unwrap();
+//! let clerk = pbservice::Clerk::new(&net, "vs");
+//! clerk.put("greeting", "hello").unwrap();
+//! clerk.append("greeting", ", world").unwrap();
+//! assert_eq!(clerk.get("greeting").unwrap(), "hello, world");
+//! s1.kill();
+//! vs.kill();
+//! ```
+
+pub mod client;
+pub mod common;
+pub mod server;
+pub mod service;
+pub mod store;
+
+pub use client::{Clerk, Stopped};
+pub use common::{
+    Execute, Forward, ForwardArgs, Op, PbError, Request, RequestId, Response, Snapshot, Transfer,
+    TransferArgs,
+};
+pub use server::PbServer;
+pub use service::{start_server, PbServerHandle};
+pub use store::Store;

@@ -1,5 +1,7 @@
 //! `labtests`: the lab's scenario suites, their harness helpers and checkers.
 //!
+//! - [`pb_harness`]: a cluster of view service and key/value servers for the primary/backup
+//!   scenarios, and checks that fail with sentences;
 //! - [`vs_harness`]: helpers for the view-service scenarios, including the rule-1 check every
 //!   view seen in a test goes through;
 //! - [`view_model`]: a bounded model check of the view service's rules;
@@ -9,6 +11,7 @@
 //! it, in `labrpc/tests/`.
 
 pub mod linearizability;
+pub mod pb_harness;
 pub mod view_model;
 pub mod vs_harness;
 

@@ -1,0 +1,243 @@
+//! A primary/backup key/value server.
+//!
+//! Every server pings the view service from its tick thread, and plays the role the view gives
+//! it. The five rules of primary/backup replication, each enforced where it is named:
+//!
+//! 1. **The primary of view i+1 was primary or backup of view i.** The view service guarantees
+//!    it, and a primary helps by not acknowledging a view with a new backup until that backup
+//!    holds its state ([`PbServer::tick`]), so the view service never promotes an empty backup.
+//! 2. **The primary waits for the backup to accept each operation before doing it and
+//!    replying**, Gets included: a Get forwarded to the backup proves this server is still the
+//!    primary, so a stale primary cannot answer with stale data. ([`PbServer::execute`])
+//! 3. **The backup accepts forwarded requests only if the view is correct**: they must come
+//!    from the primary of the view the backup believes current. ([`PbServer::forward`],
+//!    [`PbServer::transfer`])
+//! 4. **A non-primary rejects client requests** with [`PbError::WrongServer`].
+//!    ([`PbServer::execute`])
+//! 5. **Every operation is before or after a state transfer, never during one.** The primary
+//!    orders operations under one lock, and transfers its state to a new backup under the same
+//!    lock, before it serves anything else. ([`PbServer::transfer_to_new_backup`])
+//!
+//! At-most-once: every write carries its client's id and sequence number; primary and backup
+//! keep the latest number applied per client (the duplicate table), which travels with the
+//! data in a state transfer.
+
+use labrpc::Endpoint;
+use parking_lot::Mutex;
+use viewservice::View;
+
+use crate::common::{Forward, ForwardArgs, PbError, Request, Response, Transfer, TransferArgs};
+use crate::store::Store;
+
+/// One server: its role, its data, and the locks that keep them consistent.
+pub struct PbServer {
+    me: Endpoint,
+    vs: viewservice::Clerk,
+    /// Held by the primary from ordering an operation to applying it, and during a state
+    /// transfer (rules 2 and 5). Never held while waiting for `state`'s holder.
+    order: Mutex<()>,
+    state: Mutex<State>,
+}
+
+struct State {
+    /// The latest view this server has heard of.
+    view: View,
+    /// The latest view this server has fully taken on, which its pings acknowledge. A primary
+    /// takes on a view with a new backup only once that backup holds its state.
+    adopted: u64,
+    /// For the primary: whether the backup of `view` holds this server's state.
+    /// For the backup: whether it received the state for `view`.
+    in_sync: bool,
+    store: Store,
+}
+
+impl PbServer {
+    /// A fresh, empty server calling through `me`, pinging the view service `vs`.
+    pub fn new(me: Endpoint, vs: &str) -> PbServer {
+        let vs = viewservice::Clerk::with_endpoint(me.clone(), vs);
+        let state = State { view: View::default(), adopted: 0, in_sync: false, store: Store::default() };
+        PbServer { me, vs, order: Mutex::new(()), state: Mutex::new(state) }
+    }
+
+    fn name(&self) -> &str {
+        self.me.name()
+    }
+
+    /// Handles a client's Get, Put or Append.
+    pub fn execute(&self, request: Request) -> Response {
+        // Rule 5: operations are ordered one at a time, and never overlap a state transfer.
+        let _order = self.order.lock();
+        let view = self.state.lock().view.clone();
+        // Rule 4: only the primary serves clients.
+        if !view.is_primary(self.name()) {
+            return Err(PbError::WrongServer);
+        }
+        if !self.state.lock().in_sync {
+            self.transfer_to_new_backup(&view)?;
+        }
+        if self.state.lock().store.is_duplicate(&request) {
+            return Ok(String::new());
+        }
+        // Rule 2: the backup accepts the operation before this server applies it or replies.
+        if let Some(backup) = view.backup.as_deref() {
+            let args = ForwardArgs {
+                viewnum: view.viewnum,
+                primary: self.name().to_string(),
+                request: request.clone(),
+            };
+            match self.me.call::<Forward>(backup, &args) {
+                Ok(Ok(())) => {}
+                Ok(Err(refusal)) => {
+                    log::debug!("{}: backup {backup} refused {}: {refusal}", self.name(), request.op);
+                    return Err(PbError::BackupUnavailable);
+                }
+                Err(error) => {
+                    log::debug!("{}: forward of {} to {backup} failed: {error}", self.name(), request.op);
+                    return Err(PbError::BackupUnavailable);
+                }
+            }
+        }
+        self.state.lock().store.apply(&request)
+    }
+
+    /// Handles a primary's forward of one request (the backup's side of rule 2).
+    pub fn forward(&self, args: ForwardArgs) -> Result<(), PbError> {
+        let mut state = self.state.lock();
+        // Rule 3: only the primary of the view this server believes current may forward.
+        if !state.is_from_my_primary(self.name(), args.viewnum, &args.primary) {
+            return Err(PbError::WrongServer);
+        }
+        if !state.in_sync {
+            return Err(PbError::NotReady);
+        }
+        // A Get changes nothing, but the acceptance tells the primary it is still primary.
+        let _ = state.store.apply(&args.request);
+        Ok(())
+    }
+
+    /// Handles a primary's state transfer: the whole state replaces this backup's.
+    pub fn transfer(&self, args: TransferArgs) -> Result<(), PbError> {
+        let mut state = self.state.lock();
+        // Rule 3 again: only from the primary of the view this server believes current.
+        if !state.is_from_my_primary(self.name(), args.viewnum, &args.primary) {
+            return Err(PbError::WrongServer);
+        }
+        state.store = Store::from_snapshot(args.snapshot);
+        state.in_sync = true;
+        log::debug!("{}: received the state of {} ({} keys)", self.name(), args.primary, state.store.len());
+        Ok(())
+    }
+
+    /// Rule 5: sends the whole state to the backup of `view` while no operation runs (the
+    /// caller holds `order`). Errors if the backup did not take it; nothing is served until it
+    /// does.
+    fn transfer_to_new_backup(&self, view: &View) -> Result<(), PbError> {
+        let Some(backup) = view.backup.as_deref() else {
+            self.state.lock().in_sync = true;
+            return Ok(());
+        };
+        let snapshot = self.state.lock().store.snapshot();
+        let keys = snapshot.data.len();
+        let args = TransferArgs { viewnum: view.viewnum, primary: self.name().to_string(), snapshot };
+        match self.me.call::<Transfer>(backup, &args) {
+            Ok(Ok(())) => {
+                let mut state = self.state.lock();
+                if state.view.viewnum == view.viewnum {
+                    state.in_sync = true;
+                    // Rule 1: only now may the view service count on this backup.
+                    state.adopted = view.viewnum;
+                }
+                drop(state);
+                self.me.note(format!(
+                    "sent its state ({keys} keys) to backup {backup} for view {}",
+                    view.viewnum
+                ));
+                Ok(())
+            }
+            Ok(Err(refusal)) => {
+                log::debug!("{}: backup {backup} refused the state: {refusal}", self.name());
+                Err(PbError::BackupUnavailable)
+            }
+            Err(error) => {
+                log::debug!("{}: state transfer to {backup} failed: {error}", self.name());
+                Err(PbError::BackupUnavailable)
+            }
+        }
+    }
+
+    /// Called every ping interval: pings the view service with the latest view this server
+    /// has taken on, takes on the view it answers, and brings a new backup up to date.
+    pub fn tick(&self) {
+        let adopted = self.state.lock().adopted;
+        let Ok(view) = self.vs.ping(adopted) else {
+            return;
+        };
+        if self.adopt(view) && self.bring_backup_up_to_date() {
+            // Acknowledge the view at once: the view service can change nothing until then.
+            let adopted = self.state.lock().adopted;
+            let _ = self.vs.ping(adopted);
+        }
+    }
+
+    /// Transfers the state to a new backup unless an operation is running, which will do it
+    /// itself before it goes on. Returns whether a transfer completed.
+    fn bring_backup_up_to_date(&self) -> bool {
+        let Some(_order) = self.order.try_lock() else {
+            return false;
+        };
+        let (view, in_sync) = {
+            let state = self.state.lock();
+            (state.view.clone(), state.in_sync)
+        };
+        !in_sync && view.is_primary(self.name()) && self.transfer_to_new_backup(&view).is_ok()
+    }
+
+    /// Takes on `view` (if new). Returns whether this server is the primary of a backup that
+    /// still needs its state.
+    fn adopt(&self, view: View) -> bool {
+        let me = self.name();
+        let mut state = self.state.lock();
+        if view != state.view {
+            let was_primary = state.view.is_primary(me);
+            state.in_sync = if view.is_primary(me) {
+                // A primary's backup holds its state only if it is the very backup it synced.
+                view.backup.is_none() || (was_primary && view.backup == state.view.backup && state.in_sync)
+            } else {
+                // A backup needs the primary's state anew in every view.
+                false
+            };
+            // Rule 1: a primary acknowledges a view with a new backup only after the transfer.
+            if state.in_sync || !view.is_primary(me) {
+                state.adopted = view.viewnum;
+            }
+            let role = if view.is_primary(me) {
+                "primary"
+            } else if view.is_backup(me) {
+                "backup"
+            } else {
+                "idle"
+            };
+            self.me.note(format!("{view}: {me} is {role}"));
+            state.view = view;
+        }
+        state.view.is_primary(me) && !state.in_sync
+    }
+
+    /// The value this server holds for `key` (for tests: comparing primary and backup).
+    pub fn value(&self, key: &str) -> Option<String> {
+        self.state.lock().store.value(key).map(String::from)
+    }
+
+    /// The view this server believes current.
+    pub fn view(&self) -> View {
+        self.state.lock().view.clone()
+    }
+}
+
+impl State {
+    /// Rule 3's test: `from` is the primary of view `viewnum`, which is the view this server
+    /// believes current, and in which it is the backup.
+    fn is_from_my_primary(&self, me: &str, viewnum: u64, from: &str) -> bool {
+        self.view.viewnum == viewnum && self.view.is_primary(from) && self.view.is_backup(me)
+    }
+}

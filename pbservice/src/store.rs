@@ -1,0 +1,64 @@
+//! The key/value data and the duplicate table, which travel together.
+
+use crate::common::{Op, PbError, Request, Response, Snapshot};
+
+/// The data and the duplicate table. Primary and backup each hold one, and apply the same
+/// requests to it in the same order.
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    snapshot: Snapshot,
+}
+
+impl Store {
+    /// A store holding `snapshot`, as received in a state transfer.
+    pub fn from_snapshot(snapshot: Snapshot) -> Store {
+        Store { snapshot }
+    }
+
+    /// A copy of everything, for a state transfer.
+    pub fn snapshot(&self) -> Snapshot {
+        self.snapshot.clone()
+    }
+
+    /// Whether `request` is a write this store has already applied (a client's retry).
+    pub fn is_duplicate(&self, request: &Request) -> bool {
+        !matches!(request.op, Op::Get { .. })
+            && self.snapshot.applied.get(&request.id.client).is_some_and(|&seq| seq >= request.id.seq)
+    }
+
+    /// Applies `request` at most once and answers it.
+    pub fn apply(&mut self, request: &Request) -> Response {
+        if self.is_duplicate(request) {
+            return Ok(String::new());
+        }
+        let data = &mut self.snapshot.data;
+        let response = match &request.op {
+            Op::Get { key } => return data.get(key).cloned().ok_or(PbError::NoKey),
+            Op::Put { key, value } => {
+                data.insert(key.clone(), value.clone());
+                Ok(String::new())
+            }
+            Op::Append { key, value } => {
+                data.entry(key.clone()).or_default().push_str(value);
+                Ok(String::new())
+            }
+        };
+        self.snapshot.applied.insert(request.id.client, request.id.seq);
+        response
+    }
+
+    /// The value of `key`, if any (for tests and diagnostics).
+    pub fn value(&self, key: &str) -> Option<&str> {
+        self.snapshot.data.get(key).map(String::as_str)
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.snapshot.data.len()
+    }
+
+    /// Whether the store holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.snapshot.data.is_empty()
+    }
+}

@@ -1,0 +1,129 @@
+//! Helpers for the primary/backup scenarios: a cluster of one view service and named
+//! key/value servers on a network the test owns, and checks that fail with sentences.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use labrpc::Network;
+use parking_lot::Mutex;
+use pbservice::{Clerk, PbServerHandle};
+use viewservice::{View, ViewServiceHandle, PING_INTERVAL};
+
+/// The view service's name in every cluster.
+pub const VS: &str = "vs";
+
+/// A view service and key/value servers on a network of the test's own. Dropping the cluster
+/// shuts its network down, which stops every server thread.
+pub struct Cluster {
+    /// The network, for fault knobs and counters.
+    pub net: Network,
+    /// The view service.
+    pub vs: ViewServiceHandle,
+    servers: Mutex<HashMap<String, PbServerHandle>>,
+}
+
+impl Cluster {
+    /// A cluster with a view service and the servers `names`, started in that order.
+    pub fn new(names: &[&str]) -> Cluster {
+        crate::init_log();
+        let net = Network::new();
+        let vs = viewservice::start_server(&net, VS).expect("start the view service");
+        let cluster = Cluster { net, vs, servers: Mutex::new(HashMap::new()) };
+        for name in names {
+            cluster.start(name);
+        }
+        cluster
+    }
+
+    /// Starts (or restarts, fresh and empty) the server `name`.
+    pub fn start(&self, name: &str) {
+        let handle = pbservice::start_server(&self.net, VS, name)
+            .unwrap_or_else(|e| panic!("could not start server {name}: {e}"));
+        self.servers.lock().insert(name.to_string(), handle);
+    }
+
+    /// Kills the server `name` and waits for its threads to stop.
+    pub fn kill(&self, name: &str) {
+        if let Some(handle) = self.servers.lock().remove(name) {
+            handle.kill();
+        } else {
+            self.net.kill(name);
+        }
+    }
+
+    /// A new clerk with a name of its own.
+    pub fn clerk(&self) -> Clerk {
+        Clerk::new(&self.net, VS)
+    }
+
+    /// The view service's current view.
+    pub fn view(&self) -> View {
+        self.vs.view()
+    }
+
+    /// The value server `name` holds for `key`, read directly; `None` if it has none or is
+    /// not running.
+    pub fn value_on(&self, name: &str, key: &str) -> Option<String> {
+        self.servers.lock().get(name).and_then(|s| s.value(key))
+    }
+
+    /// The view server `name` believes current, if it is running.
+    pub fn view_on(&self, name: &str) -> Option<View> {
+        self.servers.lock().get(name).map(|s| s.view())
+    }
+
+    /// Waits until the view service's view satisfies `wanted` (described by `what`), for at
+    /// most `timeout`; returns that view.
+    pub fn wait_for_view(&self, what: &str, timeout: Duration, wanted: impl Fn(&View) -> bool) -> Result<View, String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let view = self.view();
+            if wanted(&view) {
+                return Ok(view);
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("waited {timeout:?} for {what}, but the view is still {view}"));
+            }
+            std::thread::sleep(PING_INTERVAL / 5);
+        }
+    }
+
+    /// Waits until `primary` and `backup` are the view's primary and backup, both servers have
+    /// learned that view, and the primary has had time to acknowledge it. Panics with a
+    /// sentence if that takes longer than `timeout`.
+    pub fn settle(&self, primary: &str, backup: Option<&str>, timeout: Duration) -> View {
+        let what = format!("primary {primary} and backup {}", backup.unwrap_or("none"));
+        let view = self
+            .wait_for_view(&what, timeout, |v| v.is_primary(primary) && v.backup.as_deref() == backup)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let deadline = Instant::now() + timeout;
+        let members: Vec<&str> = std::iter::once(primary).chain(backup).collect();
+        while members.iter().any(|m| self.view_on(m).as_ref() != Some(&view)) {
+            assert!(Instant::now() < deadline, "{members:?} did not all learn {view} within {timeout:?}");
+            std::thread::sleep(PING_INTERVAL / 5);
+        }
+        // The primary acknowledges at its next ping, after any state transfer.
+        std::thread::sleep(PING_INTERVAL * 2);
+        view
+    }
+
+    /// Asserts that servers `a` and `b` hold the same value for every key in `keys`.
+    pub fn assert_replicas_agree(&self, a: &str, b: &str, keys: &[&str]) {
+        for key in keys {
+            let (va, vb) = (self.value_on(a, key), self.value_on(b, key));
+            assert_eq!(va, vb, "{a} and {b} disagree on {key:?}: {a} has {va:?}, {b} has {vb:?}");
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.net.shutdown();
+    }
+}
+
+/// Asserts that `clerk` reads `expected` for `key`, saying which was wanted and which came back.
+pub fn check(clerk: &Clerk, key: &str, expected: &str) {
+    let got = clerk.get(key).unwrap_or_else(|e| panic!("Get({key:?}) did not finish: {e}"));
+    assert_eq!(got, expected, "Get({key:?}) returned {got:?}, expected {expected:?}");
+}
