@@ -10,7 +10,7 @@ help:
 	@echo "make test            fmt check, clippy (-D warnings) and every test in the workspace"
 	@echo "make test T=name     only the tests whose name contains 'name', output shown"
 	@echo "make grade           grade the reference as a submission (arrives with the grader)"
-	@echo "make bench           labrpc's benchmark table"
+	@echo "make bench           benchmark tables: labrpc round trips, primary/backup operations"
 	@echo "Environment: RUST_LOG=debug shows the story of views, RPCs and faults;"
 	@echo "             LAB_SEED=N repeats the fault decisions of a run that printed seed N."
 
@@ -35,3 +35,4 @@ grade:
 
 bench:
 	$(CARGO) bench -p labrpc --bench roundtrip
+	$(CARGO) bench -p pbservice --bench ops
