@@ -74,7 +74,12 @@ impl Cluster {
 
     /// Waits until the view service's view satisfies `wanted` (described by `what`), for at
     /// most `timeout`; returns that view.
-    pub fn wait_for_view(&self, what: &str, timeout: Duration, wanted: impl Fn(&View) -> bool) -> Result<View, String> {
+    pub fn wait_for_view(
+        &self,
+        what: &str,
+        timeout: Duration,
+        wanted: impl Fn(&View) -> bool,
+    ) -> Result<View, String> {
         let deadline = Instant::now() + timeout;
         loop {
             let view = self.view();
