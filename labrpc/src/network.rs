@@ -198,8 +198,9 @@ impl Network {
         self.knob(format!("long reordering: {on}"));
     }
 
-    /// Cuts the directed link: requests from `from` to `to`, and replies from `to` to `from`
-    /// sent after the cut, are lost.
+    /// Cuts the directed link `from -> to`: every message from `from` to `to` is lost, that is
+    /// `from`'s requests to `to`, and `from`'s replies to calls that `to` made (a reply sent
+    /// after the cut is lost even if its request got through before).
     pub fn cut(&self, from: &str, to: &str) {
         let (a, b) = self.link(from, to);
         self.core().faults.set_cut(a, b, true);

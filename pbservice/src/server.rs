@@ -4,8 +4,10 @@
 //! it. The five rules of primary/backup replication, each enforced where it is named:
 //!
 //! 1. **The primary of view i+1 was primary or backup of view i.** The view service guarantees
-//!    it, and a primary helps by not acknowledging a view with a new backup until that backup
-//!    holds its state ([`PbServer::tick`]), so the view service never promotes an empty backup.
+//!    it, and the servers keep it meaningful: a primary does not acknowledge a view with a new
+//!    backup until that backup holds its state, so the view service never promotes an empty
+//!    backup; and a server that restarted never acts as the primary its earlier life was.
+//!    ([`PbServer::tick`])
 //! 2. **The primary waits for the backup to accept each operation before doing it and
 //!    replying**, Gets included: a Get forwarded to the backup proves this server is still the
 //!    primary, so a stale primary cannot answer with stale data. ([`PbServer::execute`])
@@ -26,7 +28,7 @@ use labrpc::Endpoint;
 use parking_lot::Mutex;
 use viewservice::View;
 
-use crate::common::{Forward, ForwardArgs, PbError, Request, Response, Transfer, TransferArgs};
+use crate::common::{Forward, ForwardArgs, Op, PbError, Request, Response, Transfer, TransferArgs};
 use crate::store::Store;
 
 /// One server: its role, its data, and the locks that keep them consistent.
@@ -48,6 +50,13 @@ struct State {
     /// For the primary: whether the backup of `view` holds this server's state.
     /// For the backup: whether it received the state for `view`.
     in_sync: bool,
+    /// Whether this server's store holds the service's data: it was the first primary, or it
+    /// received a state transfer. A server that restarted has not, and must never act as the
+    /// primary its earlier life was (rule 1).
+    has_state: bool,
+    /// A write the backup may have applied although its acceptance never arrived. It is
+    /// finished before any other operation, so both servers apply operations in one order.
+    unfinished: Option<Request>,
     store: Store,
 }
 
@@ -55,7 +64,14 @@ impl PbServer {
     /// A fresh, empty server calling through `me`, pinging the view service `vs`.
     pub fn new(me: Endpoint, vs: &str) -> PbServer {
         let vs = viewservice::Clerk::with_endpoint(me.clone(), vs);
-        let state = State { view: View::default(), adopted: 0, in_sync: false, store: Store::default() };
+        let state = State {
+            view: View::default(),
+            adopted: 0,
+            in_sync: false,
+            has_state: false,
+            unfinished: None,
+            store: Store::default(),
+        };
         PbServer { me, vs, order: Mutex::new(()), state: Mutex::new(state) }
     }
 
@@ -69,35 +85,49 @@ impl PbServer {
         let _order = self.order.lock();
         let view = self.state.lock().view.clone();
         // Rule 4: only the primary serves clients.
-        if !view.is_primary(self.name()) {
+        if !self.state.lock().is_acting_primary(self.name()) {
             return Err(PbError::WrongServer);
         }
         if !self.state.lock().in_sync {
             self.transfer_to_new_backup(&view)?;
         }
+        let unfinished = self.state.lock().unfinished.clone();
+        if let Some(unfinished) = unfinished {
+            self.replicate(&view, &unfinished)?;
+            let mut state = self.state.lock();
+            let _ = state.store.apply(&unfinished);
+            state.unfinished = None;
+        }
         if self.state.lock().store.is_duplicate(&request) {
             return Ok(String::new());
         }
-        // Rule 2: the backup accepts the operation before this server applies it or replies.
-        if let Some(backup) = view.backup.as_deref() {
-            let args = ForwardArgs {
-                viewnum: view.viewnum,
-                primary: self.name().to_string(),
-                request: request.clone(),
-            };
-            match self.me.call::<Forward>(backup, &args) {
-                Ok(Ok(())) => {}
-                Ok(Err(refusal)) => {
-                    log::debug!("{}: backup {backup} refused {}: {refusal}", self.name(), request.op);
-                    return Err(PbError::BackupUnavailable);
+        self.replicate(&view, &request)?;
+        self.state.lock().store.apply(&request)
+    }
+
+    /// Rule 2: gets the backup of `view` (if any) to accept `request` before this server applies
+    /// it or replies. If the outcome is unknown (the forward or its acceptance was lost), a
+    /// write is remembered as unfinished, to be completed before anything else.
+    fn replicate(&self, view: &View, request: &Request) -> Result<(), PbError> {
+        let Some(backup) = view.backup.as_deref() else {
+            return Ok(());
+        };
+        let args =
+            ForwardArgs { viewnum: view.viewnum, primary: self.name().to_string(), request: request.clone() };
+        match self.me.call::<Forward>(backup, &args) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(refusal)) => {
+                log::debug!("{}: backup {backup} refused {}: {refusal}", self.name(), request.op);
+                Err(PbError::BackupUnavailable)
+            }
+            Err(error) => {
+                log::debug!("{}: forward of {} to {backup} failed: {error}", self.name(), request.op);
+                if !matches!(request.op, Op::Get { .. }) {
+                    self.state.lock().unfinished = Some(request.clone());
                 }
-                Err(error) => {
-                    log::debug!("{}: forward of {} to {backup} failed: {error}", self.name(), request.op);
-                    return Err(PbError::BackupUnavailable);
-                }
+                Err(PbError::BackupUnavailable)
             }
         }
-        self.state.lock().store.apply(&request)
     }
 
     /// Handles a primary's forward of one request (the backup's side of rule 2).
@@ -124,6 +154,7 @@ impl PbServer {
         }
         state.store = Store::from_snapshot(args.snapshot);
         state.in_sync = true;
+        state.has_state = true;
         log::debug!("{}: received the state of {} ({} keys)", self.name(), args.primary, state.store.len());
         Ok(())
     }
@@ -185,11 +216,11 @@ impl PbServer {
         let Some(_order) = self.order.try_lock() else {
             return false;
         };
-        let (view, in_sync) = {
+        let (view, needs_transfer) = {
             let state = self.state.lock();
-            (state.view.clone(), state.in_sync)
+            (state.view.clone(), state.is_acting_primary(self.name()) && !state.in_sync)
         };
-        !in_sync && view.is_primary(self.name()) && self.transfer_to_new_backup(&view).is_ok()
+        needs_transfer && self.transfer_to_new_backup(&view).is_ok()
     }
 
     /// Takes on `view` (if new). Returns whether this server is the primary of a backup that
@@ -199,6 +230,13 @@ impl PbServer {
         let mut state = self.state.lock();
         if view != state.view {
             let was_primary = state.view.is_primary(me);
+            // The first primary starts the service, so its empty store is the service's data.
+            if view.viewnum == 1 && view.is_primary(me) {
+                state.has_state = true;
+            }
+            // Whatever the backup of the old view may have applied no longer matters: a new
+            // backup gets this server's state, and a new primary sends its own.
+            state.unfinished = None;
             state.in_sync = if view.is_primary(me) {
                 // A primary's backup holds its state only if it is the very backup it synced.
                 view.backup.is_none() || (was_primary && view.backup == state.view.backup && state.in_sync)
@@ -206,11 +244,11 @@ impl PbServer {
                 // A backup needs the primary's state anew in every view.
                 false
             };
-            // Rule 1: a primary acknowledges a view with a new backup only after the transfer.
-            if state.in_sync || !view.is_primary(me) {
-                state.adopted = view.viewnum;
-            }
-            let role = if view.is_primary(me) {
+            let role = if view.is_primary(me) && !state.has_state {
+                // Rule 1: named primary by an earlier life, this server restarted and lost the
+                // data. It keeps pinging 0 so the view service replaces it, and serves nothing.
+                "primary in name only (it restarted and holds no state)"
+            } else if view.is_primary(me) {
                 "primary"
             } else if view.is_backup(me) {
                 "backup"
@@ -219,8 +257,13 @@ impl PbServer {
             };
             self.me.note(format!("{view}: {me} is {role}"));
             state.view = view;
+            // Rule 1: a primary acknowledges a view with a new backup only after the transfer,
+            // and a primary in name only never does.
+            if !state.view.is_primary(me) || (state.has_state && state.in_sync) {
+                state.adopted = state.view.viewnum;
+            }
         }
-        state.view.is_primary(me) && !state.in_sync
+        state.is_acting_primary(me) && !state.in_sync
     }
 
     /// The value this server holds for `key` (for tests: comparing primary and backup).
@@ -235,6 +278,11 @@ impl PbServer {
 }
 
 impl State {
+    /// Whether this server is the primary of its view and holds the data to serve as one.
+    fn is_acting_primary(&self, me: &str) -> bool {
+        self.view.is_primary(me) && self.has_state
+    }
+
     /// Rule 3's test: `from` is the primary of view `viewnum`, which is the view this server
     /// believes current, and in which it is the backup.
     fn is_from_my_primary(&self, me: &str, viewnum: u64, from: &str) -> bool {

@@ -122,7 +122,13 @@ impl Cluster {
 }
 
 impl Drop for Cluster {
+    /// Kills every server and the view service, waiting for their tick threads, then shuts the
+    /// network down: nothing outlives the test.
     fn drop(&mut self) {
+        for (_, server) in self.servers.lock().drain() {
+            server.kill();
+        }
+        self.vs.kill();
         self.net.shutdown();
     }
 }

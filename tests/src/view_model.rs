@@ -14,7 +14,8 @@
 //! - after the first view, a server whose latest ping says 0 is never the primary of a new view;
 //! - a change never gives a role to a server that is dead at that moment;
 //! - every change has a reason the rules name: the primary changes only if it is dead or
-//!   restarted, the backup only if it is missing, dead, restarted or promoted.
+//!   restarted, the backup only if it is missing, dead, restarted or promoted. Restarted means
+//!   what rule 3 says: it pinged 0 while holding its role, after having known a view.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -110,11 +111,19 @@ struct Facts {
     latest: Vec<Option<(u32, u64)>>,
     /// Whether the primary of the current view has pinged with its number.
     acked: bool,
+    /// Per server: it pinged 0 while holding a role, after having pinged a view (rule 3); it
+    /// counts as restarted until a view takes its role away.
+    restarted: Vec<bool>,
 }
 
 impl Facts {
     fn is_dead(&self, server: usize) -> bool {
         self.latest[server].is_none_or(|(at, _)| self.clock - at >= DEAD_PINGS)
+    }
+
+    /// Dead, or restarted in its role: a server the rules let a view drop.
+    fn has_failed(&self, server: usize) -> bool {
+        self.is_dead(server) || self.restarted[server]
     }
 
     fn latest_viewnum(&self, server: usize) -> Option<u64> {
@@ -177,7 +186,12 @@ pub fn check<L: ViewLogic>(initial: L, bounds: Bounds) -> Result<Report, Counter
     let base = Instant::now();
     let names: Vec<String> = (1..=bounds.servers).map(|i| format!("s{i}")).collect();
     let events = all_events(bounds.servers);
-    let facts = Facts { clock: 0, latest: vec![None; bounds.servers], acked: false };
+    let facts = Facts {
+        clock: 0,
+        latest: vec![None; bounds.servers],
+        acked: false,
+        restarted: vec![false; bounds.servers],
+    };
     let mut nodes = vec![Node { logic: initial, facts, parent: None }];
     let mut seen = HashMap::new();
     seen.insert(key(&nodes[0], base), 0usize);
@@ -217,13 +231,13 @@ fn all_events(servers: usize) -> Vec<Event> {
     events
 }
 
-fn key<L: ViewLogic>(node: &Node<L>, base: Instant) -> (Snapshot, Vec<Option<(u32, u64)>>, bool) {
+fn key<L: ViewLogic>(node: &Node<L>, base: Instant) -> (Snapshot, Vec<Option<(u32, u64)>>, bool, Vec<bool>) {
     let now = base + PING_INTERVAL * node.facts.clock;
     let clock = node.facts.clock;
     // The checker's facts, made relative to now in the same way as the snapshot.
     let latest =
         node.facts.latest.iter().map(|l| l.map(|(at, v)| ((clock - at).min(DEAD_PINGS), v))).collect();
-    (node.logic.snapshot(now), latest, node.facts.acked)
+    (node.logic.snapshot(now), latest, node.facts.acked, node.facts.restarted.clone())
 }
 
 /// Applies `event` to a copy of `node`, and judges the result.
@@ -245,6 +259,10 @@ fn step<L: ViewLogic>(
             };
             let now = base + PING_INTERVAL * facts.clock;
             let _ = logic.ping(&names[server], viewnum, now);
+            let name = &names[server];
+            let in_role = before.is_primary(name) || before.is_backup(name);
+            let knew_a_view = facts.latest_viewnum(server).is_some_and(|v| v != 0);
+            facts.restarted[server] |= in_role && viewnum == 0 && knew_a_view;
             facts.latest[server] = Some((facts.clock, viewnum));
             if before.is_primary(&names[server]) && viewnum == before.viewnum {
                 facts.acked = true;
@@ -265,6 +283,11 @@ fn step<L: ViewLogic>(
             let verdict = judge_change(&before, &after, returned.as_ref(), &facts, names);
             if after != before {
                 facts.acked = false;
+                for (i, name) in names.iter().enumerate() {
+                    if !after.is_primary(name) && !after.is_backup(name) {
+                        facts.restarted[i] = false;
+                    }
+                }
             }
             (logic, facts, verdict)
         }
@@ -325,10 +348,7 @@ fn judge_change(
         }
     }
     // Every change has a reason.
-    let failed = |server: &str| {
-        let i = index(server);
-        facts.is_dead(i) || facts.latest_viewnum(i) == Some(0)
-    };
+    let failed = |server: &str| facts.has_failed(index(server));
     if after.primary != before.primary && before.primary.as_deref().is_some_and(|p| !failed(p)) {
         return Err(format!(
             "{before} became {after}, replacing a primary that is alive and has not restarted"

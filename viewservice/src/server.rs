@@ -41,8 +41,9 @@ pub struct Heard {
     pub last_ping: Instant,
     /// The viewnum its latest ping carried.
     pub viewnum: u64,
-    /// It pinged 0 while holding a role after having known a view (rule 3). Cleared when it
-    /// leaves its role.
+    /// It pinged 0 while holding a role after having known a view (rule 3). Cleared only when
+    /// it leaves its role: a restarted server that quickly learns the view again has still
+    /// lost its state.
     pub restarted: bool,
     /// The order in which servers first pinged: the earliest idle server is chosen first.
     pub arrival: usize,
@@ -83,8 +84,9 @@ impl ViewServer {
             restarted: false,
             arrival,
         });
-        // Rule 3: a 0 from a server in a role that already knew a view means it restarted.
-        heard.restarted = in_role && viewnum == 0 && (heard.viewnum != 0 || heard.restarted);
+        // Rule 3: a 0 from a server in a role that already knew a view means it restarted. It
+        // stays restarted until it leaves the role, even if it learns the view again at once.
+        heard.restarted |= in_role && viewnum == 0 && heard.viewnum != 0;
         heard.viewnum = viewnum;
         heard.last_ping = now;
         // Rule 1: the primary acknowledges the current view by pinging with its number.

@@ -1,0 +1,1118 @@
+//! The five rules of primary/backup replication, one dedicated scenario each at least, then the
+//! DSLabs scenarios, the guided interleavings built with labrpc's hold/release, at-most-once
+//! under overlapping retries, and the size of what travels to the backup. Each test is a story
+//! on a cluster of its own; failures say what was wanted and what came back, and print the
+//! network's seed (`LAB_SEED=<seed>` repeats its fault decisions).
+//!
+//! Every thread a test starts is a scoped thread joined before the test ends. A clerk that must
+//! stay blocked is stopped by killing its node; if the test fails first, the network is shut
+//! down so that blocked clerks return and can be joined.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::{self, Scope, ScopedJoinHandle};
+use std::time::{Duration, Instant};
+
+use labrpc::{EventKind, Method, Network, RpcError};
+use labtests::pb_harness::{Cluster, VS};
+use parking_lot::Mutex;
+use pbservice::{Clerk, Execute, Forward, ForwardArgs, Op, PbError, Request, RequestId, Stopped, Transfer};
+use viewservice::{View, DEAD_AFTER, PING_INTERVAL};
+
+/// How often a test looks again at something it waits for.
+const POLL: Duration = Duration::from_millis(10);
+
+/// An upper bound on one view change and the state transfer that goes with it (a death is
+/// noticed after `DEAD_AFTER`, then a tick, a transfer and an acknowledgement). Waits poll, so
+/// they return as soon as the change is done.
+const VIEW_CHANGE: Duration = Duration::from_secs(5);
+
+/// How long a test watches for something that must not happen: long enough for the view
+/// service to declare a silent server dead twice over.
+const WATCH: Duration = DEAD_AFTER.saturating_mul(2);
+
+/// A clerk whose node is killed must return within this.
+const PROMPTLY: Duration = Duration::from_millis(500);
+
+/// The longest a single client operation may take in a scenario that expects it to finish
+/// (at most one view change in its way).
+const OP_LIMIT: Duration = VIEW_CHANGE;
+
+// ----- a cluster that joins every thread it started -----------------------------------------
+
+/// A [`Cluster`] that remembers the servers it started, so that when the test ends it can stop
+/// them and the view service and join their tick threads (dropping a bare cluster shuts the
+/// network down but leaves those threads to end on their own).
+struct Lab {
+    cluster: Cluster,
+    started: Mutex<BTreeSet<String>>,
+}
+
+impl Lab {
+    /// An empty cluster (a view service, no key/value server yet) for the story `story`.
+    fn new(story: &str) -> Lab {
+        let cluster = Cluster::new(&[]);
+        println!("Test: {story} (seed {}; LAB_SEED={} repeats it)", cluster.net.seed(), cluster.net.seed());
+        Lab { cluster, started: Mutex::new(BTreeSet::new()) }
+    }
+
+    /// Starts (or restarts, fresh and empty) the server `name`.
+    fn start(&self, name: &str) {
+        self.cluster.start(name);
+        self.started.lock().insert(name.to_string());
+    }
+
+    /// Starts `primary`, waits until it is the primary of an acknowledged view with no backup.
+    fn primary_alone(&self, primary: &str) -> View {
+        self.start(primary);
+        self.settle(primary, None, VIEW_CHANGE)
+    }
+
+    /// Starts `primary`, then `backup`, and waits until they are primary and backup of an
+    /// acknowledged view, the backup holding the primary's state. (Started together, either
+    /// could become the first primary.)
+    fn primary_and_backup(&self, primary: &str, backup: &str) -> View {
+        self.primary_alone(primary);
+        self.start(backup);
+        self.settle(primary, Some(backup), VIEW_CHANGE)
+    }
+
+    /// Starts `name` and waits until it has learned the current view (it is idle if both roles
+    /// are taken).
+    fn start_idle(&self, name: &str) {
+        self.start(name);
+        self.wait_until_learned(name);
+    }
+
+    /// Waits until server `name` believes the view service's current view.
+    fn wait_until_learned(&self, name: &str) {
+        poll(&format!("{name} to learn the current view"), VIEW_CHANGE, || {
+            let (current, theirs) = (self.view(), self.view_on(name));
+            if theirs.as_ref() == Some(&current) {
+                Ok(())
+            } else {
+                Err(format!("the view service has {current}, {name} believes {theirs:?}"))
+            }
+        });
+    }
+
+    /// Sends `op` straight to `server` as a client would, under request id `id`.
+    fn execute_directly(
+        &self,
+        server: &str,
+        id: RequestId,
+        op: Op,
+    ) -> Result<Result<String, PbError>, RpcError> {
+        self.net.endpoint("probe").call::<Execute>(server, &Request { id, op })
+    }
+
+    /// Runs `op` on a thread of its own and waits at most `OP_LIMIT` for it, so that a server
+    /// that never answers fails the test instead of hanging it.
+    fn bounded<T: Send>(&self, what: &str, op: impl FnOnce() -> T + Send) -> T {
+        with_threads(&self.net, |threads| join_within(threads.spawn(op), OP_LIMIT, what))
+    }
+
+    /// `clerk` puts `value` under `key`, within `OP_LIMIT`.
+    fn put(&self, clerk: &Clerk, key: &str, value: &str) {
+        let what = format!("{}'s Put({key:?}, {})", clerk.name(), brief(value));
+        let result = self.bounded(&what, || clerk.put(key, value));
+        assert_eq!(result, Ok(()), "{what} returned {result:?}");
+    }
+
+    /// `clerk` appends `value` to `key`, within `OP_LIMIT`.
+    fn append(&self, clerk: &Clerk, key: &str, value: &str) {
+        let what = format!("{}'s Append({key:?}, {})", clerk.name(), brief(value));
+        let result = self.bounded(&what, || clerk.append(key, value));
+        assert_eq!(result, Ok(()), "{what} returned {result:?}");
+    }
+
+    /// `clerk` reads `expected` for `key`, within `OP_LIMIT`.
+    fn check(&self, clerk: &Clerk, key: &str, expected: &str) {
+        let what = format!("{}'s Get({key:?})", clerk.name());
+        let got = self.bounded(&what, || clerk.get(key));
+        assert_eq!(got.as_deref(), Ok(expected), "{what} returned {got:?}, expected {expected:?}");
+    }
+}
+
+impl Deref for Lab {
+    type Target = Cluster;
+    fn deref(&self) -> &Cluster {
+        &self.cluster
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.cluster.net.shutdown();
+        for name in self.started.lock().iter() {
+            self.cluster.kill(name);
+        }
+        self.cluster.vs.kill();
+    }
+}
+
+// ----- waiting, watching and joining --------------------------------------------------------
+
+/// Runs `body` with a thread scope whose threads are all joined before it returns. If the test
+/// fails inside, the network is shut down first, so that blocked clerks return and the scope
+/// can join them.
+fn with_threads<'env, T>(
+    net: &'env Network,
+    body: impl for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> T,
+) -> T {
+    thread::scope(|scope| {
+        let _stop = ShutdownOnPanic(net);
+        body(scope)
+    })
+}
+
+/// Shuts the network down if dropped while the test is panicking.
+struct ShutdownOnPanic<'a>(&'a Network);
+
+impl Drop for ShutdownOnPanic<'_> {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            self.0.shutdown();
+        }
+    }
+}
+
+/// Polls `check` until it answers `Ok`, for at most `timeout`. `check` explains with `Err`
+/// what it sees instead; on time-out the test fails with that explanation.
+fn poll<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Result<T, String>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match check() {
+            Ok(value) => return value,
+            Err(seen) if Instant::now() >= deadline => {
+                panic!("waited {timeout:?} for {what}, but {seen}")
+            }
+            Err(_) => thread::sleep(POLL),
+        }
+    }
+}
+
+/// Watches `call` for `window`: it must not return, and `invariant` must hold throughout.
+/// `what` names the call and why it must wait.
+fn stays_blocked<T>(
+    call: &ScopedJoinHandle<'_, T>,
+    window: Duration,
+    what: &str,
+    mut invariant: impl FnMut(),
+) {
+    let start = Instant::now();
+    loop {
+        assert!(
+            !call.is_finished(),
+            "{what}: it returned after {:?}, but it must not return yet",
+            start.elapsed()
+        );
+        invariant();
+        if start.elapsed() >= window {
+            return;
+        }
+        thread::sleep(POLL);
+    }
+}
+
+/// Waits at most `timeout` for the thread `call` to finish and returns its result.
+fn join_within<T>(call: ScopedJoinHandle<'_, T>, timeout: Duration, what: &str) -> T {
+    let start = Instant::now();
+    while !call.is_finished() {
+        assert!(start.elapsed() < timeout, "{what} had not returned after {timeout:?}");
+        thread::sleep(POLL / 5);
+    }
+    // A panic in the thread carries its own sentence: pass it on.
+    call.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Fails unless `value` is the value server `name` holds for `key`.
+fn assert_value_on(lab: &Lab, name: &str, key: &str, value: &str) {
+    let held = lab.value_on(name, key);
+    assert_eq!(held.as_deref(), Some(value), "{name} holds {held:?} for {key:?}, expected {value:?}");
+}
+
+/// A value as a failure message shows it: quoted if short, else by its length.
+fn brief(value: &str) -> String {
+    if value.len() <= 40 {
+        format!("{value:?}")
+    } else {
+        format!("{} bytes", value.len())
+    }
+}
+
+/// The request id of a hand-made client.
+fn hand_made(seq: u64) -> RequestId {
+    RequestId { client: 0x5eed_0000_0000_0001, seq }
+}
+
+// ----- rule 1 --------------------------------------------------------------------------------
+
+/// Rule 1: when primary and backup die together, a server that was idle all along is never made
+/// primary, and nothing is served.
+#[test]
+fn rule_1_idle_server_never_replaces_dead_primary_and_backup() {
+    let lab = Lab::new("Rule 1: an idle server never replaces a dead primary and backup");
+    lab.primary_and_backup("s1", "s2");
+    lab.start_idle("s3");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "v");
+
+    lab.kill("s1");
+    lab.kill("s2");
+    with_threads(&lab.net, |threads| {
+        let get = threads.spawn(|| clerk.get("k"));
+        stays_blocked(&get, WATCH.saturating_mul(3) / 2, "a Get while primary and backup are dead", || {
+            let view = lab.view();
+            assert!(
+                !view.is_primary("s3"),
+                "s3 was never primary or backup, yet the view service made it primary: {view}"
+            );
+            let believed =
+                lab.view_on("s3").expect("s3 was started and never killed, so it should be running");
+            assert!(
+                !believed.is_primary("s3"),
+                "s3 was never primary or backup, yet it believes it is primary: {believed}"
+            );
+        });
+        let refusal = lab.execute_directly("s3", hand_made(1), Op::Get { key: "k".into() });
+        assert_eq!(refusal, Ok(Err(PbError::WrongServer)), "the idle s3 answered a Get with {refusal:?}");
+        lab.net.kill(clerk.name());
+        let result = join_within(get, PROMPTLY, "the blocked Get after its clerk was killed");
+        assert!(result.is_err(), "the Get with no live primary returned {result:?}; it must never be served");
+    });
+}
+
+/// Rule 1: a primary killed and restarted at once (fresh and empty, under the same name) is not
+/// the primary of the next view, and its empty state never replaces its old backup's.
+#[test]
+fn rule_1_restarted_primary_does_not_wipe_its_backup() {
+    let lab = Lab::new("Rule 1: a primary restarted at once does not wipe its backup");
+    lab.primary_and_backup("s1", "s2");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "precious");
+
+    lab.kill("s1");
+    lab.start("s1");
+    // The view service must see that s1 restarted and promote s2; all the while s2 keeps the data.
+    poll("s2 to replace the restarted s1 as primary", VIEW_CHANGE, || {
+        let kept = lab.value_on("s2", "k");
+        assert_eq!(
+            kept.as_deref(),
+            Some("precious"),
+            "the backup s2 now holds {kept:?} for \"k\", not \"precious\": the restarted, empty s1 replaced s2's state, \
+             acting as primary of a view it held only in its previous life"
+        );
+        let view = lab.view();
+        if view.is_primary("s2") {
+            Ok(())
+        } else {
+            Err(format!("the view is still {view}, and the restarted s1 believes {:?}", lab.view_on("s1")))
+        }
+    });
+    lab.settle("s2", Some("s1"), VIEW_CHANGE);
+    lab.check(&clerk, "k", "precious");
+    assert_value_on(&lab, "s1", "k", "precious");
+}
+
+// ----- rule 2 --------------------------------------------------------------------------------
+
+/// Rule 2: a primary whose backup is cut off cannot complete a Put; once the link is repaired
+/// the Put completes, on both servers.
+#[test]
+fn rule_2_put_waits_while_backup_is_cut_off_then_completes_after_repair() {
+    let lab = Lab::new("Rule 2: a primary cut off from its backup cannot complete a Put");
+    lab.primary_and_backup("s1", "s2");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "before");
+
+    lab.net.cut("s1", "s2");
+    with_threads(&lab.net, |threads| {
+        let put = threads.spawn(|| clerk.put("k", "after"));
+        stays_blocked(&put, WATCH, "the Put while s1 cannot reach its backup s2", || {
+            assert_value_on(&lab, "s1", "k", "before");
+            assert_value_on(&lab, "s2", "k", "before");
+        });
+        lab.net.repair("s1", "s2");
+        let result = join_within(put, VIEW_CHANGE, "the Put after the link was repaired");
+        assert_eq!(result, Ok(()), "the Put after the repair returned {result:?}");
+    });
+    assert_value_on(&lab, "s1", "k", "after");
+    assert_value_on(&lab, "s2", "k", "after");
+    lab.check(&clerk, "k", "after");
+}
+
+/// Rule 2: an Append to a primary cut off from its backup waits; when that primary dies, the
+/// backup takes over and the Append completes exactly once.
+#[test]
+fn rule_2_append_waits_while_backup_is_cut_off_then_completes_once_after_failover() {
+    let lab = Lab::new("Rule 2: an Append waits for the backup, then completes once after failover");
+    lab.primary_and_backup("s1", "s2");
+    lab.start_idle("s3");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "a");
+
+    lab.net.cut("s1", "s2");
+    with_threads(&lab.net, |threads| {
+        let append = threads.spawn(|| clerk.append("k", "b"));
+        stays_blocked(&append, WATCH, "the Append while s1 cannot reach its backup s2", || {
+            assert_value_on(&lab, "s1", "k", "a");
+            assert_value_on(&lab, "s2", "k", "a");
+        });
+        lab.kill("s1");
+        lab.settle("s2", Some("s3"), VIEW_CHANGE);
+        let result = join_within(append, VIEW_CHANGE, "the Append after s2 took over");
+        assert_eq!(result, Ok(()), "the Append after the failover returned {result:?}");
+    });
+    lab.check(&clerk, "k", "ab");
+    assert_value_on(&lab, "s2", "k", "ab");
+    assert_value_on(&lab, "s3", "k", "ab");
+}
+
+// ----- rule 3 --------------------------------------------------------------------------------
+
+/// Rule 3: once the view has moved on, a forward in the name of the old primary, or for the old
+/// view, is refused with WrongServer and changes nothing.
+#[test]
+fn rule_3_backup_rejects_forward_from_stale_primary() {
+    let lab = Lab::new("Rule 3: a backup rejects a forward from a stale primary");
+    let old = lab.primary_and_backup("s1", "s2");
+    lab.start_idle("s3");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "v");
+
+    // s1's pings are lost: the view service moves on, while s1 still believes it is primary.
+    lab.net.cut("s1", VS);
+    let new = lab.settle("s2", Some("s3"), VIEW_CHANGE);
+    assert_eq!(
+        lab.view_on("s1"),
+        Some(old.clone()),
+        "s1, cut off from the view service, should still believe {old}"
+    );
+
+    let stale = lab.net.endpoint("s1");
+    let forward = |viewnum: u64, primary: &str| ForwardArgs {
+        viewnum,
+        primary: primary.to_string(),
+        request: Request { id: hand_made(1), op: Op::Append { key: "k".into(), value: "-stale".into() } },
+    };
+    let cases = [
+        ("s3", forward(old.viewnum, "s1"), "s1's forward for its old view, to the new backup s3"),
+        ("s3", forward(new.viewnum, "s1"), "a forward naming s1 primary of the current view, to s3"),
+        ("s3", forward(old.viewnum, "s2"), "a forward from s2 for the old view, to s3"),
+        (
+            "s2",
+            forward(old.viewnum, "s1"),
+            "s1's forward for its old view, to its old backup s2 (now primary)",
+        ),
+    ];
+    for (to, args, story) in cases {
+        let reply = stale.call::<Forward>(to, &args);
+        assert_eq!(reply, Ok(Err(PbError::WrongServer)), "{story}: wanted WrongServer, got {reply:?}");
+    }
+    assert_value_on(&lab, "s2", "k", "v");
+    assert_value_on(&lab, "s3", "k", "v");
+    // The primary of the current view still gets its forwards accepted.
+    lab.append(&clerk, "k", "+new");
+    assert_value_on(&lab, "s2", "k", "v+new");
+    assert_value_on(&lab, "s3", "k", "v+new");
+}
+
+// ----- rule 4 --------------------------------------------------------------------------------
+
+/// Rule 4: a backup (and an idle server) answers a client's Get, Put or Append with
+/// WrongServer, and applies nothing; the same request sent to the primary is served.
+#[test]
+fn rule_4_backup_answers_client_request_with_wrong_server() {
+    let lab = Lab::new("Rule 4: a non-primary rejects client requests");
+    lab.primary_and_backup("s1", "s2");
+    lab.start_idle("s3");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "v");
+
+    let ops = [
+        Op::Get { key: "k".into() },
+        Op::Put { key: "k".into(), value: "direct".into() },
+        Op::Append { key: "k".into(), value: "+direct".into() },
+    ];
+    for server in ["s2", "s3"] {
+        for op in &ops {
+            let reply = lab.execute_directly(server, hand_made(1), op.clone());
+            assert_eq!(
+                reply,
+                Ok(Err(PbError::WrongServer)),
+                "{server} (not primary) answered {op} with {reply:?}"
+            );
+        }
+    }
+    assert_value_on(&lab, "s1", "k", "v");
+    assert_value_on(&lab, "s2", "k", "v");
+    assert_eq!(lab.value_on("s3", "k"), None, "the idle s3 should hold nothing");
+
+    // The refused request was not recorded as done: under the same id, the primary serves it.
+    let append = ops[2].clone();
+    let reply = lab.execute_directly("s1", hand_made(1), append);
+    assert_eq!(reply, Ok(Ok(String::new())), "the primary s1 answered the Append with {reply:?}");
+    assert_value_on(&lab, "s1", "k", "v+direct");
+    assert_value_on(&lab, "s2", "k", "v+direct");
+}
+
+// ----- rule 5 --------------------------------------------------------------------------------
+
+/// Rule 5: operations that arrive while the state transfer to a new backup is held wait for it,
+/// and afterwards every one of them is on the new backup.
+#[test]
+fn rule_5_operations_during_state_transfer_reach_new_backup() {
+    let lab = Lab::new("Rule 5: every operation is before or after the state transfer");
+    lab.primary_alone("s1");
+    let clerk = lab.clerk();
+    for key in ["k0", "k1", "shared"] {
+        lab.put(&clerk, key, "before");
+    }
+
+    lab.net.hold("s1", "s2");
+    lab.start("s2");
+    let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        held[0].method,
+        Transfer::NAME,
+        "the first call s1 makes to its new backup s2 should be the state transfer"
+    );
+
+    let clerks: Vec<Clerk> = (0..4).map(|_| lab.clerk()).collect();
+    let delivered = lab.net.rpc_count("s1");
+    with_threads(&lab.net, |threads| {
+        let calls = [
+            threads.spawn(|| clerks[0].put("k0", "during")),
+            threads.spawn(|| clerks[1].append("k1", "+during")),
+            threads.spawn(|| clerks[2].append("shared", "[c2]")),
+            threads.spawn(|| clerks[3].append("shared", "[c3]")),
+        ];
+        poll("the four requests to reach s1", VIEW_CHANGE, || {
+            let arrived = lab.net.rpc_count("s1") - delivered;
+            if arrived >= 4 {
+                Ok(())
+            } else {
+                Err(format!("only {arrived} have"))
+            }
+        });
+        for call in &calls {
+            stays_blocked(
+                call,
+                PING_INTERVAL * 3,
+                "an operation issued during the held state transfer",
+                || {
+                    let held = lab.net.held("s1", "s2");
+                    assert_eq!(
+                        held.len(),
+                        1,
+                        "only the state transfer may be on its way to s2, but these are: {held:?}"
+                    );
+                    assert_eq!(
+                        lab.value_on("s2", "k0"),
+                        None,
+                        "s2 holds data before the transfer reached it"
+                    );
+                },
+            );
+        }
+        lab.net.unhold("s1", "s2");
+        for call in calls {
+            let result = join_within(call, VIEW_CHANGE, "an operation issued during the state transfer");
+            assert_eq!(result, Ok(()), "an operation issued during the state transfer returned {result:?}");
+        }
+    });
+
+    for (key, wanted) in [("k0", "during"), ("k1", "before+during")] {
+        assert_value_on(&lab, "s1", key, wanted);
+        assert_value_on(&lab, "s2", key, wanted);
+    }
+    let shared = lab.value_on("s2", "shared");
+    assert!(
+        matches!(shared.as_deref(), Some("before[c2][c3]" | "before[c3][c2]")),
+        "s2 holds {shared:?} for \"shared\", expected both appends after \"before\""
+    );
+    lab.assert_replicas_agree("s1", "s2", &["k0", "k1", "shared"]);
+}
+
+// ----- DSLabs scenarios ---------------------------------------------------------------------
+
+/// A clerk blocked on a system whose servers are all dead can be abandoned: killing its node
+/// makes the call return `Err(Stopped)` at once.
+#[test]
+fn blocked_clerk_is_abandoned_cleanly() {
+    let lab = Lab::new("A clerk blocked on a dead system can be abandoned cleanly");
+    lab.primary_and_backup("s1", "s2");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "v");
+    lab.kill("s1");
+    lab.kill("s2");
+
+    with_threads(&lab.net, |threads| {
+        let get = threads.spawn(|| (clerk.get("k"), Instant::now()));
+        stays_blocked(&get, PING_INTERVAL * 5, "a Get with every server dead", || {});
+        let killed = Instant::now();
+        lab.net.kill(clerk.name());
+        let (result, returned) = join_within(get, PROMPTLY, "the Get of a killed clerk");
+        assert!(
+            matches!(result, Err(Stopped { cause: RpcError::CallerDead { .. } })),
+            "the Get of a killed clerk returned {result:?}, expected Err(Stopped) because its node was killed"
+        );
+        let after = returned.saturating_duration_since(killed);
+        assert!(after < PROMPTLY, "the killed clerk's Get returned only {after:?} after the kill");
+    });
+}
+
+/// After every server has died, a freshly started server is never made primary, and nothing is
+/// served.
+#[test]
+fn fresh_server_after_all_died_serves_nothing() {
+    let lab = Lab::new("Kill all servers, start a fresh one: nothing is served");
+    lab.primary_and_backup("s1", "s2");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "v");
+    lab.kill("s1");
+    lab.kill("s2");
+    lab.start("s3");
+
+    with_threads(&lab.net, |threads| {
+        let get = threads.spawn(|| clerk.get("k"));
+        stays_blocked(
+            &get,
+            WATCH.saturating_mul(3) / 2,
+            "a Get after every server that held data died",
+            || {
+                let view = lab.view();
+                assert!(!view.is_primary("s3"), "the fresh s3 was made primary: {view}");
+            },
+        );
+        let refusal = lab.execute_directly("s3", hand_made(1), Op::Get { key: "k".into() });
+        assert_eq!(refusal, Ok(Err(PbError::WrongServer)), "the fresh s3 answered a Get with {refusal:?}");
+        lab.net.kill(clerk.name());
+        let result = join_within(get, PROMPTLY, "the blocked Get after its clerk was killed");
+        assert!(result.is_err(), "the Get returned {result:?}, but no server holding data is alive");
+    });
+}
+
+/// The backup dies and an idle server becomes backup; then the primary dies and that new backup
+/// takes over. Every write, from before, between and after, is kept.
+#[test]
+fn fail_to_new_backup_then_to_it_as_primary_keeps_every_write() {
+    let lab = Lab::new("Fail to a new backup, then to it as primary, keeping every write");
+    lab.primary_and_backup("s1", "s2");
+    lab.start_idle("s3");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "a", "1");
+    lab.append(&clerk, "log", "1");
+
+    lab.kill("s2");
+    // Right after the backup died: the primary must not hang, and the write must survive.
+    lab.put(&clerk, "b", "2");
+    lab.settle("s1", Some("s3"), VIEW_CHANGE);
+    lab.append(&clerk, "log", "2");
+
+    lab.kill("s1");
+    lab.settle("s3", None, VIEW_CHANGE);
+    lab.append(&clerk, "log", "3");
+    for (key, wanted) in [("a", "1"), ("b", "2"), ("log", "123")] {
+        lab.check(&clerk, key, wanted);
+        assert_value_on(&lab, "s3", key, wanted);
+    }
+}
+
+/// Three clerks Put and Append concurrently to shared keys over a lossy network; afterwards the
+/// replicas agree, every Append is there exactly once and in its clerk's order, and the backup
+/// serves the same values after the primary fails.
+#[test]
+fn concurrent_puts_and_appends_with_message_loss_then_failover() {
+    const CLERKS: usize = 3;
+    const OPS: usize = 16;
+    let lab = Lab::new("Concurrent Puts and Appends with message loss, then failover");
+    lab.primary_and_backup("s1", "s2");
+    lab.start_idle("s3");
+    let keys = ["p0", "p1", "p2", "log"];
+
+    let clerks: Vec<Clerk> = (0..CLERKS).map(|_| lab.clerk()).collect();
+    lab.net.set_network_unreliable(true);
+    let results: Vec<Result<(), Stopped>> = with_threads(&lab.net, |threads| {
+        let calls: Vec<_> = clerks
+            .iter()
+            .enumerate()
+            .map(|(c, clerk)| {
+                threads.spawn(move || {
+                    for op in 0..OPS {
+                        if op % 2 == 0 {
+                            clerk.put(&format!("p{}", op % 3), &format!("{c}.{op}"))?;
+                        } else {
+                            clerk.append("log", &format!("{c}.{op};"))?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        calls.into_iter().map(|call| join_within(call, VIEW_CHANGE * 6, "a clerk's workload")).collect()
+    });
+    lab.net.set_network_unreliable(false);
+    for (c, result) in results.iter().enumerate() {
+        assert_eq!(result, &Ok(()), "clerk {c} did not finish its workload");
+    }
+
+    lab.assert_replicas_agree("s1", "s2", &keys);
+    let log = lab.value_on("s1", "log").unwrap_or_default();
+    check_appends(&log, CLERKS, (0..OPS).filter(|op| op % 2 == 1).collect());
+    let before: BTreeMap<&str, Option<String>> = keys.iter().map(|k| (*k, lab.value_on("s1", k))).collect();
+
+    lab.kill("s1");
+    lab.settle("s2", Some("s3"), VIEW_CHANGE);
+    let clerk = lab.clerk();
+    for (key, wanted) in &before {
+        lab.check(&clerk, key, wanted.as_deref().unwrap_or(""));
+    }
+    lab.assert_replicas_agree("s2", "s3", &keys);
+}
+
+/// Fails unless `log` holds, for each of `clerks` clerks, the elements `"{clerk}.{op};"` for
+/// every `op` in `ops`, each exactly once and in that order.
+fn check_appends(log: &str, clerks: usize, ops: Vec<usize>) {
+    let mut seen: Vec<Vec<usize>> = vec![Vec::new(); clerks];
+    for element in log.split(';').filter(|e| !e.is_empty()) {
+        let parsed =
+            element.split_once('.').and_then(|(c, op)| Some((c.parse::<usize>().ok()?, op.parse().ok()?)));
+        let Some((c, op)) = parsed.filter(|(c, _)| *c < clerks) else {
+            panic!("the appended log holds {element:?}, which no clerk appended (log: {log:?})");
+        };
+        seen[c].push(op);
+    }
+    for (c, got) in seen.iter().enumerate() {
+        assert_eq!(
+            got, &ops,
+            "clerk {c}'s appends appear as {got:?}, expected each of {ops:?} once and in order"
+        );
+    }
+}
+
+/// Servers crash one after another (primary, then backup, ...) and restart empty, while two
+/// clerks keep writing and reading their own keys: every read sees the clerk's last write, and
+/// no operation waits 5 s or more.
+#[test]
+fn repeated_crashes_keep_client_waits_under_five_seconds() {
+    const ROUNDS: usize = 4;
+    const LONGEST_WAIT: Duration = Duration::from_secs(5);
+    let lab = Lab::new("Repeated crashes: no client waits 5 s or more");
+    let servers = ["s1", "s2", "s3"];
+    lab.primary_and_backup("s1", "s2");
+    lab.start_idle("s3");
+    let clerks: Vec<Clerk> = (0..2).map(|_| lab.clerk()).collect();
+    let stop = AtomicBool::new(false);
+
+    let outcomes = with_threads(&lab.net, |threads| {
+        let workers: Vec<_> = clerks
+            .iter()
+            .enumerate()
+            .map(|(c, clerk)| {
+                let stop = &stop;
+                threads.spawn(move || -> Result<Workload, Stopped> {
+                    let key = format!("c{c}");
+                    let mut done = Workload::default();
+                    while !stop.load(Ordering::Relaxed) {
+                        let value = format!("{}", done.writes);
+                        let started = Instant::now();
+                        clerk.put(&key, &value)?;
+                        done.longest = done.longest.max(started.elapsed());
+                        let started = Instant::now();
+                        let read = clerk.get(&key)?;
+                        done.longest = done.longest.max(started.elapsed());
+                        if read != value {
+                            done.stale_reads.push(format!("read {read:?} after writing {value:?}"));
+                        }
+                        done.writes += 1;
+                    }
+                    Ok(done)
+                })
+            })
+            .collect();
+
+        for round in 0..ROUNDS {
+            let view = lab.view();
+            let (Some(primary), Some(backup)) = (view.primary.clone(), view.backup.clone()) else {
+                panic!("round {round} wanted a view with a primary and a backup, but the view is {view}");
+            };
+            let idle = servers.iter().find(|s| !view.is_primary(s) && !view.is_backup(s));
+            let idle = idle.unwrap_or_else(|| panic!("{view} leaves none of {servers:?} idle"));
+            lab.settle(&primary, Some(&backup), VIEW_CHANGE);
+            if round % 2 == 0 {
+                lab.kill(&primary);
+                lab.settle(&backup, Some(idle), VIEW_CHANGE);
+                lab.start(&primary);
+            } else {
+                lab.kill(&backup);
+                lab.settle(&primary, Some(idle), VIEW_CHANGE);
+                lab.start(&backup);
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        workers.into_iter().map(|w| join_within(w, VIEW_CHANGE, "a clerk's workload")).collect::<Vec<_>>()
+    });
+
+    for (c, outcome) in outcomes.into_iter().enumerate() {
+        let done = outcome.unwrap_or_else(|e| panic!("clerk {c} stopped: {e}"));
+        assert!(done.writes > 0, "clerk {c} completed no write during {ROUNDS} crashes");
+        assert!(done.stale_reads.is_empty(), "clerk {c} read stale values: {:?}", done.stale_reads);
+        assert!(
+            done.longest < LONGEST_WAIT,
+            "clerk {c}'s longest operation took {:?}; it must stay under {LONGEST_WAIT:?}",
+            done.longest
+        );
+    }
+}
+
+/// What one clerk of the crash test did.
+#[derive(Default)]
+struct Workload {
+    writes: usize,
+    longest: Duration,
+    stale_reads: Vec<String>,
+}
+
+/// A write accepted while the primary had no backup reaches the next backup in the state
+/// transfer, and survives the failover to it.
+#[test]
+fn write_while_primary_alone_survives_transfer_and_failover() {
+    let lab = Lab::new("A write accepted by a lone primary survives the transfer and the failover");
+    lab.primary_alone("s1");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "alone");
+    lab.append(&clerk, "k", "+1");
+
+    lab.start("s2");
+    lab.settle("s1", Some("s2"), VIEW_CHANGE);
+    assert_value_on(&lab, "s2", "k", "alone+1");
+
+    lab.start_idle("s3");
+    lab.kill("s1");
+    lab.settle("s2", Some("s3"), VIEW_CHANGE);
+    lab.check(&clerk, "k", "alone+1");
+    assert_value_on(&lab, "s3", "k", "alone+1");
+}
+
+// ----- guided interleavings -----------------------------------------------------------------
+
+/// Two clerks Append concurrently while the link to the backup is held: until the first
+/// forward is released the second never reaches the backup, and both servers end with the
+/// appends in the order the primary chose.
+#[test]
+fn forwards_reach_backup_in_primary_order() {
+    let lab = Lab::new("Forwards reach the backup in the order the primary ordered them");
+    lab.primary_and_backup("s1", "s2");
+    let (first, second) = (lab.clerk(), lab.clerk());
+    lab.put(&first, "k", "<");
+    lab.check(&second, "k", "<");
+
+    lab.net.hold("s1", "s2");
+    let delivered = lab.net.rpc_count("s1");
+    with_threads(&lab.net, |threads| {
+        let a = threads.spawn(|| first.append("k", "A"));
+        let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        let held_a = held[0].clone();
+        assert_eq!(held_a.method, Forward::NAME, "the first call held on s1 -> s2 should be A's forward");
+
+        let b = threads.spawn(|| second.append("k", "B"));
+        poll("B's Append to reach s1", VIEW_CHANGE, || {
+            let arrived = lab.net.rpc_count("s1") - delivered;
+            if arrived >= 2 {
+                Ok(())
+            } else {
+                Err(format!("{arrived} of the two Appends have"))
+            }
+        });
+        stays_blocked(&b, PING_INTERVAL * 3, "B's Append while A's forward is held", || {
+            let held = lab.net.held("s1", "s2");
+            assert_eq!(
+                held,
+                vec![held_a.clone()],
+                "while A's forward is held, B's must not be on its way to s2"
+            );
+        });
+
+        lab.net.release(held_a.id).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(join_within(a, VIEW_CHANGE, "A's Append after its forward was released"), Ok(()));
+        let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(held[0].id, held_a.id, "A's forward was released, yet it is still held");
+        lab.net.unhold("s1", "s2");
+        assert_eq!(join_within(b, VIEW_CHANGE, "B's Append after its forward was released"), Ok(()));
+    });
+    assert_value_on(&lab, "s1", "k", "<AB");
+    assert_value_on(&lab, "s2", "k", "<AB");
+    lab.check(&first, "k", "<AB");
+}
+
+/// A forward held while the view moves on is released after the new primary's newer forward
+/// was accepted: the old backup refuses it, and the stale Append appears nowhere.
+#[test]
+fn stale_forward_released_after_newer_one_is_refused() {
+    let lab = Lab::new("A stale forward released after a newer one is refused");
+    lab.primary_and_backup("s1", "s2");
+    lab.start_idle("s3");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "v");
+
+    lab.net.set_tracing(true);
+    lab.net.hold("s1", "s2");
+    let abandoned = lab.clerk();
+    let stale = with_threads(&lab.net, |threads| {
+        let append = threads.spawn(|| abandoned.append("k", "+stale"));
+        let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        // Only the forward stays in flight: its clerk gives up.
+        lab.net.kill(abandoned.name());
+        let result = join_within(append, PROMPTLY, "the Append of a killed clerk");
+        assert!(result.is_err(), "the Append whose forward is held returned {result:?}");
+        held[0].clone()
+    });
+
+    // s1 is cut off from the view service: s2 takes over, with s3 as its backup.
+    lab.net.cut("s1", VS);
+    lab.settle("s2", Some("s3"), VIEW_CHANGE);
+    // A fresh clerk: `clerk` still caches s1, which would keep it waiting behind the held forward.
+    let clerk = lab.clerk();
+    lab.append(&clerk, "k", "+new");
+    assert_value_on(&lab, "s3", "k", "v+new");
+
+    lab.net.release(stale.id).unwrap_or_else(|e| panic!("{e}"));
+    poll("s2 to answer the released stale forward", VIEW_CHANGE, || {
+        let answered = lab.net.trace().iter().any(|event| {
+            matches!(&event.what,
+                EventKind::Reply { id, .. } | EventKind::ReplyLost { id, .. } | EventKind::Failed { id, .. }
+                    if *id == stale.id)
+        });
+        if answered {
+            Ok(())
+        } else {
+            Err(format!("call #{} has no answer in the trace", stale.id))
+        }
+    });
+    assert_value_on(&lab, "s2", "k", "v+new");
+    assert_value_on(&lab, "s3", "k", "v+new");
+    lab.check(&clerk, "k", "v+new");
+}
+
+/// The backup applies a forwarded Put but its acceptance is lost; before that clerk's retry
+/// reaches the primary, another clerk's Put to the same key goes through. The two Puts overlap,
+/// so either order is right, but primary and backup must end with the same one.
+#[test]
+fn forward_whose_acceptance_is_lost_leaves_replicas_identical() {
+    let lab = Lab::new("A forward whose acceptance is lost does not split the replicas");
+    lab.primary_and_backup("s1", "s2");
+    let (a, b) = (lab.clerk(), lab.clerk());
+    lab.put(&a, "k", "0");
+    lab.check(&b, "k", "0");
+
+    lab.net.set_tracing(true);
+    lab.net.hold("s1", "s2");
+    with_threads(&lab.net, |threads| {
+        let put_a = threads.spawn(|| a.put("k", "A"));
+        let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        let forward = held[0].id;
+        // s2's acceptance of A's forward will be lost, and A's retries cannot reach s1 for now.
+        lab.net.cut("s2", "s1");
+        lab.net.cut(a.name(), "s1");
+        lab.net.unhold("s1", "s2");
+        poll("the acceptance of A's forward to be lost", VIEW_CHANGE, || {
+            let lost = lab
+                .net
+                .trace()
+                .iter()
+                .any(|e| matches!(&e.what, EventKind::ReplyLost { id, .. } if *id == forward));
+            if lost {
+                Ok(())
+            } else {
+                Err(format!(
+                    "s2 holds {:?} and the reply to call #{forward} was not lost",
+                    lab.value_on("s2", "k")
+                ))
+            }
+        });
+        assert_value_on(&lab, "s2", "k", "A");
+        assert_value_on(&lab, "s1", "k", "0");
+
+        lab.net.repair("s2", "s1");
+        lab.put(&b, "k", "B");
+        lab.net.repair(a.name(), "s1");
+        let result = join_within(put_a, OP_LIMIT, "A's Put once it can reach s1 again");
+        assert_eq!(result, Ok(()), "A's Put returned {result:?}");
+    });
+    let (on_s1, on_s2) = (lab.value_on("s1", "k"), lab.value_on("s2", "k"));
+    assert_eq!(
+        on_s1, on_s2,
+        "after the overlapping Puts of A and B, the primary s1 holds {on_s1:?} but the backup s2 holds {on_s2:?}: \
+         s2 applied A's Put before B's (its acceptance was lost), s1 applied it after B's when A retried"
+    );
+}
+
+// ----- at-most-once -------------------------------------------------------------------------
+
+/// With replies from the primary lost at once while its handler still runs (and forwards slowed
+/// so the handler outlasts the clerk's retry pause), every retry overlaps its original, yet each
+/// Append is applied once, on both servers.
+#[test]
+fn retry_overlapping_original_is_applied_once() {
+    const MIN_APPENDS: usize = 20;
+    const MIN_LOST_REPLIES: u64 = 3;
+    const MAX_APPENDS: usize = 150;
+    let lab = Lab::new("A retry that arrives while the original still runs is applied once");
+    lab.primary_and_backup("s1", "s2");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "");
+
+    // Each forward waits 40 ms at s2: longer than the clerk's 20 ms pause before a retry.
+    lab.net.set_ingress_delay("s2", Some(Duration::from_millis(40)));
+    lab.net.set_unreliable("s1", true);
+    let delivered = lab.net.rpc_count("s1");
+    let mut wanted = String::new();
+    let mut appends = 0;
+    let mut lost = 0;
+    while appends < MIN_APPENDS || (lost < MIN_LOST_REPLIES && appends < MAX_APPENDS) {
+        let element = format!("{appends} ");
+        lab.append(&clerk, "k", &element);
+        wanted.push_str(&element);
+        appends += 1;
+        // Every call delivered beyond one per Append ran a second time: its first reply was lost.
+        lost = lab.net.rpc_count("s1") - delivered - appends as u64;
+    }
+    lab.net.set_unreliable("s1", false);
+    lab.net.set_ingress_delay("s2", None);
+    assert!(
+        lost >= MIN_LOST_REPLIES,
+        "only {lost} replies were lost in {appends} Appends; the test needs overlapping retries"
+    );
+
+    lab.check(&clerk, "k", &wanted);
+    assert_value_on(&lab, "s1", "k", &wanted);
+    assert_value_on(&lab, "s2", "k", &wanted);
+}
+
+/// The primary applies an Append but its reply never reaches the clerk; the primary dies, and
+/// the clerk's retry at the promoted backup is recognised as done (the duplicate table was
+/// replicated), so the Append is applied once.
+#[test]
+fn retry_at_promoted_backup_is_applied_once() {
+    let lab = Lab::new("A retry at the newly promoted primary is applied once");
+    lab.primary_and_backup("s1", "s2");
+    lab.start_idle("s3");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "a");
+
+    // Replies from s1 to this clerk are lost.
+    lab.net.cut("s1", clerk.name());
+    with_threads(&lab.net, |threads| {
+        let append = threads.spawn(|| clerk.append("k", "b"));
+        poll("s1 and s2 to apply the Append", VIEW_CHANGE, || {
+            let (on_s1, on_s2) = (lab.value_on("s1", "k"), lab.value_on("s2", "k"));
+            if on_s1.as_deref() == Some("ab") && on_s2.as_deref() == Some("ab") {
+                Ok(())
+            } else {
+                Err(format!("s1 holds {on_s1:?} and s2 holds {on_s2:?}"))
+            }
+        });
+        assert!(!append.is_finished(), "the clerk heard back from s1, whose replies to it are cut");
+        lab.kill("s1");
+        lab.settle("s2", Some("s3"), VIEW_CHANGE);
+        let result = join_within(append, VIEW_CHANGE, "the Append retried at s2");
+        assert_eq!(result, Ok(()), "the Append retried at the promoted s2 returned {result:?}");
+    });
+    lab.check(&clerk, "k", "ab");
+    assert_value_on(&lab, "s2", "k", "ab");
+    assert_value_on(&lab, "s3", "k", "ab");
+}
+
+// ----- what travels to the backup -----------------------------------------------------------
+
+/// A 1-byte Append to a 100 KiB value sends the backup far less than 100 KiB: the primary
+/// forwards the argument, not the resulting value.
+#[test]
+fn append_forwards_argument_not_value() {
+    const BIG: usize = 100 * 1024;
+    const SMALL: u64 = 1024;
+    let lab = Lab::new("Append forwards its argument, not the value");
+    lab.primary_and_backup("s1", "s2");
+    let clerk = lab.clerk();
+
+    let at_start = lab.net.link_bytes("s1", "s2");
+    lab.put(&clerk, "big", &"x".repeat(BIG));
+    let after_put = lab.net.link_bytes("s1", "s2");
+    assert!(
+        after_put - at_start >= BIG as u64,
+        "the Put of {BIG} bytes sent only {} bytes from s1 to s2; the byte count does not see forwards",
+        after_put - at_start
+    );
+    lab.append(&clerk, "big", "y");
+    let sent = lab.net.link_bytes("s1", "s2") - after_put;
+    assert!(
+        sent < SMALL,
+        "a 1-byte Append to a {BIG}-byte value sent {sent} bytes to the backup; it should forward the argument (< {SMALL} bytes)"
+    );
+    let on_backup = lab.value_on("s2", "big").unwrap_or_default();
+    assert!(
+        on_backup.len() == BIG + 1 && on_backup.ends_with('y'),
+        "s2 holds {} bytes for \"big\" ending in {:?}, expected {} bytes ending in 'y'",
+        on_backup.len(),
+        on_backup.chars().last(),
+        BIG + 1
+    );
+}
+
+/// A state of 10,000 keys reaches a new backup whole, and then the next backup after a
+/// failover.
+#[test]
+fn large_state_transfers_to_new_backup() {
+    const KEYS: usize = 10_000;
+    const WRITERS: usize = 4;
+    let lab = Lab::new("A large state (10,000 keys) transfers correctly");
+    lab.primary_alone("s1");
+    let value = |i: usize| format!("value-{i}-{}", "v".repeat(i % 17));
+
+    let clerks: Vec<Clerk> = (0..WRITERS).map(|_| lab.clerk()).collect();
+    let results: Vec<Result<(), Stopped>> = with_threads(&lab.net, |threads| {
+        let writers: Vec<_> = clerks
+            .iter()
+            .enumerate()
+            .map(|(w, clerk)| {
+                threads.spawn(move || {
+                    (w..KEYS).step_by(WRITERS).try_for_each(|i| clerk.put(&format!("key-{i}"), &value(i)))
+                })
+            })
+            .collect();
+        writers.into_iter().map(|w| join_within(w, VIEW_CHANGE * 12, "a writer of 2,500 keys")).collect()
+    });
+    assert!(results.iter().all(Result::is_ok), "not every key was written: {results:?}");
+
+    // The transfer replaces the whole state at once; a big one may land after `settle` returns.
+    let holds_everything = |server: &str| {
+        poll(&format!("{server} to hold all {KEYS} keys"), VIEW_CHANGE, || {
+            let wrong: Vec<usize> =
+                (0..KEYS).filter(|&i| lab.value_on(server, &format!("key-{i}")) != Some(value(i))).collect();
+            if wrong.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "it holds a wrong or missing value for {} of them, the first ones key-{:?}",
+                    wrong.len(),
+                    &wrong[..wrong.len().min(5)]
+                ))
+            }
+        })
+    };
+    lab.start("s2");
+    lab.settle("s1", Some("s2"), VIEW_CHANGE);
+    holds_everything("s2");
+
+    lab.start_idle("s3");
+    lab.kill("s1");
+    lab.settle("s2", Some("s3"), VIEW_CHANGE);
+    holds_everything("s3");
+    let clerk = lab.clerk();
+    for i in [0, KEYS / 2, KEYS - 1] {
+        lab.check(&clerk, &format!("key-{i}"), &value(i));
+    }
+}
