@@ -152,6 +152,11 @@ impl PbServer {
         if !state.is_from_my_primary(self.name(), args.viewnum, &args.primary) {
             return Err(PbError::WrongServer);
         }
+        // A repeated transfer for the same view (the primary retried after a lost reply) carries
+        // the same state, but may land after forwards that followed the first: keep those.
+        if state.in_sync {
+            return Ok(());
+        }
         state.store = Store::from_snapshot(args.snapshot);
         state.in_sync = true;
         state.has_state = true;
