@@ -83,12 +83,15 @@ impl PbServer {
     pub fn execute(&self, request: Request) -> Response {
         // Rule 5: operations are ordered one at a time, and never overlap a state transfer.
         let _order = self.order.lock();
-        let view = self.state.lock().view.clone();
+        let (view, acting_primary, in_sync) = {
+            let state = self.state.lock();
+            (state.view.clone(), state.is_acting_primary(self.name()), state.in_sync)
+        };
         // Rule 4: only the primary serves clients.
-        if !self.state.lock().is_acting_primary(self.name()) {
+        if !acting_primary {
             return Err(PbError::WrongServer);
         }
-        if !self.state.lock().in_sync {
+        if !in_sync {
             self.transfer_to_new_backup(&view)?;
         }
         let unfinished = self.state.lock().unfinished.clone();
