@@ -4,13 +4,17 @@ CARGO ?= cargo
 # `make test T=name` runs only the tests whose name contains `name`, with their output shown.
 T ?=
 
-.PHONY: help test grade bench fmt lint
+.PHONY: help test grade mutants handout bench fmt lint
 
 help:
 	@echo "make test            fmt check, clippy (-D warnings) and every test in the workspace"
 	@echo "make test T=name     only the tests whose name contains 'name', output shown"
-	@echo "make grade           grade the reference as a submission (arrives with the grader)"
-	@echo "make bench           benchmark tables: labrpc round trips, primary/backup operations"
+	@echo "make grade           grade the reference as a submission: the DSLabs-style score table"
+	@echo "make grade SUB=dir   grade a submission (a folder holding viewservice/src and pbservice/src)"
+	@echo "                     GRADE_FLAGS='--runs 3 --jobs 4 --json r.json' passes options (grade --help)"
+	@echo "make mutants         grade every planted-bug patch of grading/mutants/; fails if one scores 100%"
+	@echo "make handout OUT=dir the students' skeleton: solution regions replaced by stubs"
+	@echo "make bench           benchmark tables: labrpc, primary/backup operations, linearizability checker"
 	@echo "Environment: RUST_LOG=debug shows the story of views, RPCs and faults;"
 	@echo "             LAB_SEED=N repeats the fault decisions of a run that printed seed N."
 
@@ -28,11 +32,24 @@ fmt:
 lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# The grader (grading/, binary `grade`). SUB defaults to the reference workspace itself.
+SUB ?=
+GRADE_FLAGS ?=
+GRADE = $(CARGO) run -q -p grading --bin grade --
+
 grade:
-	@echo "make grade: the grader is not built yet; it arrives with the grading issue." >&2
-	@echo "Until then, 'make test' runs the whole suite." >&2
-	@exit 2
+	$(GRADE) $(GRADE_FLAGS) $(SUB)
+
+# MUTANTS_FLAGS='--only no_ack --runs 5' narrows or repeats the matrix.
+MUTANTS_FLAGS ?= --timeout-scale 0.5
+mutants:
+	$(GRADE) mutants $(MUTANTS_FLAGS)
+
+OUT ?= handout
+handout:
+	$(GRADE) handout --out '$(OUT)'
 
 bench:
 	$(CARGO) bench -p labrpc --bench roundtrip
 	$(CARGO) bench -p pbservice --bench ops
+	$(CARGO) bench -p labtests --bench lincheck

@@ -231,7 +231,11 @@ fn all_events(servers: usize) -> Vec<Event> {
     events
 }
 
-fn key<L: ViewLogic>(node: &Node<L>, base: Instant) -> (Snapshot, Vec<Option<(u32, u64)>>, bool, Vec<bool>) {
+/// What identifies a state for merging: the logic's relative snapshot and the checker's facts,
+/// with times made relative in the same way.
+type StateKey = (Snapshot, Vec<Option<(u32, u64)>>, bool, Vec<bool>);
+
+fn key<L: ViewLogic>(node: &Node<L>, base: Instant) -> StateKey {
     let now = base + PING_INTERVAL * node.facts.clock;
     let clock = node.facts.clock;
     // The checker's facts, made relative to now in the same way as the snapshot.
