@@ -108,8 +108,24 @@ impl Cluster {
             std::thread::sleep(PING_INTERVAL / 5);
         }
         // The primary acknowledges at its next ping, after any state transfer.
-        std::thread::sleep(PING_INTERVAL * 2);
+        self.wait_until_acked(timeout).unwrap_or_else(|e| panic!("{e}"));
         view
+    }
+
+    /// Waits until the primary of the current view has acknowledged it, for at most `timeout`.
+    /// Until then the view cannot change, so a test that fails a server first waits for this.
+    pub fn wait_until_acked(&self, timeout: Duration) -> Result<View, String> {
+        let deadline = Instant::now() + timeout;
+        while !self.vs.is_acked() {
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "waited {timeout:?}, but the primary never acknowledged {}",
+                    self.view()
+                ));
+            }
+            std::thread::sleep(PING_INTERVAL / 10);
+        }
+        Ok(self.view())
     }
 
     /// Asserts that servers `a` and `b` hold the same value for every key in `keys`.

@@ -444,6 +444,11 @@ fn crash_and_restart(s: &Scenario, servers: &[&str], stop: &Stop, unreliable: bo
     let pause = DEAD_AFTER * 2;
     while !stop.is_stopped() {
         let victim = servers[rng.below(servers.len() as u64) as usize];
+        // A primary that dies before acknowledging its view leaves the service stuck by design;
+        // like the original's pauses, wait for the view to settle (a busy machine may take longer).
+        if let Err(e) = s.wait_until_acked(DEAD_AFTER * 10) {
+            log::warn!("crash loop: {e}; killing anyway");
+        }
         log::info!("crash loop: killing {victim}");
         s.kill(victim);
         stop.sleep(pause);

@@ -101,6 +101,11 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
     while Instant::now() < end {
         std::thread::sleep(PING_INTERVAL * rng.random_range(5..12));
         if faults.crashes {
+            // A primary that dies before acknowledging its view leaves the service stuck by
+            // design: let the view settle before failing anyone.
+            if let Err(e) = cluster.wait_until_acked(PING_INTERVAL * 50) {
+                log::warn!("nemesis: {e}; going on");
+            }
             if !dead.is_empty() && rng.random_bool(0.6) {
                 let server = dead.remove(rng.random_range(0..dead.len()));
                 cluster.start(server);

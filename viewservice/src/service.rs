@@ -82,4 +82,11 @@ impl ViewServiceHandle {
     pub fn view(&self) -> View {
         self.state.lock().get()
     }
+
+    /// Whether the primary of the current view has acknowledged it, read directly: tests wait
+    /// for this before failing a server, as a primary that dies before acknowledging its view
+    /// leaves the service stuck by design.
+    pub fn is_acked(&self) -> bool {
+        self.state.lock().is_acked()
+    }
 }
