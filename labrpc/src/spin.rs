@@ -51,5 +51,7 @@ fn poll_for<T>(rx: &Receiver<T>, budget: Duration) -> Option<Result<T, TryRecvEr
         if Instant::now() >= deadline {
             return None;
         }
+        // A thread just woken to do the work we wait for may need this core: let it run.
+        std::thread::yield_now();
     }
 }
