@@ -1,4 +1,55 @@
-//! The grader: scores a submission against the reference suite.
+//! The grader: scores a submission against the reference suite, safely.
 //!
-//! Placeholder: the grader is not written yet (`make grade` says so). This crate holds a place
-//! in the workspace; it has no behaviour.
+//! A submission is a directory holding `viewservice/src` and `pbservice/src`. The grader copies
+//! the reference workspace (labrpc, the tests, the manifests, `Cargo.lock`) into a scratch
+//! workspace, puts the submission's two `src/` directories in it, builds the graded test
+//! binaries, and runs every graded test as its own sandboxed process with the timeout the
+//! [`rubric`] gives it. Whether a test passed comes from the grader's own bookkeeping: the exit
+//! status of a process that ran exactly that one test, and the result line libtest writes to a
+//! file only after the test returned, never from text the submission prints.
+//!
+//! The pipeline, one module per step:
+//!
+//! - [`rubric`]: the single source of truth (test id → description, points, categories, timeout);
+//! - [`submission`]: what a submission directory holds, what is taken and what is ignored;
+//! - [`policy`]: source checks that run before anything is compiled;
+//! - [`scratch`]: the scratch workspace and its build cache;
+//! - [`compile`]: `cargo` builds the graded test binaries;
+//! - [`listing`]: which tests a binary holds, and how that compares with the rubric;
+//! - [`sandbox`]: how a test process is isolated (unprivileged uid, bubblewrap, rlimits);
+//! - [`runner`]: one test, one process, one verdict; [`schedule`]: many of them in parallel;
+//! - [`grade`]: the steps above for one submission; [`report`]: the table, JSON, JUnit and CSV;
+//! - [`batch`], [`mutants`], [`handout`]: grading a folder, proving the suite catches planted
+//!   bugs, and stripping the reference into the students' skeleton.
+//!
+//! ```no_run
+//! use grading::grade::{grade_submission, GradeOptions};
+//!
+//! let options = GradeOptions::for_reference(std::path::Path::new("."))?;
+//! let grade = grade_submission(std::path::Path::new("."), &options)?;
+//! println!("{}", grading::report::table::render(&grade));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod batch;
+pub mod compile;
+pub mod fsutil;
+pub mod grade;
+pub mod handout;
+pub mod listing;
+pub mod materialize;
+pub mod mutants;
+pub mod outcome;
+pub mod policy;
+pub mod progress;
+pub mod report;
+pub mod rubric;
+pub mod rubric_draft;
+pub mod runner;
+pub mod sandbox;
+pub mod sandbox_exec;
+pub mod schedule;
+pub mod scratch;
+pub mod submission;

@@ -1,0 +1,386 @@
+//! `grade`: the lab's grader. See `grade --help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use grading::grade::{grade_submission, GradeOptions};
+use grading::progress::Style;
+use grading::report;
+use grading::sandbox::{Mode, DEFAULT_UID_BASE};
+use grading::sandbox_exec::{self, ExecRequest};
+
+/// Grades a primary/backup submission against the reference tests, safely.
+///
+/// A submission is a directory holding viewservice/src and pbservice/src (the handout's
+/// layout). Only those two src/ directories are taken: labrpc, the tests, the manifests,
+/// Cargo.lock and the rubric always come from the reference workspace. The grader copies them
+/// into a scratch workspace, builds the graded test binaries, and runs each graded test as its
+/// own isolated process, with the timeout the rubric (grading/rubric.toml) gives it.
+///
+/// Examples:
+///
+///   grade                          grade the reference itself (what `make grade` does)
+///
+///   grade ~/subs/alice             grade one submission; prints the table
+///
+///   grade ~/subs/alice --json results.json --junit junit.xml
+///
+///   grade --runs 3 --jobs 4        each test must pass 3 times; 4 processes at once
+///
+///   grade --only partition         only the tests whose id contains "partition"
+///
+///   grade --batch ~/subs --csv grades.csv --reports ~/subs-reports
+///
+/// Isolation: as root, each test runs under an unprivileged uid (so the thread limit binds),
+/// inside bubblewrap (read-only filesystem except its own directory, no network, its own PID
+/// namespace), with rlimits on memory, threads, file size and open files. Missing layers are
+/// reported as warnings; `--sandbox required` refuses to grade without all of them.
+///
+/// Exit status: 0 when a grade was produced (whatever the score, unless --fail-under; with
+/// --batch, folders that are not submissions get an error row in the CSV), 1 when the score is
+/// under --fail-under, 2 when grading itself failed (bad rubric, not a submission, tooling).
+#[derive(Parser, Debug)]
+#[command(name = "grade", version, verbatim_doc_comment, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    grade: GradeArgs,
+}
+
+#[derive(Args, Debug)]
+struct GradeArgs {
+    /// The submission directory (holding viewservice/src and pbservice/src). Default: the
+    /// reference workspace itself.
+    submission: Option<PathBuf>,
+
+    /// Write Gradescope's results.json here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+
+    /// Grade every subdirectory of DIR as a submission (needs --csv).
+    #[arg(long, value_name = "DIR", requires = "csv", conflicts_with_all = ["submission", "json", "junit"])]
+    batch: Option<PathBuf>,
+
+    /// With --batch: the CSV of grades (one row per submission, one column per test).
+    #[arg(long, value_name = "FILE", requires = "batch")]
+    csv: Option<PathBuf>,
+
+    /// With --batch: write each submission's table (NAME.txt) and results.json (NAME.json) here.
+    #[arg(long, value_name = "DIR", requires = "batch")]
+    reports: Option<PathBuf>,
+
+    #[command(flatten)]
+    common: CommonArgs,
+
+    /// Exit with status 1 if the score is below this percentage.
+    #[arg(long, value_name = "PERCENT")]
+    fail_under: Option<f64>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct CommonArgs {
+    /// Run each test N times; it passes only if every run passes (flaky solutions lose points).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    runs: u32,
+
+    /// Test processes at once. Default: the number of cores.
+    #[arg(long, short = 'j', value_name = "J")]
+    jobs: Option<usize>,
+
+    /// Only the tests whose id (suite::name) contains PATTERN; repeat or separate with commas.
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',')]
+    only: Vec<String>,
+
+    /// Derive every run's LAB_SEED from this number, for a reproducible grading (random otherwise;
+    /// the seed of each failed run is always printed).
+    #[arg(long, value_name = "SEED")]
+    seed: Option<u64>,
+
+    /// Multiply every test's timeout (e.g. 2 on a slow or busy machine).
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    timeout_scale: f64,
+
+    /// How strictly to isolate test processes.
+    #[arg(long, value_enum, default_value_t = SandboxArg::Auto)]
+    sandbox: SandboxArg,
+
+    /// As root: the first of the uids (one per job) test processes run as. They must belong to no
+    /// account: every process of such a uid is killed after each test.
+    #[arg(long, value_name = "UID", default_value_t = DEFAULT_UID_BASE)]
+    sandbox_uid: u32,
+
+    /// The reference workspace. Default: the workspace this grader was built in.
+    #[arg(long, value_name = "DIR")]
+    reference: Option<PathBuf>,
+
+    /// The build cache (scratch workspace, target directory). Default: REFERENCE/target/grade.
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+
+    /// Build without network access (dependencies must already be fetched: `cargo fetch`).
+    #[arg(long)]
+    offline: bool,
+
+    /// Set RUST_LOG in test processes (info, debug) so failure logs tell the story.
+    #[arg(long, value_name = "LEVEL")]
+    log: Option<String>,
+
+    /// No progress display on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SandboxArg {
+    /// Every layer available; warn about missing ones.
+    Auto,
+    /// Refuse to grade without an unprivileged uid and working bubblewrap.
+    Required,
+    /// Only rlimits (debugging the grader).
+    Off,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check that the rubric lists exactly the tests of the graded suites (builds the reference).
+    CheckRubric(CommonArgs),
+    /// Print rubric entries (TOML) for tests of graded suites that the rubric lacks, drafted from
+    /// the test sources (doc comment → description, body → categories), for review.
+    RubricDraft {
+        /// Draft every test, not only the missing ones.
+        #[arg(long)]
+        all: bool,
+        /// The reference workspace.
+        #[arg(long, value_name = "DIR")]
+        reference: Option<PathBuf>,
+    },
+    /// Grade every planted-bug patch of grading/mutants/ and print which tests caught which;
+    /// fails if a mutant scores full marks (the suite missed a bug) or does not apply or build.
+    Mutants {
+        /// Only the mutants whose name contains PATTERN; repeat or separate with commas.
+        #[arg(long = "mutant", value_name = "PATTERN", value_delimiter = ',')]
+        mutants: Vec<String>,
+        /// Grade each mutant N times, to find mutants caught only sometimes.
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        rounds: usize,
+        /// Also write the matrix as CSV (mutant x test, cells = rounds caught).
+        #[arg(long, value_name = "FILE")]
+        matrix: Option<PathBuf>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Write the students' handout: the reference with the functions of grading/handout.toml (and
+    /// regions marked `// BEGIN SOLUTION` ... `// END SOLUTION`) replaced by stubs that compile and
+    /// panic with "not implemented", and grading/HANDOUT_README.md as its README.
+    Handout {
+        /// The directory to create (must not exist or be empty).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The reference workspace.
+        #[arg(long, value_name = "DIR")]
+        reference: Option<PathBuf>,
+    },
+    /// Internal: apply rlimits, then exec PROGRAM (run inside the sandbox).
+    #[command(hide = true)]
+    SandboxExec {
+        #[arg(long)]
+        memory_mib: u64,
+        #[arg(long)]
+        output_mib: u64,
+        #[arg(long)]
+        open_files: u64,
+        #[arg(long)]
+        threads: Option<u64>,
+        #[arg(long)]
+        new_session: bool,
+        program: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
+    /// Internal: kill every process of the calling uid (run as a sandbox uid).
+    #[command(hide = true)]
+    SandboxKill,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::SandboxExec {
+            memory_mib,
+            output_mib,
+            open_files,
+            threads,
+            new_session,
+            program,
+            args,
+        }) => {
+            let request =
+                ExecRequest { memory_mib, output_mib, open_files, threads, new_session, program, args };
+            let error = sandbox_exec::exec(&request);
+            eprintln!("grade sandbox-exec: cannot run {}: {error}", request.program.display());
+            ExitCode::from(126)
+        }
+        Some(Command::SandboxKill) => match sandbox_exec::kill_all_of_my_uid() {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(refused) => {
+                eprintln!("grade sandbox-kill: {refused}");
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::CheckRubric(common)) => exit_on_error(check_rubric(&common)),
+        Some(Command::Mutants { mutants, rounds, matrix, common }) => {
+            exit_on_error(run_mutants(&mutants, rounds, matrix, &common))
+        }
+        Some(Command::RubricDraft { all, reference }) => exit_on_error(rubric_draft(all, reference)),
+        Some(Command::Handout { out, reference }) => {
+            let reference = reference.unwrap_or_else(default_reference);
+            exit_on_error(grading::handout::generate(&reference, &out).map(|report| {
+                print!("{report}");
+                println!(
+                    "handout written to {}; check it with: make -C {} test",
+                    out.display(),
+                    out.display()
+                );
+                ExitCode::SUCCESS
+            }))
+        }
+        None => exit_on_error(grade(&cli.grade)),
+    }
+}
+
+fn exit_on_error(result: Result<ExitCode, String>) -> ExitCode {
+    result.unwrap_or_else(|message| {
+        eprintln!("grade: {message}");
+        ExitCode::from(2)
+    })
+}
+
+/// The reference workspace this grader was built in.
+fn default_reference() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn options(common: &CommonArgs) -> Result<GradeOptions, String> {
+    let reference = common.reference.clone().unwrap_or_else(default_reference);
+    let mut options = GradeOptions::for_reference(&reference).map_err(|e| e.to_string())?;
+    if let Some(cache) = &common.cache {
+        options.cache = cache.clone();
+    }
+    if let Some(jobs) = common.jobs {
+        options.jobs = jobs.max(1);
+    }
+    options.runs = common.runs as usize;
+    options.only = common.only.iter().filter(|o| !o.is_empty()).cloned().collect();
+    options.seed = common.seed;
+    if !(common.timeout_scale.is_finite() && common.timeout_scale > 0.0) {
+        return Err("--timeout-scale must be a positive number".into());
+    }
+    options.timeout_scale = common.timeout_scale;
+    options.sandbox = match common.sandbox {
+        SandboxArg::Auto => Mode::Auto,
+        SandboxArg::Required => Mode::Required,
+        SandboxArg::Off => Mode::Off,
+    };
+    options.uid_base = common.sandbox_uid;
+    options.offline = common.offline;
+    options.progress = Style::detect(common.quiet);
+    if let Some(level) = &common.log {
+        options.env.push(("RUST_LOG".into(), level.clone()));
+    }
+    options.build_timeout = Duration::from_secs(20 * 60);
+    Ok(options)
+}
+
+fn grade(args: &GradeArgs) -> Result<ExitCode, String> {
+    let options = options(&args.common)?;
+    if let Some(dir) = &args.batch {
+        let csv = args.csv.as_ref().ok_or("--batch needs --csv FILE")?;
+        let summary = grading::batch::run(dir, csv, args.reports.as_deref(), &options)
+            .map_err(|e| format!("batch grading {}: {e}", dir.display()))?;
+        eprintln!(
+            "grade: graded {} submission(s), {} could not be graded; grades in {}",
+            summary.graded,
+            summary.errors,
+            csv.display()
+        );
+        // A folder that is not a submission is the submitter's problem, recorded in its CSV row.
+        return Ok(ExitCode::SUCCESS);
+    }
+    let submission = args.submission.clone().unwrap_or_else(|| options.reference.clone());
+    let grade = grade_submission(&submission, &options).map_err(|e| e.to_string())?;
+    print!("{}", report::table::render(&grade));
+    if let Some(path) = &args.json {
+        let json = serde_json::to_string_pretty(&report::gradescope::results_json(&grade))
+            .map_err(|e| e.to_string())?;
+        std::fs::write(path, json).map_err(|e| format!("write {}: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report::junit::junit_xml(&grade))
+            .map_err(|e| format!("write {}: {e}", path.display()))?;
+    }
+    if !grade.grader_errors().is_empty() {
+        return Err(format!(
+            "{} test(s) could not be run because of a problem of the grader (see ERROR above)",
+            grade.grader_errors().len()
+        ));
+    }
+    match args.fail_under {
+        Some(minimum) if grade.percent() < minimum => {
+            eprintln!("grade: {:.1}% is under --fail-under {minimum}", grade.percent());
+            Ok(ExitCode::from(1))
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+fn check_rubric(common: &CommonArgs) -> Result<ExitCode, String> {
+    let options = options(common)?;
+    let report = grading::grade::check_rubric(&options).map_err(|e| e.to_string())?;
+    print!("{report}");
+    Ok(if report.is_consistent() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn rubric_draft(all: bool, reference: Option<PathBuf>) -> Result<ExitCode, String> {
+    let reference = reference.unwrap_or_else(default_reference);
+    let rubric = grading::rubric::Rubric::load_from_reference(&reference).map_err(|e| e.to_string())?;
+    print!("{}", grading::rubric_draft::draft(&rubric, &reference, all).map_err(|e| e.to_string())?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_mutants(
+    only: &[String],
+    rounds: usize,
+    matrix: Option<PathBuf>,
+    common: &CommonArgs,
+) -> Result<ExitCode, String> {
+    let mut options = options(common)?;
+    options.progress = Style::detect(true);
+    let dir = options.reference.join(grading::mutants::MUTANTS_DIR);
+    let mutants = grading::mutants::load(&dir, only)?;
+    eprintln!("grade: {} mutant(s), {} round(s) each", mutants.len(), rounds.max(1));
+    let records = grading::mutants::run(&options, &mutants, rounds, |mutant, round, grade| {
+        let caught = grade.tests.len() - grade.passed();
+        eprintln!(
+            "grade: {} round {}: {}/{} points, caught by {caught} test(s)",
+            mutant.name,
+            round + 1,
+            grade.points(),
+            grade.max_points()
+        );
+    })?;
+    print!("{}", grading::mutants::render(&mutants, &records));
+    if let Some(path) = matrix {
+        let tests: Vec<_> = options.selected_tests().into_iter().map(|t| t.id).collect();
+        std::fs::write(&path, grading::mutants::matrix_csv(&mutants, &records, &tests))
+            .map_err(|e| format!("write {}: {e}", path.display()))?;
+    }
+    Ok(if grading::mutants::any_survived(&records) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

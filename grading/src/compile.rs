@@ -1,0 +1,225 @@
+//! Building the graded test binaries in the scratch workspace with `cargo`.
+//!
+//! `cargo test --no-run --locked` with only the graded `--test` targets; artifact paths come
+//! from cargo's JSON messages, compiler errors from its rendered diagnostics. The environment is
+//! cleared first (only what cargo and rustc need is passed on), so `env!` in a submission can
+//! reveal nothing about the grading machine.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::runner::{kill_group, wait_with_timeout, Waited};
+use crate::scratch::Scratch;
+
+/// The package whose test targets are the graded suites.
+pub const TEST_PACKAGE: &str = "labtests";
+
+/// The graded test binaries, built.
+#[derive(Clone, Debug)]
+pub struct Build {
+    /// Suite name → its test binary.
+    pub executables: BTreeMap<String, PathBuf>,
+    /// How long the build took.
+    pub duration: Duration,
+}
+
+/// Why the build failed.
+#[derive(Debug, Clone)]
+pub enum BuildError {
+    /// The submission does not compile: the compiler's errors, already trimmed.
+    Compile {
+        /// The errors as rustc rendered them.
+        diagnostics: String,
+        /// Advice for the most likely causes, one sentence each.
+        hints: Vec<String>,
+    },
+    /// The build took longer than allowed.
+    TimedOut(Duration),
+    /// `cargo` could not be run, or did not produce a graded binary.
+    Tooling(String),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Compile { diagnostics, hints } => {
+                writeln!(f, "the submission does not compile:")?;
+                writeln!(f, "{diagnostics}")?;
+                for hint in hints {
+                    writeln!(f, "hint: {hint}")?;
+                }
+                Ok(())
+            }
+            BuildError::TimedOut(limit) => {
+                write!(f, "the build took longer than {}s and was stopped", limit.as_secs())
+            }
+            BuildError::Tooling(message) => write!(f, "could not build: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Variables passed on to cargo; everything else is cleared.
+const KEPT_VARS: &[&str] = &["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "LANG", "TERM"];
+
+/// Builds the test binaries of `suites` in the scratch workspace.
+pub fn build(
+    scratch: &Scratch,
+    suites: &[String],
+    timeout: Duration,
+    offline: bool,
+) -> Result<Build, BuildError> {
+    let started = Instant::now();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let log_dir = scratch.root().join("build");
+    fs::create_dir_all(&log_dir)
+        .map_err(|e| BuildError::Tooling(format!("create {}: {e}", log_dir.display())))?;
+    let stderr_path = log_dir.join("stderr.txt");
+    let stderr = fs::File::create(&stderr_path)
+        .map_err(|e| BuildError::Tooling(format!("create {}: {e}", stderr_path.display())))?;
+    let mut command = Command::new(&cargo);
+    command
+        .args([
+            "test",
+            "--no-run",
+            "--locked",
+            "--message-format=json-render-diagnostics",
+            "-p",
+            TEST_PACKAGE,
+        ])
+        .current_dir(scratch.workspace())
+        .env_clear()
+        .envs(KEPT_VARS.iter().filter_map(|k| std::env::var_os(k).map(|v| (k, v))))
+        .env("CARGO_TARGET_DIR", scratch.target())
+        .env("CARGO_TERM_COLOR", "never")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .process_group(0);
+    if offline {
+        command.arg("--offline");
+    }
+    for suite in suites {
+        command.args(["--test", suite]);
+    }
+    let mut child = command.spawn().map_err(|e| {
+        BuildError::Tooling(format!("cannot run {}: {e} (is cargo on PATH?)", cargo.to_string_lossy()))
+    })?;
+    // Read cargo's JSON on a thread so a full pipe cannot stall the build.
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let waited = wait_with_timeout(&mut child, timeout);
+    kill_group(child.id());
+    let json = reader.join().unwrap_or_default();
+    let status = match waited {
+        Waited::Exited(status) => status,
+        Waited::TimedOut => return Err(BuildError::TimedOut(timeout)),
+        Waited::Failed(e) => return Err(BuildError::Tooling(format!("waiting for cargo: {e}"))),
+    };
+    let diagnostics = fs::read_to_string(&stderr_path).unwrap_or_default();
+    if !status.success() {
+        return Err(compile_error(&diagnostics, scratch));
+    }
+    let executables = executables(&json, suites)?;
+    Ok(Build { executables, duration: started.elapsed() })
+}
+
+/// The test binaries of `suites` named in cargo's JSON messages.
+fn executables(json: &str, suites: &[String]) -> Result<BTreeMap<String, PathBuf>, BuildError> {
+    let mut found = BTreeMap::new();
+    for line in json.lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        if message["reason"] != "compiler-artifact" {
+            continue;
+        }
+        let is_test = message["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|v| v == "test"));
+        let (Some(name), Some(exe)) = (message["target"]["name"].as_str(), message["executable"].as_str())
+        else {
+            continue;
+        };
+        if is_test && suites.iter().any(|s| s == name) {
+            found.insert(name.to_string(), PathBuf::from(exe));
+        }
+    }
+    if let Some(missing) = suites.iter().find(|s| !found.contains_key(*s)) {
+        return Err(BuildError::Tooling(format!(
+            "cargo built no test binary for the graded suite {missing:?}: is tests/tests/{missing}.rs in the reference?"
+        )));
+    }
+    Ok(found)
+}
+
+/// Turns cargo's stderr into the part a student needs: the errors, without progress lines.
+fn compile_error(stderr: &str, scratch: &Scratch) -> BuildError {
+    let workspace = format!("{}/", scratch.workspace().display());
+    let mut kept = Vec::new();
+    for line in stderr.lines() {
+        let trimmed = line.trim_start();
+        let progress =
+            ["Compiling ", "Checking ", "Downloading ", "Downloaded ", "Updating ", "Locking ", "Blocking "]
+                .iter()
+                .any(|p| trimmed.starts_with(p));
+        if !progress {
+            kept.push(crate::fsutil::printable(&line.replace(&workspace, "")));
+        }
+    }
+    const MAX_LINES: usize = 150;
+    if kept.len() > MAX_LINES {
+        let more = kept.len() - MAX_LINES;
+        kept.truncate(MAX_LINES);
+        kept.push(format!("... ({more} more lines)"));
+    }
+    let text = kept.join("\n");
+    let mut hints = Vec::new();
+    if text.contains("unsafe_code") || text.contains("unsafe-code") || text.contains("usage of an `unsafe`") {
+        hints.push(
+            "unsafe code is not allowed in this lab: the grader compiles viewservice and pbservice with \
+             unsafe_code = \"forbid\" (which also refuses #[no_mangle], #[export_name] and #[link_section])"
+                .to_string(),
+        );
+    }
+    if text.contains("E0432") || text.contains("E0433") || text.contains("can't find crate") {
+        hints.push(
+            "only the dependencies of the reference's manifests are available (labrpc, viewservice, serde, \
+             log, parking_lot, rand...): a dependency added to your Cargo.toml is ignored"
+                .to_string(),
+        );
+    }
+    if text.contains("E0425") || text.contains("E0599") || text.contains("E0061") {
+        hints.push(
+            "the tests call the public API of the handout (names and signatures): keep it as the handout \
+             declares it"
+                .to_string(),
+        );
+    }
+    if text.contains("failed to get") || text.contains("offline") || text.contains("network") {
+        hints.push(
+            "cargo needed the network: fetch the dependencies once (cargo fetch) before grading offline"
+                .into(),
+        );
+    }
+    BuildError::Compile { diagnostics: text, hints }
+}
+
+/// The cargo and rustc versions, for the report header.
+pub fn toolchain_version() -> String {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    Command::new(cargo)
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "cargo (version unknown)".into())
+}

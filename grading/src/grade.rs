@@ -1,0 +1,288 @@
+//! Grading one submission: inspect it, check its sources, build it in the scratch workspace,
+//! check the rubric against the binaries, run the tests, and return the [`Grade`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::compile::{self, BuildError};
+use crate::listing::{self, Mismatch};
+use crate::outcome::{Grade, GradeStatus, TestOutcome};
+use crate::policy;
+use crate::progress::{Progress, Style};
+use crate::rubric::{Rubric, RubricError, RubricTest};
+use crate::sandbox::{Mode, Sandbox, SandboxError, DEFAULT_UID_BASE};
+use crate::schedule::{run_all, Plan};
+use crate::scratch::{Scratch, ScratchError};
+use crate::submission::{self, SubmissionError, STUDENT_CRATES};
+
+/// Everything that shapes a grading.
+#[derive(Clone, Debug)]
+pub struct GradeOptions {
+    /// The reference workspace (labrpc, tests, manifests, rubric).
+    pub reference: PathBuf,
+    /// Its rubric.
+    pub rubric: Rubric,
+    /// The cache directory (scratch workspace and build cache).
+    pub cache: PathBuf,
+    /// Parallel test processes.
+    pub jobs: usize,
+    /// Runs per test; a test passes only if all pass.
+    pub runs: usize,
+    /// Only tests whose id contains one of these (all tests when empty).
+    pub only: Vec<String>,
+    /// Fixed seed for reproducible fault decisions.
+    pub seed: Option<u64>,
+    /// Multiplies every timeout.
+    pub timeout_scale: f64,
+    /// Isolation strictness.
+    pub sandbox: Mode,
+    /// First uid for test processes when root.
+    pub uid_base: u32,
+    /// Longest allowed build.
+    pub build_timeout: Duration,
+    /// Pass `--offline` to cargo.
+    pub offline: bool,
+    /// Progress display.
+    pub progress: Style,
+    /// Extra environment for test processes (e.g. `RUST_LOG`).
+    pub env: Vec<(String, String)>,
+    /// The `grade` binary, which runs inside the sandbox (see [`crate::sandbox::helper_binary`]).
+    pub helper: PathBuf,
+}
+
+impl GradeOptions {
+    /// Defaults for grading against the reference workspace at `reference`: its rubric, a cache
+    /// in `<reference>/target/grade`, one job per core, one run per test.
+    pub fn for_reference(reference: &Path) -> Result<GradeOptions, GradeError> {
+        let reference = std::fs::canonicalize(reference).map_err(|e| {
+            GradeError::Setup(format!("the reference workspace {}: {e}", reference.display()))
+        })?;
+        let rubric = Rubric::load_from_reference(&reference).map_err(GradeError::Rubric)?;
+        Ok(GradeOptions {
+            cache: reference.join("target").join("grade"),
+            reference,
+            rubric,
+            jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            runs: 1,
+            only: Vec::new(),
+            seed: None,
+            timeout_scale: 1.0,
+            sandbox: Mode::Auto,
+            uid_base: DEFAULT_UID_BASE,
+            build_timeout: Duration::from_secs(20 * 60),
+            offline: false,
+            progress: Style::detect(false),
+            env: Vec::new(),
+            helper: crate::sandbox::helper_binary().unwrap_or_else(|_| PathBuf::from("grade")),
+        })
+    }
+
+    /// The rubric tests `--only` selects.
+    pub fn selected_tests(&self) -> Vec<RubricTest> {
+        self.rubric
+            .tests
+            .iter()
+            .filter(|t| {
+                self.only.is_empty() || self.only.iter().any(|o| t.id.to_string().contains(o.as_str()))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// Why grading could not produce a grade (a problem of the setup, not a low score).
+#[derive(Debug)]
+pub enum GradeError {
+    /// The rubric is unreadable or invalid.
+    Rubric(RubricError),
+    /// The directory is not a submission.
+    Submission(SubmissionError),
+    /// The scratch workspace could not be prepared.
+    Scratch(ScratchError),
+    /// Isolation could not be set up as asked.
+    Sandbox(SandboxError),
+    /// The rubric and the suites disagree.
+    RubricMismatch(Vec<Mismatch>),
+    /// Anything else about the grader's environment.
+    Setup(String),
+}
+
+impl fmt::Display for GradeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GradeError::Rubric(e) => write!(f, "{e}"),
+            GradeError::Submission(e) => write!(f, "{e}"),
+            GradeError::Scratch(e) => write!(f, "preparing the scratch workspace: {e}"),
+            GradeError::Sandbox(e) => write!(f, "{e}"),
+            GradeError::RubricMismatch(mismatches) => {
+                for m in mismatches {
+                    writeln!(f, "{m}")?;
+                }
+                write!(
+                    f,
+                    "grading stopped: a score from a rubric that does not match the suites would be wrong"
+                )
+            }
+            GradeError::Setup(message) => write!(f, "{message}"),
+        }
+    }
+}
+
+impl std::error::Error for GradeError {}
+
+/// Grades the submission at `path`.
+pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, GradeError> {
+    let submission = submission::inspect(path, &options.reference).map_err(GradeError::Submission)?;
+    let selected = options.selected_tests();
+    if selected.is_empty() {
+        return Err(GradeError::Setup(format!("--only {:?} selects no test of the rubric", options.only)));
+    }
+    let jobs = options.jobs.max(1);
+    let sandbox =
+        Sandbox::prepare(options.sandbox, jobs, options.rubric.limits, options.uid_base, &options.helper)
+            .map_err(GradeError::Sandbox)?;
+    let mut grade = Grade {
+        name: submission.name.clone(),
+        path: submission.root.clone(),
+        status: GradeStatus::Graded,
+        suites: options.rubric.suites.clone(),
+        tests: selected
+            .iter()
+            .map(|t| TestOutcome { test: t.clone(), runs: Vec::new(), runs_wanted: options.runs.max(1) })
+            .collect(),
+        notes: submission.notes.clone(),
+        warnings: sandbox.warnings().to_vec(),
+        isolation: sandbox.describe(),
+        build_time: None,
+        test_time: Duration::ZERO,
+        runs: options.runs.max(1),
+        jobs,
+    };
+
+    let violations = policy::check_sources(&submission.root, &STUDENT_CRATES)
+        .map_err(|e| GradeError::Setup(format!("reading the submission's sources: {e}")))?;
+    if !violations.is_empty() {
+        grade.status = GradeStatus::Refused(violations.iter().map(ToString::to_string).collect());
+        return Ok(grade);
+    }
+
+    let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
+    scratch.populate(&options.reference, &submission).map_err(GradeError::Scratch)?;
+    let suites: Vec<String> = options
+        .rubric
+        .suites
+        .iter()
+        .map(|s| s.name.clone())
+        .filter(|s| selected.iter().any(|t| &t.id.suite == s))
+        .collect();
+    if options.progress != Style::Quiet {
+        eprintln!("grade: building {} in {}", submission.name, scratch.workspace().display());
+    }
+    let build = match compile::build(&scratch, &suites, options.build_timeout, options.offline) {
+        Ok(build) => build,
+        Err(BuildError::Tooling(message)) => return Err(GradeError::Setup(message)),
+        Err(failure) => {
+            grade.status = GradeStatus::BuildFailed(failure);
+            return Ok(grade);
+        }
+    };
+    grade.build_time = Some(build.duration);
+
+    let mut mismatches = Vec::new();
+    for suite in &suites {
+        let listed = listing::list_tests(&sandbox, 0, &scratch.runs(), &build.executables[suite])
+            .map_err(GradeError::Setup)?;
+        let mismatch = listing::compare(&options.rubric, suite, &listed);
+        if !mismatch.is_empty() {
+            mismatches.push(mismatch);
+        }
+    }
+    if !mismatches.is_empty() {
+        return Err(GradeError::RubricMismatch(mismatches));
+    }
+
+    let plan = Plan {
+        tests: selected,
+        executables: build.executables.clone(),
+        runs: options.runs.max(1),
+        jobs,
+        seed: options.seed,
+        timeout_scale: options.timeout_scale,
+        env: options.env.clone(),
+        limits: options.rubric.limits,
+    };
+    let mut progress = Progress::new(options.progress, plan.tests.len() * plan.runs);
+    let started = Instant::now();
+    grade.tests = run_all(&plan, &sandbox, &scratch.runs(), &mut progress);
+    grade.test_time = started.elapsed();
+    Ok(grade)
+}
+
+/// What `grade check-rubric` found.
+#[derive(Clone, Debug, Default)]
+pub struct RubricCheck {
+    /// Graded suites whose binary and rubric disagree.
+    pub mismatches: Vec<Mismatch>,
+    /// Suites in `tests/tests/` the rubric neither grades nor ignores.
+    pub undecided: Vec<String>,
+    /// Graded tests per suite, for the summary.
+    pub counted: Vec<(String, usize)>,
+}
+
+impl RubricCheck {
+    /// Whether rubric and suites agree.
+    pub fn is_consistent(&self) -> bool {
+        self.mismatches.is_empty() && self.undecided.is_empty()
+    }
+}
+
+impl fmt::Display for RubricCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (suite, count) in &self.counted {
+            writeln!(f, "{suite}: {count} tests listed")?;
+        }
+        for mismatch in &self.mismatches {
+            writeln!(f, "{mismatch}")?;
+        }
+        for suite in &self.undecided {
+            writeln!(
+                f,
+                "suite {suite} (tests/tests/{suite}.rs) is in neither the rubric's [[suite]] list nor its \
+                 [[ignored_suite]] list: decide whether it is graded"
+            )?;
+        }
+        if self.is_consistent() {
+            writeln!(f, "the rubric and the suites agree")?;
+        }
+        Ok(())
+    }
+}
+
+/// Builds the reference's graded suites and compares what they list with the rubric.
+pub fn check_rubric(options: &GradeOptions) -> Result<RubricCheck, GradeError> {
+    let submission =
+        submission::inspect(&options.reference, &options.reference).map_err(GradeError::Submission)?;
+    let sandbox =
+        Sandbox::prepare(options.sandbox, 1, options.rubric.limits, options.uid_base, &options.helper)
+            .map_err(GradeError::Sandbox)?;
+    let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
+    scratch.populate(&options.reference, &submission).map_err(GradeError::Scratch)?;
+    let suites = options.rubric.suite_names();
+    let build = compile::build(&scratch, &suites, options.build_timeout, options.offline)
+        .map_err(|e| GradeError::Setup(format!("building the reference: {e}")))?;
+    let mut check = RubricCheck {
+        undecided: listing::undecided_suites(&options.rubric, &options.reference),
+        ..Default::default()
+    };
+    for suite in &suites {
+        let listed = listing::list_tests(&sandbox, 0, &scratch.runs(), &build.executables[suite])
+            .map_err(GradeError::Setup)?;
+        check.counted.push((suite.clone(), listed.len()));
+        let mismatch = listing::compare(&options.rubric, suite, &listed);
+        if !mismatch.is_empty() {
+            check.mismatches.push(mismatch);
+        }
+    }
+    Ok(check)
+}

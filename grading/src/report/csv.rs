@@ -1,0 +1,73 @@
+//! The batch CSV: one row per submission, with its points per test.
+
+use crate::outcome::{Grade, GradeStatus};
+use crate::rubric::Rubric;
+
+/// The header row: fixed columns, then one column per graded test id.
+pub fn header(rubric: &Rubric) -> String {
+    let mut cells: Vec<String> =
+        ["submission", "status", "points", "max_points", "percent", "tests_passed", "tests_total"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    cells.extend(rubric.tests.iter().map(|t| t.id.to_string()));
+    row(&cells)
+}
+
+/// The row of one grade; `error` is set when grading could not produce one.
+pub fn grade_row(rubric: &Rubric, name: &str, grade: Result<&Grade, &str>) -> String {
+    let mut cells = vec![name.to_string()];
+    match grade {
+        Ok(grade) => {
+            cells.push(
+                match &grade.status {
+                    GradeStatus::Graded => "graded",
+                    GradeStatus::Refused(_) => "refused",
+                    GradeStatus::BuildFailed(_) => "build failed",
+                }
+                .to_string(),
+            );
+            cells.push(grade.points().to_string());
+            cells.push(grade.max_points().to_string());
+            cells.push(format!("{:.1}", grade.percent()));
+            cells.push(grade.passed().to_string());
+            cells.push(grade.tests.len().to_string());
+            for test in &rubric.tests {
+                let points =
+                    grade.tests.iter().find(|o| o.test.id == test.id).map(|o| o.points().to_string());
+                cells.push(points.unwrap_or_default());
+            }
+        }
+        Err(error) => {
+            cells.push(format!("error: {error}"));
+            cells.extend(std::iter::repeat_n(String::new(), 5 + rubric.tests.len()));
+        }
+    }
+    row(&cells)
+}
+
+fn row(cells: &[String]) -> String {
+    cells.iter().map(|c| quote(c)).collect::<Vec<_>>().join(",")
+}
+
+/// A CSV cell, quoted when needed.
+pub fn quote(cell: &str) -> String {
+    let cell = cell.replace(['\n', '\r'], " ");
+    if cell.contains([',', '"']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_when_needed() {
+        assert_eq!(quote("plain"), "plain");
+        assert_eq!(quote("a,b"), "\"a,b\"");
+        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}

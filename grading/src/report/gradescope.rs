@@ -1,0 +1,74 @@
+//! Gradescope's `results.json`: the overall score and execution time, and per test its name,
+//! number, score, max_score, status, output, tags and visibility.
+
+use serde_json::{json, Value};
+
+use crate::outcome::Grade;
+use crate::report::{failure_details, status_details};
+
+/// Lines of each failed test's log in its Gradescope output.
+pub const TAIL_IN_JSON: usize = 40;
+
+/// The `results.json` document.
+pub fn results_json(grade: &Grade) -> Value {
+    let mut tests = Vec::new();
+    for outcome in &grade.tests {
+        let suite_index = grade.suites.iter().position(|s| s.name == outcome.test.id.suite).unwrap_or(0) + 1;
+        let test_index = grade
+            .tests
+            .iter()
+            .filter(|t| t.test.id.suite == outcome.test.id.suite)
+            .position(|t| t.test.id == outcome.test.id);
+        let mut output = String::new();
+        if outcome.runs.is_empty() {
+            output.push_str("not run: see the overall output (the submission did not build or was refused)");
+        } else {
+            output.push_str(&failure_details(outcome, TAIL_IN_JSON));
+        }
+        tests.push(json!({
+            "name": format!("{}: {}", outcome.test.id, outcome.test.description),
+            "number": format!("{suite_index}.{}", test_index.unwrap_or(0) + 1),
+            "score": outcome.points(),
+            "max_score": outcome.test.points,
+            "status": if outcome.passed() { "passed" } else { "failed" },
+            "output": output,
+            "tags": outcome.test.categories.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            "visibility": "visible",
+        }));
+    }
+    let mut output = String::new();
+    output.push_str(&format!(
+        "Tests passed: {}/{}. Points: {}/{} ({:.1}%).\n",
+        grade.passed(),
+        grade.tests.len(),
+        grade.points(),
+        grade.max_points(),
+        grade.percent()
+    ));
+    if let Some(details) = status_details(&grade.status) {
+        output.push_str(&details);
+        output.push('\n');
+    }
+    for note in &grade.notes {
+        output.push_str(&format!("note: {note}\n"));
+    }
+    let execution_time = grade.build_time.unwrap_or_default() + grade.test_time;
+    json!({
+        "score": grade.points(),
+        "execution_time": execution_time.as_secs(),
+        "output": output,
+        "output_format": "text",
+        "test_output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {
+            "max_score": grade.max_points(),
+            "tests_passed": grade.passed(),
+            "tests_total": grade.tests.len(),
+            "runs_per_test": grade.runs,
+            "isolation": grade.isolation,
+            "warnings": grade.warnings,
+        },
+    })
+}

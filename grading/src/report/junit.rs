@@ -1,0 +1,92 @@
+//! JUnit XML, one `<testsuite>` per graded suite, for CI systems that show test reports.
+
+use std::fmt::Write;
+
+use crate::outcome::{Grade, TestOutcome};
+use crate::report::{failure_details, status_details};
+
+/// The JUnit document.
+pub fn junit_xml(grade: &Grade) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let failures = grade.tests.len() - grade.passed();
+    let total_time = grade.test_time.as_secs_f64();
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{}\" tests=\"{}\" failures=\"{failures}\" time=\"{total_time:.3}\">",
+        escape(&format!("grade {}", grade.name)),
+        grade.tests.len()
+    );
+    let not_run = status_details(&grade.status);
+    for suite in &grade.suites {
+        let tests: Vec<&TestOutcome> = grade.tests.iter().filter(|t| t.test.id.suite == suite.name).collect();
+        if tests.is_empty() {
+            continue;
+        }
+        let failed = tests.iter().filter(|t| !t.passed()).count();
+        let time: f64 = tests.iter().map(|t| t.total_duration().as_secs_f64()).sum();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" time=\"{time:.3}\">",
+            escape(&suite.name),
+            tests.len()
+        );
+        for outcome in tests {
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
+                escape(&suite.name),
+                escape(&outcome.test.id.name),
+                outcome.total_duration().as_secs_f64()
+            );
+            if outcome.passed() {
+                let _ = writeln!(out, "/>");
+                continue;
+            }
+            let _ = writeln!(out, ">");
+            if let Some(details) = &not_run {
+                let _ = writeln!(out, "      <error message=\"not run\">{}</error>", escape(details));
+            } else {
+                let details = failure_details(outcome, 40);
+                let first = details.lines().next().unwrap_or("failed");
+                let _ = writeln!(
+                    out,
+                    "      <failure message=\"{}\">{}</failure>",
+                    escape(first),
+                    escape(&details)
+                );
+            }
+            let _ = writeln!(out, "    </testcase>");
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    let _ = writeln!(out, "</testsuites>");
+    out
+}
+
+/// Text made safe for XML attributes and content; characters XML 1.0 forbids become `?`.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('?'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_is_escaped() {
+        assert_eq!(escape("a<b & \"c\"\u{1b}"), "a&lt;b &amp; &quot;c&quot;?");
+    }
+}

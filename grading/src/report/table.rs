@@ -1,0 +1,109 @@
+//! The terminal report, in the DSLabs style:
+//!
+//! ```text
+//! TEST viewservice::first_primary: The first server to ping becomes primary [RUN] (2 pts) ... PASS (0.1s)
+//! ...
+//! Tests passed: 72/74
+//! Points: 270/290 (93.1%)
+//! ```
+//!
+//! then, for each failure, its reason, seed, rerun command, message and log tail.
+
+use std::fmt::Write;
+
+use crate::outcome::{Grade, TestOutcome};
+use crate::report::{failure_details, status_details};
+
+/// Lines of each failed test's log shown in the table.
+pub const TAIL_IN_TABLE: usize = 25;
+
+/// The whole report.
+pub fn render(grade: &Grade) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Grading {} ({})", grade.name, grade.path.display());
+    let _ = writeln!(out, "Isolation: {}", grade.isolation);
+    for warning in &grade.warnings {
+        let _ = writeln!(out, "warning: {warning}");
+    }
+    for note in &grade.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    if let Some(build) = grade.build_time {
+        let _ = writeln!(out, "Build: ok ({:.1}s)", build.as_secs_f64());
+    }
+    if let Some(details) = status_details(&grade.status) {
+        let _ = writeln!(out, "\n{details}");
+    }
+    for suite in &grade.suites {
+        let tests: Vec<&TestOutcome> = grade.tests.iter().filter(|t| t.test.id.suite == suite.name).collect();
+        if tests.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{} ({})", suite.title, suite.name);
+        for outcome in tests {
+            let _ = writeln!(out, "{}", test_line(outcome));
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Tests passed: {}/{}", grade.passed(), grade.tests.len());
+    let _ = writeln!(out, "Points: {}/{} ({:.1}%)", grade.points(), grade.max_points(), grade.percent());
+    let build = grade.build_time.map(|b| format!("build {:.1}s, ", b.as_secs_f64())).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "Time: {build}tests {:.1}s ({} job(s), {} run(s) per test)",
+        grade.test_time.as_secs_f64(),
+        grade.jobs,
+        grade.runs
+    );
+    let failed: Vec<&TestOutcome> = grade.tests.iter().filter(|t| t.failed_run().is_some()).collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "\nFailures\n--------");
+        for outcome in failed {
+            let _ = writeln!(out, "{} ({} pts)", outcome.test.id, outcome.test.points);
+            for line in failure_details(outcome, TAIL_IN_TABLE).lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+            let _ = writeln!(out);
+        }
+    }
+    out
+}
+
+/// `TEST id: description [CATEGORIES] (N pts) ... PASS (0.1s)`.
+pub fn test_line(outcome: &TestOutcome) -> String {
+    let test = &outcome.test;
+    let verdict = if outcome.runs.is_empty() {
+        "NOT RUN".to_string()
+    } else if outcome.passed() {
+        if outcome.runs_wanted > 1 {
+            format!(
+                "PASS ({} runs, longest {:.1}s)",
+                outcome.runs.len(),
+                outcome.max_duration().as_secs_f64()
+            )
+        } else {
+            format!("PASS ({:.1}s)", outcome.max_duration().as_secs_f64())
+        }
+    } else {
+        let run = outcome.failed_run();
+        let time = run.map(|r| r.duration).unwrap_or_default().as_secs_f64();
+        let kind = match run.and_then(|r| r.failure.as_ref()) {
+            Some(crate::outcome::Failure::TimedOut(_)) => "FAIL: timeout",
+            Some(crate::outcome::Failure::Grader(_)) => "ERROR",
+            _ => "FAIL",
+        };
+        if outcome.runs_wanted > 1 {
+            let index = outcome.runs.iter().position(|r| !r.passed()).unwrap_or(0) + 1;
+            format!("{kind} (run {index} of {}, {time:.1}s)", outcome.runs_wanted)
+        } else {
+            format!("{kind} ({time:.1}s)")
+        }
+    };
+    format!(
+        "TEST {}: {} {} ({} pts) ... {verdict}",
+        test.id,
+        test.description,
+        test.category_labels(),
+        test.points
+    )
+}

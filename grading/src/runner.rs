@@ -1,0 +1,237 @@
+//! One run of one test: its own sandboxed process, its own process group, its timeout, and a
+//! verdict from the grader's own bookkeeping.
+//!
+//! The test binary runs exactly one test (`NAME --exact --test-threads 1`) and libtest writes
+//! `ok NAME` to a result file (`--logfile`) only once that test has returned. A run passes only
+//! if the process exited with status 0 *and* the file says `ok NAME` and nothing else. So a
+//! submission that calls `process::exit(0)` mid-test, or prints "test result: ok", does not pass.
+//! (Code running inside the test process could, deliberately, find the result file's path in its
+//! own arguments and write it: that is targeted cheating against the grader, for a human to
+//! judge, and beyond what any in-process test harness can rule out.)
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{killpg, Signal};
+use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+
+use crate::outcome::{Failure, RunResult};
+use crate::rubric::{Limits, RubricTest};
+use crate::sandbox::Sandbox;
+
+/// Lines of output kept from a run.
+pub const TAIL_LINES: usize = 40;
+
+/// One run to make.
+#[derive(Clone, Debug)]
+pub struct RunSpec<'a> {
+    /// The test.
+    pub test: &'a RubricTest,
+    /// Its suite's binary.
+    pub exe: &'a Path,
+    /// `LAB_SEED` for this run.
+    pub seed: u64,
+    /// How long it may take.
+    pub timeout: Duration,
+    /// Extra environment (`RUST_LOG`...).
+    pub env: &'a [(String, String)],
+}
+
+/// Runs one test in job slot `slot`, using `<runs>/slot-N` as its working directory.
+pub fn run_test(
+    sandbox: &Sandbox,
+    slot: usize,
+    runs: &Path,
+    spec: &RunSpec<'_>,
+    limits: &Limits,
+) -> RunResult {
+    let started = Instant::now();
+    let result = run_inner(sandbox, slot, runs, spec, limits);
+    let duration = started.elapsed();
+    match result {
+        Ok((failure, output)) => RunResult::new(failure, duration, spec.seed, output),
+        Err(e) => RunResult::new(Some(Failure::Grader(e)), duration, spec.seed, Vec::new()),
+    }
+}
+
+fn run_inner(
+    sandbox: &Sandbox,
+    slot: usize,
+    runs: &Path,
+    spec: &RunSpec<'_>,
+    limits: &Limits,
+) -> Result<(Option<Failure>, Vec<String>), String> {
+    let run_dir = runs.join(format!("slot-{slot}"));
+    sandbox.make_run_dir(slot, &run_dir).map_err(|e| e.to_string())?;
+    let result_file = run_dir.join("result.txt");
+    let output_path = runs.join(format!("slot-{slot}.out"));
+    let output =
+        fs::File::create(&output_path).map_err(|e| format!("create {}: {e}", output_path.display()))?;
+    let output_err = output.try_clone().map_err(|e| e.to_string())?;
+    let name = &spec.test.id.name;
+    let args: Vec<String> = vec![
+        name.clone(),
+        "--exact".into(),
+        // The rubric, not #[ignore], decides what is graded.
+        "--include-ignored".into(),
+        "--test-threads".into(),
+        "1".into(),
+        "--color".into(),
+        "never".into(),
+        "--logfile".into(),
+        result_file.display().to_string(),
+    ];
+    let mut env: Vec<(String, String)> = vec![("LAB_SEED".into(), spec.seed.to_string())];
+    env.extend(spec.env.iter().cloned());
+    let mut command = sandbox.command(slot, &run_dir, spec.exe, &args, &env);
+    command.stdout(Stdio::from(output)).stderr(Stdio::from(output_err));
+    let mut child = command.spawn().map_err(|e| format!("cannot start {}: {e}", spec.exe.display()))?;
+    let waited = wait_with_timeout(&mut child, spec.timeout);
+    kill_group(child.id());
+    let _ = child.wait();
+    sandbox.sweep(slot);
+    let tail = crate::fsutil::tail_lines(&output_path, TAIL_LINES, 64 * 1024).unwrap_or_default();
+    let failure = match waited {
+        Waited::TimedOut => Some(Failure::TimedOut(spec.timeout)),
+        Waited::Failed(e) => Some(Failure::Grader(format!("waiting for the test process: {e}"))),
+        Waited::Exited(status) => {
+            judge(status, sandbox.reports_signals_as_codes(), &result_file, name, limits, &tail)
+        }
+    };
+    Ok((failure, tail))
+}
+
+/// The verdict for a process that ended with `status`, given the result file. With
+/// `signals_as_codes` (bubblewrap reports a child killed by signal N as exit status 128 + N),
+/// such statuses are read as signals when no result was recorded.
+fn judge(
+    status: ExitStatus,
+    signals_as_codes: bool,
+    result_file: &Path,
+    name: &str,
+    limits: &Limits,
+    tail: &[String],
+) -> Option<Failure> {
+    use std::os::unix::process::ExitStatusExt;
+    let recorded = read_result(result_file);
+    let expected_ok = format!("ok {name}");
+    let passed_line = recorded.as_deref().map(str::trim) == Some(expected_ok.as_str());
+    let code = status.code().unwrap_or(-1);
+    let signal = status
+        .signal()
+        .or_else(|| (signals_as_codes && !passed_line && (129..=192).contains(&code)).then_some(code - 128));
+    if let Some(signal) = signal {
+        return Some(Failure::Signal {
+            signal: signal_name(signal),
+            hint: signal_hint(signal, limits, tail),
+        });
+    }
+    match (code, passed_line) {
+        (0, true) => None,
+        (_, true) => Some(Failure::CrashedAfterPassing(code)),
+        (101, false) if recorded.as_deref().map(str::trim) == Some(format!("failed {name}").as_str()) => {
+            Some(Failure::TestFailed { hint: output_hint(limits, tail) })
+        }
+        (_, false) => match recorded.as_deref().map(str::trim) {
+            Some("") | None => Some(Failure::ExitedEarly { code, hint: output_hint(limits, tail) }),
+            Some(other) => Some(Failure::ResultMismatch(crate::fsutil::printable(other))),
+        },
+    }
+}
+
+fn read_result(path: &Path) -> Option<String> {
+    let bytes = fs::read(path).ok()?;
+    if bytes.len() > 4096 {
+        return Some("(an oversized result file)".into());
+    }
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Advice drawn from the output. Only a hint: the verdict never depends on it.
+fn output_hint(limits: &Limits, tail: &[String]) -> Option<String> {
+    let text = tail.join("\n");
+    if text.contains("memory allocation of") || text.contains("capacity overflow") {
+        Some(format!("the process ran out of memory (limit: {} MiB of address space)", limits.memory_mib))
+    } else if text.contains("failed to spawn thread") || text.contains("Resource temporarily unavailable") {
+        Some(format!(
+            "the process could not start another thread (limit: {} threads and processes)",
+            limits.threads
+        ))
+    } else if text.contains("has overflowed its stack") {
+        Some("a thread overflowed its stack (unbounded recursion?)".into())
+    } else {
+        None
+    }
+}
+
+fn signal_hint(signal: i32, limits: &Limits, tail: &[String]) -> String {
+    match Signal::try_from(signal) {
+        Ok(Signal::SIGABRT) => output_hint(limits, tail).unwrap_or_else(|| {
+            "the process aborted: std::process::abort, a panic while panicking, or a failed allocation".into()
+        }),
+        Ok(Signal::SIGSEGV) | Ok(Signal::SIGBUS) => {
+            output_hint(limits, tail).unwrap_or_else(|| "a memory error or a stack overflow".into())
+        }
+        Ok(Signal::SIGXFSZ) => format!("the test wrote more than the {} MiB output limit", limits.output_mib),
+        Ok(Signal::SIGKILL) => "killed (the system ran out of memory, or the process killed itself)".into(),
+        _ => "the process was killed by a signal".into(),
+    }
+}
+
+fn signal_name(signal: i32) -> String {
+    Signal::try_from(signal).map(|s| s.as_str().to_string()).unwrap_or_else(|_| format!("signal {signal}"))
+}
+
+/// How waiting for a process ended.
+#[derive(Debug)]
+pub enum Waited {
+    /// It exited (it is not reaped yet: its pid, and so its process group id, stay reserved).
+    Exited(ExitStatus),
+    /// It was still running at the deadline.
+    TimedOut,
+    /// Waiting failed.
+    Failed(io::Error),
+}
+
+/// Waits up to `timeout` for `child` to exit, without reaping it, so that its process group
+/// can still be killed safely afterwards. Call `child.wait()` after [`kill_group`].
+pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Waited {
+    use std::os::unix::process::ExitStatusExt;
+    let deadline = Instant::now() + timeout;
+    let pid = Pid::from_raw(child.id() as i32);
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match waitid(Id::Pid(pid), flags) {
+            Ok(WaitStatus::StillAlive) => {}
+            Ok(WaitStatus::Exited(_, code)) => {
+                return Waited::Exited(ExitStatus::from_raw((code & 0xff) << 8))
+            }
+            Ok(WaitStatus::Signaled(_, signal, _)) => {
+                return Waited::Exited(ExitStatus::from_raw(signal as i32))
+            }
+            Ok(_) => {}
+            Err(e) => return Waited::Failed(io::Error::from(e)),
+        }
+        if Instant::now() >= deadline {
+            return Waited::TimedOut;
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}
+
+/// Kills the process group led by `pid` (every process the test started that did not leave
+/// the group). Harmless if the group is already gone.
+pub fn kill_group(pid: u32) {
+    let _ = killpg(Pid::from_raw(pid as i32), Signal::SIGKILL);
+}
+
+/// Where a run's output went, for `--keep`.
+pub fn output_path(runs: &Path, slot: usize) -> PathBuf {
+    runs.join(format!("slot-{slot}.out"))
+}

@@ -1,0 +1,434 @@
+//! How a test process is isolated.
+//!
+//! Three layers, each used when available and announced when not:
+//!
+//! 1. **An unprivileged uid per job slot** (when the grader runs as root, as it does in CI and on
+//!    Gradescope). Root ignores `RLIMIT_NPROC`; an ordinary uid does not, so a thread or fork
+//!    bomb stops at the rubric's limit. The uids (61000 + slot by default) must have no
+//!    `/etc/passwd` entry: after every test the grader kills *every* process of the slot's uid
+//!    (`kill(-1)` run as that uid), which also ends processes that left the process group with
+//!    `setsid`. Files the test may write: only its own run directory (owned by that uid).
+//! 2. **bubblewrap** (`bwrap`, Debian package `bubblewrap`), started as that uid: a user, PID,
+//!    network, IPC and UTS namespace; the whole filesystem read-only (`/tmp` included: `TMPDIR`
+//!    points into the run directory) except the run directory and a private `/dev/shm` of
+//!    bounded size; a new session (no access to the grader's terminal). Killing bwrap ends the
+//!    PID namespace and everything in it.
+//! 3. **rlimits**, set by `grade sandbox-exec` inside the sandbox just before it execs the test
+//!    binary: address space, threads/processes, file size, open files, no core dumps.
+//!
+//! Why these: `setuid` is the only way to make `RLIMIT_NPROC` bind for a root grader without a
+//! cgroup (cgroups are often read-only in containers); bubblewrap is the smallest well-kept
+//! tool that gives a read-only filesystem view and a PID namespace without a daemon, works
+//! unprivileged through user namespaces, and is one `apt-get install` away. Landlock would need
+//! unsafe syscalls or another crate and gives no PID namespace. Where a layer is missing (no
+//! bwrap, user namespaces disabled, not root) the grader warns and goes on with what it has,
+//! unless `--sandbox required` was given.
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use nix::fcntl::{Flock, FlockArg};
+use nix::unistd::{Gid, Uid, User};
+
+use crate::rubric::Limits;
+
+/// The first uid the grader gives test processes when it runs as root.
+pub const DEFAULT_UID_BASE: u32 = 61000;
+
+/// How strictly to isolate test processes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Use every layer available; warn about the missing ones.
+    Auto,
+    /// Refuse to grade unless the grader is root and bubblewrap works.
+    Required,
+    /// Only rlimits (for debugging the grader itself).
+    Off,
+}
+
+/// Why isolation could not be set up.
+#[derive(Debug)]
+pub enum SandboxError {
+    /// `--sandbox required` and a layer is missing.
+    Unavailable(String),
+    /// A run directory could not be prepared.
+    Io(String),
+}
+
+impl fmt::Display for SandboxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SandboxError::Unavailable(why) => {
+                write!(f, "full isolation is unavailable ({why}), and --sandbox required was given")
+            }
+            SandboxError::Io(message) => write!(f, "{message}"),
+        }
+    }
+}
+
+impl std::error::Error for SandboxError {}
+
+/// The isolation every test process of one grading gets.
+#[derive(Clone, Debug)]
+pub struct Sandbox {
+    bwrap: Option<PathBuf>,
+    uids: Vec<u32>,
+    /// Locks on the uids, so two graders on one machine never share (and sweep) a uid.
+    _uid_locks: Vec<UidLock>,
+    limits: Limits,
+    self_exe: PathBuf,
+    warnings: Vec<String>,
+}
+
+impl Sandbox {
+    /// Works out what isolation this machine offers for `slots` parallel test processes.
+    /// `helper` is the `grade` binary, whose hidden `sandbox-exec` and `sandbox-kill`
+    /// subcommands run inside the sandbox (see [`helper_binary`]).
+    pub fn prepare(
+        mode: Mode,
+        slots: usize,
+        limits: Limits,
+        uid_base: u32,
+        helper: &Path,
+    ) -> Result<Sandbox, SandboxError> {
+        let self_exe = helper.to_path_buf();
+        if !self_exe.is_file() {
+            return Err(SandboxError::Io(format!(
+                "the grader's helper binary {} does not exist: build the `grade` binary (cargo build -p grading)",
+                self_exe.display()
+            )));
+        }
+        let mut sandbox = Sandbox {
+            bwrap: None,
+            uids: Vec::new(),
+            _uid_locks: Vec::new(),
+            limits,
+            self_exe,
+            warnings: Vec::new(),
+        };
+        if mode == Mode::Off {
+            sandbox.warnings.push(
+                "isolation is off (--sandbox off): tests run as the grader's user, without namespaces; \
+                 only the memory, file-size and open-file limits apply"
+                    .into(),
+            );
+            return Ok(sandbox);
+        }
+        if Uid::effective().is_root() {
+            let (uids, locks) = pick_uids(uid_base, slots)?;
+            sandbox.uids = uids;
+            sandbox._uid_locks = locks;
+            // Leftovers of an earlier grader that was killed before its own sweep.
+            for slot in 0..slots {
+                sandbox.sweep(slot);
+            }
+        } else {
+            let why = "the grader is not root, so tests run as your own user and the thread limit cannot be \
+                       enforced (it would count every process you own)";
+            if mode == Mode::Required {
+                return Err(SandboxError::Unavailable(why.into()));
+            }
+            sandbox.warnings.push(why.into());
+        }
+        match find_bwrap() {
+            None => {
+                let why = "bubblewrap (bwrap) is not installed: tests can write to world-writable places such as /tmp \
+                           and see the network; install it with `apt-get install bubblewrap`";
+                if mode == Mode::Required {
+                    return Err(SandboxError::Unavailable(why.into()));
+                }
+                sandbox.warnings.push(why.into());
+            }
+            Some(bwrap) => match sandbox.probe_bwrap(&bwrap) {
+                Ok(()) => sandbox.bwrap = Some(bwrap),
+                Err(why) => {
+                    let why = format!(
+                        "bubblewrap cannot create namespaces here ({why}); tests run without a read-only filesystem \
+                         or PID namespace (user namespaces may be disabled, e.g. inside a container)"
+                    );
+                    if mode == Mode::Required {
+                        return Err(SandboxError::Unavailable(why));
+                    }
+                    sandbox.warnings.push(why);
+                }
+            },
+        }
+        Ok(sandbox)
+    }
+
+    /// One line saying what isolation tests get.
+    pub fn describe(&self) -> String {
+        let mut layers = Vec::new();
+        if let Some(uid) = self.uids.first() {
+            layers.push(format!("uid {uid}+slot"));
+        }
+        if self.bwrap.is_some() {
+            layers.push("bubblewrap (read-only filesystem, PID/network namespaces)".to_string());
+        }
+        let limits = &self.limits;
+        let threads =
+            if self.limits_threads() { format!(", {} threads", limits.threads) } else { String::new() };
+        layers.push(format!(
+            "rlimits ({} MiB memory{threads}, {} MiB files, {} open files)",
+            limits.memory_mib, limits.output_mib, limits.open_files
+        ));
+        layers.join(" + ")
+    }
+
+    /// Warnings about missing layers, one sentence each.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Whether a test killed by signal N shows as exit status 128 + N (bubblewrap does that).
+    pub fn reports_signals_as_codes(&self) -> bool {
+        self.bwrap.is_some()
+    }
+
+    /// Whether every layer is in place.
+    pub fn is_complete(&self) -> bool {
+        self.bwrap.is_some() && !self.uids.is_empty()
+    }
+
+    /// Whether the thread limit binds: only for a dedicated uid, or inside a user namespace
+    /// (where `RLIMIT_NPROC` counts the namespace's own processes).
+    fn limits_threads(&self) -> bool {
+        !self.uids.is_empty() || self.bwrap.is_some()
+    }
+
+    /// The uid of `slot`'s test processes, when the grader switches uids.
+    pub fn uid(&self, slot: usize) -> Option<u32> {
+        self.uids.get(slot).copied()
+    }
+
+    /// Creates an empty run directory at `dir`, writable only by `slot`'s test user.
+    pub fn make_run_dir(&self, slot: usize, dir: &Path) -> Result<(), SandboxError> {
+        let io = |e: io::Error| SandboxError::Io(format!("prepare the run directory {}: {e}", dir.display()));
+        if dir.exists() {
+            fs::remove_dir_all(dir).map_err(io)?;
+        }
+        fs::create_dir_all(dir.join("tmp")).map_err(io)?;
+        if let Some(uid) = self.uid(slot) {
+            for path in [dir.to_path_buf(), dir.join("tmp")] {
+                nix::unistd::chown(&path, Some(Uid::from_raw(uid)), Some(Gid::from_raw(uid)))
+                    .map_err(|e| io(io::Error::from(e)))?;
+            }
+        }
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io)?;
+        Ok(())
+    }
+
+    /// The command that runs `program args` isolated, in `run_dir`, for job slot `slot`, with
+    /// exactly the environment `env` (plus `HOME`, `TMPDIR` and `PATH`). Its stdio is left to
+    /// the caller. Spawn it and wait; afterwards call [`crate::runner::kill_group`] with its pid
+    /// and [`Sandbox::sweep`].
+    pub fn command(
+        &self,
+        slot: usize,
+        run_dir: &Path,
+        program: &Path,
+        args: &[String],
+        env: &[(String, String)],
+    ) -> Command {
+        let mut command;
+        if let Some(bwrap) = &self.bwrap {
+            command = Command::new(bwrap);
+            command.args(bwrap_args(run_dir)).arg("--");
+            // bwrap stays in a fresh process group of its own; its child calls setsid.
+            command.process_group(0);
+        } else {
+            command = Command::new(&self.self_exe);
+        }
+        if self.bwrap.is_some() {
+            command.arg(&self.self_exe);
+        }
+        command.arg("sandbox-exec");
+        command.args(["--memory-mib", &self.limits.memory_mib.to_string()]);
+        command.args(["--output-mib", &self.limits.output_mib.to_string()]);
+        command.args(["--open-files", &self.limits.open_files.to_string()]);
+        if self.limits_threads() {
+            command.args(["--threads", &self.limits.threads.to_string()]);
+        }
+        if self.bwrap.is_none() {
+            // Without bwrap, the wrapper itself starts the new session (and process group).
+            command.arg("--new-session");
+        }
+        command.arg("--").arg(program).args(args);
+        command
+            .current_dir(run_dir)
+            .env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("HOME", run_dir)
+            .env("TMPDIR", run_dir.join("tmp"))
+            .env("LANG", "C.UTF-8")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null());
+        if let Some(uid) = self.uid(slot) {
+            // std drops the supplementary groups when root switches uid.
+            command.uid(uid).gid(uid);
+        }
+        command
+    }
+
+    /// Kills every process left running under `slot`'s uid (a daemon that escaped the process
+    /// group with `setsid`, say). Does nothing when the grader does not switch uids; inside
+    /// bubblewrap, the PID namespace already ended with its first process.
+    pub fn sweep(&self, slot: usize) {
+        if let Some(uid) = self.uid(slot) {
+            let status = Command::new(&self.self_exe)
+                .arg("sandbox-kill")
+                .env_clear()
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .uid(uid)
+                .gid(uid)
+                .status();
+            if let Err(e) = status {
+                eprintln!("grade: could not sweep the processes of uid {uid}: {e}");
+            }
+        }
+    }
+
+    /// Runs `bwrap ... -- true` as slot 0's user.
+    fn probe_bwrap(&self, bwrap: &Path) -> Result<(), String> {
+        let dir = std::env::temp_dir().join(format!("grade-probe-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        if let Some(uid) = self.uid(0) {
+            nix::unistd::chown(&dir, Some(Uid::from_raw(uid)), Some(Gid::from_raw(uid)))
+                .map_err(|e| e.to_string())?;
+        }
+        let mut command = Command::new(bwrap);
+        command.args(bwrap_args(&dir)).args(["--", "true"]).stdin(Stdio::null()).stdout(Stdio::null());
+        if let Some(uid) = self.uid(0) {
+            command.uid(uid).gid(uid);
+        }
+        let output = command.output().map_err(|e| e.to_string());
+        let _ = fs::remove_dir_all(&dir);
+        let output = output?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
+        }
+    }
+}
+
+/// The `grade` binary: this process if it is `grade`, else `grade` next to it or one directory
+/// up (where cargo puts binaries relative to test executables).
+pub fn helper_binary() -> Result<PathBuf, SandboxError> {
+    let exe = std::env::current_exe()
+        .map_err(|e| SandboxError::Io(format!("cannot find the grader's own executable: {e}")))?;
+    if exe.file_name().is_some_and(|n| n == "grade") {
+        return Ok(exe);
+    }
+    exe.ancestors().skip(1).take(2).map(|dir| dir.join("grade")).find(|p| p.is_file()).ok_or_else(|| {
+        SandboxError::Io(format!(
+            "no `grade` binary next to {}: build it (cargo build -p grading)",
+            exe.display()
+        ))
+    })
+}
+
+/// bubblewrap's arguments for a test whose only writable directory is `run_dir`.
+fn bwrap_args(run_dir: &Path) -> Vec<String> {
+    let dir = run_dir.display().to_string();
+    let mut args: Vec<String> = [
+        "--die-with-parent",
+        "--unshare-all",
+        "--new-session",
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--size",
+        "67108864",
+        "--tmpfs",
+        "/dev/shm",
+        "--bind",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend([dir.clone(), dir.clone(), "--chdir".into(), dir]);
+    args
+}
+
+/// `bwrap` on PATH (or in /usr/bin).
+fn find_bwrap() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/bin")])
+        .map(|d| d.join("bwrap"))
+        .find(|p| p.is_file())
+}
+
+/// A held lock on one sandbox uid.
+type UidLock = Arc<Flock<File>>;
+
+/// Where the per-uid lock files live.
+const UID_LOCK_DIR: &str = "/tmp";
+
+/// `slots` uids from `base` on, skipping any that belongs to an account or that another grader
+/// on this machine holds (a lock file per uid in /tmp).
+fn pick_uids(base: u32, slots: usize) -> Result<(Vec<u32>, Vec<UidLock>), SandboxError> {
+    let mut uids = Vec::with_capacity(slots);
+    let mut locks = Vec::with_capacity(slots);
+    let mut uid = base;
+    while uids.len() < slots {
+        if uid > base.saturating_add(1000) {
+            return Err(SandboxError::Io(format!(
+                "no free sandbox uid between {base} and {uid}: other graders hold them, or they belong to accounts"
+            )));
+        }
+        if matches!(User::from_uid(Uid::from_raw(uid)), Ok(None)) {
+            let path = Path::new(UID_LOCK_DIR).join(format!("grade-uid-{uid}.lock"));
+            let file = File::options()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(|e| SandboxError::Io(format!("open {}: {e}", path.display())))?;
+            if let Ok(lock) = Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+                uids.push(uid);
+                locks.push(Arc::new(lock));
+            }
+        }
+        uid += 1;
+    }
+    Ok((uids, locks))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uids_of_accounts_and_of_other_graders_are_skipped() {
+        // uid 0 is root's account: never picked.
+        let (first, _held) = pick_uids(0, 2).unwrap();
+        assert!(!first.contains(&0));
+        assert_eq!(first.len(), 2);
+        // While `_held` lives, another grader gets other uids.
+        let (second, _) = pick_uids(0, 2).unwrap();
+        assert!(second.iter().all(|uid| !first.contains(uid)), "{first:?} {second:?}");
+    }
+
+    #[test]
+    fn only_the_run_directory_is_writable_in_bwrap() {
+        let args = bwrap_args(Path::new("/cache/runs/x"));
+        let joined = args.join(" ");
+        assert!(joined.contains("--ro-bind / /"));
+        assert!(joined.ends_with("--bind /cache/runs/x /cache/runs/x --chdir /cache/runs/x"));
+    }
+}

@@ -1,0 +1,125 @@
+//! Running many test runs on `--jobs` parallel slots: longest tests first (by timeout), runs of
+//! a test spread over the slots, and no further runs of a test once one of its runs failed.
+
+use std::collections::hash_map::{DefaultHasher, RandomState};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use crate::outcome::{RunResult, TestOutcome};
+use crate::progress::Progress;
+use crate::rubric::{Limits, RubricTest, TestId};
+use crate::runner::{run_test, RunSpec};
+use crate::sandbox::Sandbox;
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The tests, in report order.
+    pub tests: Vec<RubricTest>,
+    /// Suite → its binary.
+    pub executables: BTreeMap<String, PathBuf>,
+    /// Runs per test; all must pass.
+    pub runs: usize,
+    /// Parallel processes.
+    pub jobs: usize,
+    /// Seeds: derived from this when given, random otherwise.
+    pub seed: Option<u64>,
+    /// Every timeout is multiplied by this.
+    pub timeout_scale: f64,
+    /// Extra environment for every test process.
+    pub env: Vec<(String, String)>,
+    /// Resource limits (for messages).
+    pub limits: Limits,
+}
+
+impl Plan {
+    /// The seed of run `run` of `id`.
+    pub fn seed_for(&self, id: &TestId, run: usize, random: &RandomState) -> u64 {
+        let mut hasher = match self.seed {
+            Some(_) => DefaultHasher::new(),
+            None => random.build_hasher(),
+        };
+        (self.seed, id, run).hash(&mut hasher);
+        // Keep seeds short enough to read and type.
+        hasher.finish() % 1_000_000_000
+    }
+}
+
+enum Event {
+    Started(usize, usize),
+    Skipped,
+    Finished(usize, usize, usize, RunResult),
+}
+
+/// Runs the plan; returns one outcome per test, in plan order.
+pub fn run_all(plan: &Plan, sandbox: &Sandbox, runs_dir: &Path, progress: &mut Progress) -> Vec<TestOutcome> {
+    let mut order: Vec<usize> = (0..plan.tests.len()).collect();
+    order.sort_by(|&a, &b| plan.tests[b].timeout.cmp(&plan.tests[a].timeout).then(a.cmp(&b)));
+    let queue: VecDeque<(usize, usize)> =
+        (0..plan.runs).flat_map(|run| order.iter().map(move |&t| (t, run))).collect();
+    let queue = Arc::new(Mutex::new(queue));
+    let failed: Arc<Mutex<BTreeSet<usize>>> = Arc::new(Mutex::new(BTreeSet::new()));
+    let random = RandomState::new();
+    let (events, received) = mpsc::channel();
+    let mut results: Vec<Vec<(usize, RunResult)>> = vec![Vec::new(); plan.tests.len()];
+
+    std::thread::scope(|scope| {
+        for slot in 0..plan.jobs.max(1) {
+            let (queue, failed, events, random) =
+                (Arc::clone(&queue), Arc::clone(&failed), events.clone(), &random);
+            scope.spawn(move || loop {
+                let next = queue.lock().expect("queue lock").pop_front();
+                let Some((t, run)) = next else { break };
+                if failed.lock().expect("failed lock").contains(&t) {
+                    let _ = events.send(Event::Skipped);
+                    continue;
+                }
+                let test = &plan.tests[t];
+                let _ = events.send(Event::Started(slot, t));
+                let scaled = test.timeout.mul_f64(plan.timeout_scale.max(0.01));
+                let spec = RunSpec {
+                    test,
+                    exe: &plan.executables[&test.id.suite],
+                    seed: plan.seed_for(&test.id, run, random),
+                    timeout: scaled,
+                    env: &plan.env,
+                };
+                let result = run_test(sandbox, slot, runs_dir, &spec, &plan.limits);
+                if !result.passed() {
+                    failed.lock().expect("failed lock").insert(t);
+                }
+                let _ = events.send(Event::Finished(slot, t, run, result));
+            });
+        }
+        drop(events);
+        loop {
+            match received.recv_timeout(Progress::TICK) {
+                Ok(Event::Started(slot, t)) => progress.started(slot, &plan.tests[t].id),
+                Ok(Event::Skipped) => progress.skipped(1),
+                Ok(Event::Finished(slot, t, run, result)) => {
+                    progress.finished(slot, &plan.tests[t].id, run, plan.runs, &result);
+                    results[t].push((run, result));
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => progress.redraw(),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+    });
+    progress.finish();
+
+    plan.tests
+        .iter()
+        .zip(results)
+        .map(|(test, mut runs)| {
+            runs.sort_by_key(|(run, _)| *run);
+            TestOutcome {
+                test: test.clone(),
+                runs: runs.into_iter().map(|(_, r)| r).collect(),
+                runs_wanted: plan.runs,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,57 @@
+//! Helpers shared by the grader's own tests: the reference, a build cache shared by every test
+//! (so dependencies build once), and fixtures made from the reference.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use grading::grade::GradeOptions;
+use grading::progress::Style;
+
+/// The reference workspace (this repository).
+pub fn reference() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("the reference workspace")
+}
+
+/// The build cache every grader test shares (tests take turns through its lock).
+pub fn cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("grade-selftest")
+}
+
+/// Options for grading only the tests whose ids contain one of `only`.
+pub fn options(only: &[&str]) -> GradeOptions {
+    let mut options = GradeOptions::for_reference(&reference()).expect("the reference's rubric");
+    options.cache = cache();
+    options.jobs = 2;
+    options.only = only.iter().map(|s| s.to_string()).collect();
+    options.progress = Style::Quiet;
+    options.helper = PathBuf::from(env!("CARGO_BIN_EXE_grade"));
+    options
+}
+
+/// The fixture `name` of `grading/fixtures/`, made into a submission in a temporary directory.
+pub fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new().prefix(&format!("{name}-")).tempdir().expect("a temporary directory");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    grading::materialize::fixture(&reference(), &source, dir.path()).expect("the fixture applies");
+    dir
+}
+
+/// Whether this machine gives tests full isolation (root with working bubblewrap).
+pub fn fully_isolated() -> bool {
+    let sandbox = grading::sandbox::Sandbox::prepare(
+        grading::sandbox::Mode::Auto,
+        1,
+        grading::rubric::Limits::default(),
+        grading::sandbox::DEFAULT_UID_BASE,
+        Path::new(env!("CARGO_BIN_EXE_grade")),
+    )
+    .expect("sandbox detection");
+    if !sandbox.is_complete() {
+        eprintln!(
+            "note: isolation is partial here ({:?}); containment checks are skipped",
+            sandbox.warnings()
+        );
+    }
+    sandbox.is_complete()
+}
