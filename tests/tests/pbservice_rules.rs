@@ -1026,6 +1026,66 @@ fn retry_at_promoted_backup_is_applied_once() {
     assert_value_on(&lab, "s3", "k", "ab");
 }
 
+/// A write applied by a lone primary whose reply was lost, retried only after a new backup got
+/// the state and took over, is applied once: the duplicate table travels in the transfer.
+#[test]
+fn retry_after_transfer_and_failover_is_applied_once() {
+    let lab = Lab::new("The duplicate table travels with the state transfer");
+    lab.primary_alone("s1");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "a");
+
+    // Replies from s1 to this clerk are lost: it keeps retrying an Append that s1 applied.
+    lab.net.cut("s1", clerk.name());
+    with_threads(&lab.net, |threads| {
+        let append = threads.spawn(|| clerk.append("k", "b"));
+        poll("s1 to apply the Append", VIEW_CHANGE, || match lab.value_on("s1", "k") {
+            Some(v) if v == "ab" => Ok(()),
+            other => Err(format!("s1 holds {other:?}")),
+        });
+        // A backup joins and receives s1's state, duplicate table included; then s1 dies.
+        lab.start("s2");
+        lab.settle("s1", Some("s2"), VIEW_CHANGE);
+        assert_value_on(&lab, "s2", "k", "ab");
+        assert!(!append.is_finished(), "the clerk heard back from s1, whose replies to it are cut");
+        lab.kill("s1");
+        lab.settle("s2", None, VIEW_CHANGE);
+        let result = join_within(append, VIEW_CHANGE, "the Append retried at s2");
+        assert_eq!(result, Ok(()), "the Append retried at the promoted s2 returned {result:?}");
+    });
+    lab.check(&clerk, "k", "ab");
+}
+
+/// A primary whose state transfer to a new backup keeps failing never acknowledges the view,
+/// so when it dies the view service must not promote that empty backup: no data is lost, and
+/// the service waits instead.
+#[test]
+fn primary_dying_before_its_transfer_leaves_no_empty_primary() {
+    let lab = Lab::new("A backup that never got the state is never promoted");
+    lab.primary_alone("s1");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "precious");
+
+    // Every transfer from s1 to s2 fails, while both keep pinging the view service.
+    lab.net.cut("s1", "s2");
+    lab.start("s2");
+    lab.wait_for_view("s2 to become backup", VIEW_CHANGE, |v| v.is_backup("s2"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Time enough for a primary that acknowledges too early to do so.
+    std::thread::sleep(PING_INTERVAL * 3);
+    lab.kill("s1");
+    let deadline = Instant::now() + DEAD_AFTER * 3;
+    while Instant::now() < deadline {
+        let view = lab.view();
+        assert!(
+            !view.is_primary("s2"),
+            "{view} made s2 primary although s1 died before s2 received its state: the data is lost"
+        );
+        std::thread::sleep(PING_INTERVAL / 2);
+    }
+    assert_eq!(lab.value_on("s2", "k"), None, "s2 cannot hold the data: every transfer to it failed");
+}
+
 // ----- what travels to the backup -----------------------------------------------------------
 
 /// A 1-byte Append to a 100 KiB value sends the backup far less than 100 KiB: the primary
