@@ -102,14 +102,19 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
         std::thread::sleep(PING_INTERVAL * rng.random_range(5..12));
         if faults.crashes {
             // A primary that dies before acknowledging its view leaves the service stuck by
-            // design: let the view settle before failing anyone.
-            if let Err(e) = cluster.wait_until_acked(PING_INTERVAL * 50) {
-                log::warn!("nemesis: {e}; going on");
-            }
-            if !dead.is_empty() && rng.random_bool(0.6) {
+            // design: kill only once the view has settled (restarting is always safe).
+            let settled = match cluster.wait_until_acked(PING_INTERVAL * 50) {
+                Ok(_) => true,
+                Err(e) => {
+                    log::info!("nemesis: {e}; no kill this round");
+                    false
+                }
+            };
+            let restart = rng.random_bool(0.6);
+            if !dead.is_empty() && (restart || !settled) {
                 let server = dead.remove(rng.random_range(0..dead.len()));
                 cluster.start(server);
-            } else if dead.is_empty() {
+            } else if dead.is_empty() && settled {
                 let server = SERVERS[rng.random_range(0..SERVERS.len())];
                 cluster.kill(server);
                 dead.push(server);
