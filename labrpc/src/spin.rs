@@ -14,6 +14,9 @@ use crossbeam_channel::{Receiver, TryRecvError};
 /// How long a caller polls for its reply, and a worker for its next job, before blocking.
 const POLL_BUDGET: Duration = Duration::from_micros(50);
 
+/// How long a poller spins before it starts yielding its core between polls.
+const YIELD_AFTER: Duration = Duration::from_micros(10);
+
 /// Limits polling to one thread per core.
 pub(crate) struct Spin {
     polling: AtomicUsize,
@@ -40,7 +43,7 @@ impl Spin {
 }
 
 fn poll_for<T>(rx: &Receiver<T>, budget: Duration) -> Option<Result<T, TryRecvError>> {
-    let deadline = Instant::now() + budget;
+    let started = Instant::now();
     loop {
         for _ in 0..64 {
             match rx.try_recv() {
@@ -48,10 +51,15 @@ fn poll_for<T>(rx: &Receiver<T>, budget: Duration) -> Option<Result<T, TryRecvEr
                 other => return Some(other),
             }
         }
-        if Instant::now() >= deadline {
+        let waited = started.elapsed();
+        if waited >= budget {
             return None;
         }
-        // A thread just woken to do the work we wait for may need this core: let it run.
-        std::thread::yield_now();
+        // A reply slower than a round trip may be waiting for a thread that needs this very
+        // core (a chain of three threads on two cores): from then on, let others run between
+        // polls.
+        if waited >= YIELD_AFTER {
+            std::thread::yield_now();
+        }
     }
 }
