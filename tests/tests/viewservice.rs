@@ -5,9 +5,20 @@
 
 use labtests::vs_harness::{
     Pinging::{Fixed, GetOnly, Latest, Zero},
-    VsTest, PINGS_FOR_CHANGE, PINGS_FOR_DEATH,
+    TestServer, VsTest, PINGS_FOR_CHANGE, PINGS_FOR_DEATH,
 };
 use viewservice::{PingError, DEAD_PINGS};
+
+/// The prologue several stories share: with s1 primary and s2 backup in view 2, the idle s3
+/// pings along for a few rounds and the view stays put.
+fn s3_waits_idle(lab: &VsTest, s1: &TestServer, s2: &TestServer, s3: &TestServer) {
+    lab.ping_while(
+        "the view to stay view 2 while s3 waits idle",
+        3,
+        &[(s3, Zero), (s1, Latest), (s2, Latest)],
+        |v| v.viewnum == 2,
+    );
+}
 
 /// Before any server pings, the view is the empty view 0, and ticks alone do not change it.
 #[test]
@@ -92,12 +103,7 @@ fn idle_third_server_becomes_backup_when_primary_fails() {
     let lab = VsTest::start("Idle third server becomes backup if primary fails");
     let (s1, s2, s3) = (lab.server("s1"), lab.server("s2"), lab.server("s3"));
     lab.start_primary_and_backup(&s1, &s2);
-    lab.ping_while(
-        "the view to stay view 2 while s3 waits idle",
-        3,
-        &[(&s3, Zero), (&s1, Latest), (&s2, Latest)],
-        |v| v.viewnum == 2,
-    );
+    s3_waits_idle(&lab, &s1, &s2, &s3);
     // s1 crashes.
     lab.ping_until(
         "s2 to be primary with s3 as backup",
@@ -177,12 +183,7 @@ fn uninitialized_server_is_never_promoted() {
     let lab = VsTest::start("Uninitialized server can't become primary");
     let (s1, s2, s3) = (lab.server("s1"), lab.server("s2"), lab.server("s3"));
     lab.start_primary_and_backup(&s1, &s2);
-    lab.ping_while(
-        "the view to stay view 2 while s3 waits idle",
-        3,
-        &[(&s3, Zero), (&s1, Latest), (&s2, Latest)],
-        |v| v.viewnum == 2,
-    );
+    s3_waits_idle(&lab, &s1, &s2, &s3);
     // s1 and s2 crash; only s3 keeps pinging.
     lab.ping_while("s3, never a backup, not to be made primary", PINGS_FOR_DEATH, &[(&s3, Zero)], |v| {
         !v.is_primary("s3")
@@ -275,12 +276,7 @@ fn consecutive_views_differ_and_numbers_never_skip() {
     let lab = VsTest::start("Consecutive views differ and numbers never skip");
     let (s1, s2, s3) = (lab.server("s1"), lab.server("s2"), lab.server("s3"));
     lab.start_primary_and_backup(&s1, &s2);
-    lab.ping_while(
-        "the view to stay view 2 while s3 waits idle",
-        3,
-        &[(&s3, Zero), (&s1, Latest), (&s2, Latest)],
-        |v| v.viewnum == 2,
-    );
+    s3_waits_idle(&lab, &s1, &s2, &s3);
     // The primary s1 restarts: its backup s2 takes over, with the idle s3 as backup.
     lab.ping_until(
         "the view service to replace the restarted primary s1",
@@ -328,12 +324,7 @@ fn restarted_backup_is_replaced() {
     let lab = VsTest::start("Restarted backup is replaced");
     let (s1, s2, s3) = (lab.server("s1"), lab.server("s2"), lab.server("s3"));
     lab.start_primary_and_backup(&s1, &s2);
-    lab.ping_while(
-        "the view to stay view 2 while s3 waits idle",
-        3,
-        &[(&s3, Zero), (&s1, Latest), (&s2, Latest)],
-        |v| v.viewnum == 2,
-    );
+    s3_waits_idle(&lab, &s1, &s2, &s3);
     // s2 restarts: it pings 0.
     lab.ping_until(
         "the restarted backup s2 to be replaced",
