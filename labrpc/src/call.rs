@@ -12,6 +12,7 @@ use crate::error::RpcError;
 use crate::faults::{Fate, Plan};
 use crate::hold::HeldCall;
 use crate::node::{Incarnation, Node};
+use crate::service::Replied;
 use crate::trace::EventKind;
 
 type ReplySender = Sender<Result<Vec<u8>, RpcError>>;
@@ -39,6 +40,7 @@ impl Core {
         to: &str,
         method: &'static str,
         args: Vec<u8>,
+        shown_args: Option<String>,
     ) -> Result<Vec<u8>, RpcError> {
         if self.is_shut_down() {
             return Err(RpcError::Shutdown);
@@ -59,6 +61,7 @@ impl Core {
             to: to.to_string(),
             method,
             bytes: args.len(),
+            args: shown_args,
         });
 
         let to_life = to_node.current();
@@ -108,12 +111,14 @@ impl Core {
             self.dispatch(delivery);
         }
 
-        self.wait_for_reply(&reply_rx, from, from_life, to, &to_life, method)
+        self.wait_for_reply(id, &reply_rx, from, from_life, to, &to_life, method)
     }
 
     /// Waits for the reply, or for either end of the call to die.
+    #[allow(clippy::too_many_arguments)]
     fn wait_for_reply(
         &self,
+        id: u64,
         reply_rx: &Receiver<Result<Vec<u8>, RpcError>>,
         from: &Node,
         from_life: &Incarnation,
@@ -132,8 +137,13 @@ impl Core {
             recv(reply_rx) -> reply => reply.unwrap_or_else(|_| {
                 unless_shut_down(RpcError::ReplyLost { to: to.to_string(), method })
             }),
-            recv(to_life.death_rx) -> _ => unless_shut_down(RpcError::ServerDead { to: to.to_string() }),
+            recv(to_life.death_rx) -> _ => {
+                self.trace.record(|| EventKind::Drop { id, reason: format!("{to} died"), dead: true });
+                unless_shut_down(RpcError::ServerDead { to: to.to_string() })
+            }
             recv(from_life.death_rx) -> _ => {
+                let reason = format!("{} died while waiting", from.name);
+                self.trace.record(|| EventKind::Drop { id, reason, dead: false });
                 unless_shut_down(RpcError::CallerDead { caller: from.name.to_string() })
             }
         }
@@ -142,7 +152,8 @@ impl Core {
     /// Fails call `id` with `error`, after `delay` (long delays make failures slow).
     fn fail_after(&self, id: u64, delay: Duration, error: RpcError) -> Result<Vec<u8>, RpcError> {
         log::debug!("rpc #{id} not delivered: {error}");
-        self.trace.record(|| EventKind::Drop { id, reason: error.to_string() });
+        let dead = matches!(error, RpcError::ServerDead { .. } | RpcError::NoSuchServer { .. });
+        self.trace.record(|| EventKind::Drop { id, reason: error.to_string(), dead });
         if !self.sleep(delay) {
             return Err(RpcError::Shutdown);
         }
@@ -171,12 +182,15 @@ impl Core {
         }
         let Some(service) = to_life.service().filter(|_| to_life.is_alive()) else {
             log::debug!("rpc #{id} dropped: {} died before the call arrived", to.name);
-            self.trace.record(|| EventKind::Drop { id, reason: format!("{} is dead", to.name) });
+            let reason = format!("{} is dead", to.name);
+            self.trace.record(|| EventKind::Drop { id, reason, dead: true });
             return;
         };
         to.delivered.fetch_add(1, Ordering::Relaxed);
         self.trace.record(|| EventKind::Deliver { id });
-        let result = service.dispatch(method, &args).map_err(|f| f.into_rpc_error(&to.name, method));
+        let result = service
+            .dispatch(method, &args, self.trace.is_enabled())
+            .map_err(|f| f.into_rpc_error(&to.name, method));
 
         let lost = |reason: String| {
             log::debug!("rpc #{id} {method} reply lost: {reason}");
@@ -204,17 +218,19 @@ impl Core {
             let _ = reply.send(Err(RpcError::ReplyLost { to: to.name.to_string(), method }));
             return;
         }
-        match &result {
-            Ok(bytes) => {
+        let result = match result {
+            Ok(Replied { bytes, shown }) => {
                 to.count_sent(from.id, bytes.len());
                 log::debug!("rpc #{id} {method} {} <- {} ({} bytes)", from.name, to.name, bytes.len());
-                self.trace.record(|| EventKind::Reply { id, bytes: bytes.len() });
+                self.trace.record(|| EventKind::Reply { id, bytes: bytes.len(), reply: shown });
+                Ok(bytes)
             }
             Err(error) => {
                 log::debug!("rpc #{id} {method} failed: {error}");
                 self.trace.record(|| EventKind::Failed { id, error: error.to_string() });
+                Err(error)
             }
-        }
+        };
         let _ = reply.send(result);
     }
 }

@@ -8,7 +8,7 @@ use crate::core::Core;
 use crate::error::RpcError;
 use crate::method::{decode, encode, Method};
 use crate::node::{Incarnation, Node};
-use crate::trace::EventKind;
+use crate::trace::{summary, EventKind};
 
 /// Makes calls in the name of one node, in one of its lives.
 ///
@@ -38,7 +38,8 @@ impl Endpoint {
     /// [`RpcError::is_network_fault`] for which are worth a retry.
     pub fn call<M: Method>(&self, to: &str, args: &M::Args) -> Result<M::Reply, RpcError> {
         let bytes = encode(args).map_err(|detail| RpcError::BadEncoding { method: M::NAME, detail })?;
-        let reply = self.core.call(&self.node, &self.life, to, M::NAME, bytes)?;
+        let shown = self.core.trace.is_enabled().then(|| summary(args));
+        let reply = self.core.call(&self.node, &self.life, to, M::NAME, bytes, shown)?;
         decode(&reply).map_err(|detail| RpcError::BadReply { method: M::NAME, detail })
     }
 

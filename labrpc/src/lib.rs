@@ -53,4 +53,4 @@ pub use hold::HeldCall;
 pub use method::Method;
 pub use network::{Network, SEED_ENV};
 pub use service::Service;
-pub use trace::{EventKind, TraceEvent};
+pub use trace::{EventKind, TraceEvent, SUMMARY_LIMIT};

@@ -347,6 +347,12 @@ impl Network {
         self.core().trace.set_enabled(on);
     }
 
+    /// Microseconds since this network was created: the clock of its trace, for events a test
+    /// records alongside it (such as client operations).
+    pub fn now_us(&self) -> u64 {
+        self.core().trace.now_us()
+    }
+
     /// The events recorded so far.
     pub fn trace(&self) -> Vec<TraceEvent> {
         self.core().trace.events()

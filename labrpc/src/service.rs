@@ -5,10 +5,20 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::error::RpcError;
 use crate::method::{decode, encode, Method};
+use crate::trace::summary;
 
-/// A handler after type erasure: bytes in, bytes out. It returns `Err` only for programming errors
-/// (bad arguments, a panic); network faults are decided around it.
-type ByteHandler = Box<dyn Fn(&[u8]) -> Result<Vec<u8>, HandlerFailure> + Send + Sync>;
+/// A handler after type erasure: bytes in, bytes out (and the reply as JSON when asked, for the
+/// trace). It returns `Err` only for programming errors (bad arguments, a panic); network faults
+/// are decided around it.
+type ByteHandler = Box<dyn Fn(&[u8], bool) -> Result<Replied, HandlerFailure> + Send + Sync>;
+
+/// A handler's encoded reply.
+pub(crate) struct Replied {
+    /// The reply's bytes.
+    pub(crate) bytes: Vec<u8>,
+    /// The reply as JSON, when the trace wants it.
+    pub(crate) shown: Option<String>,
+}
 
 /// The handlers a server answers, built before registering it with
 /// [`Network::register`](crate::Network::register).
@@ -51,11 +61,12 @@ impl Service {
         mut self,
         handler: impl Fn(M::Args) -> M::Reply + Send + Sync + 'static,
     ) -> Self {
-        let erased: ByteHandler = Box::new(move |bytes| {
+        let erased: ByteHandler = Box::new(move |bytes, show| {
             let args: M::Args = decode(bytes).map_err(HandlerFailure::BadArgs)?;
             let reply = catch_unwind(AssertUnwindSafe(|| handler(args)))
                 .map_err(|payload| HandlerFailure::Panicked(panic_message(payload.as_ref())))?;
-            encode(&reply).map_err(HandlerFailure::BadReply)
+            let shown = show.then(|| summary(&reply));
+            Ok(Replied { bytes: encode(&reply).map_err(HandlerFailure::BadReply)?, shown })
         });
         if self.handlers.insert(M::NAME, erased).is_some() && self.duplicate.is_none() {
             self.duplicate = Some(M::NAME);
@@ -68,10 +79,10 @@ impl Service {
         self.duplicate
     }
 
-    /// Runs the handler for `method` on encoded arguments.
-    pub(crate) fn dispatch(&self, method: &str, args: &[u8]) -> Result<Vec<u8>, HandlerFailure> {
+    /// Runs the handler for `method` on encoded arguments; `show` asks for the reply as JSON.
+    pub(crate) fn dispatch(&self, method: &str, args: &[u8], show: bool) -> Result<Replied, HandlerFailure> {
         match self.handlers.get(method) {
-            Some(handler) => handler(args),
+            Some(handler) => handler(args, show),
             None => Err(HandlerFailure::NoSuchMethod),
         }
     }

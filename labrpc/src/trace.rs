@@ -33,18 +33,24 @@ pub enum EventKind {
         method: &'static str,
         /// Encoded argument size.
         bytes: usize,
+        /// The arguments as JSON, cut short past [`SUMMARY_LIMIT`] characters.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        args: Option<String>,
     },
     /// A call reached its handler.
     Deliver {
         /// Call id.
         id: u64,
     },
-    /// A call was not delivered.
+    /// A call was not delivered, or its caller stopped waiting for it.
     Drop {
         /// Call id.
         id: u64,
         /// Why (cut, unreliable, dead server...).
         reason: String,
+        /// Whether the reason is that the server is dead (or died while the caller waited).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        dead: bool,
     },
     /// A reply reached its caller.
     Reply {
@@ -52,6 +58,9 @@ pub enum EventKind {
         id: u64,
         /// Encoded reply size.
         bytes: usize,
+        /// The reply as JSON, cut short past [`SUMMARY_LIMIT`] characters.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reply: Option<String>,
     },
     /// A reply was lost.
     ReplyLost {
@@ -133,6 +142,22 @@ pub enum EventKind {
     },
 }
 
+/// How many characters of a message's JSON the trace keeps: enough to read its fields, not so
+/// many that a 10,000-key state transfer fills memory.
+pub const SUMMARY_LIMIT: usize = 400;
+
+/// `value` as JSON for the trace, cut short past [`SUMMARY_LIMIT`] characters.
+pub(crate) fn summary<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut json =
+        serde_json::to_string(value).unwrap_or_else(|e| format!("(not representable as JSON: {e})"));
+    if let Some((cut, _)) = json.char_indices().nth(SUMMARY_LIMIT) {
+        let total = json.len();
+        json.truncate(cut);
+        json.push_str(&format!("… ({total} bytes in all)"));
+    }
+    json
+}
+
 /// Records events when enabled; costs one atomic load per event when not.
 pub(crate) struct Trace {
     enabled: AtomicBool,
@@ -156,10 +181,14 @@ impl Trace {
     /// Records the event built by `what`, which runs only when tracing is on.
     pub(crate) fn record(&self, what: impl FnOnce() -> EventKind) {
         if self.is_enabled() {
-            let at = Instant::now().saturating_duration_since(self.start);
-            let event = TraceEvent { at_us: micros(at), what: what() };
+            let event = TraceEvent { at_us: self.now_us(), what: what() };
             self.events.lock().push(event);
         }
+    }
+
+    /// Microseconds since the network started: the trace's clock.
+    pub(crate) fn now_us(&self) -> u64 {
+        micros(Instant::now().saturating_duration_since(self.start))
     }
 
     pub(crate) fn events(&self) -> Vec<TraceEvent> {

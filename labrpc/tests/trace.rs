@@ -57,3 +57,30 @@ fn the_trace_tells_sends_deliveries_replies_faults_and_notes_in_order() {
     assert_eq!(lines[1]["from"], "client");
     assert_eq!(lines[8]["text"], "view 1: primary server");
 }
+
+#[test]
+fn a_traced_call_shows_its_arguments_and_reply_as_json_cut_short_when_long() {
+    common::init_log();
+    let net = Network::with_seed(10);
+    net.set_tracing(true);
+    start_echo(&net, "server");
+    let client = net.endpoint("client");
+    client.call::<Echo>("server", &"hello".into()).unwrap();
+    let long = "z".repeat(10 * labrpc::SUMMARY_LIMIT);
+    client.call::<Echo>("server", &long).unwrap();
+
+    let shown: Vec<(String, Option<String>)> = net
+        .trace()
+        .into_iter()
+        .filter_map(|e| match e.what {
+            EventKind::Send { args, .. } => Some(("args".to_string(), args)),
+            EventKind::Reply { reply, .. } => Some(("reply".to_string(), reply)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(shown[0], ("args".to_string(), Some("\"hello\"".to_string())));
+    assert_eq!(shown[1], ("reply".to_string(), Some("\"hello\"".to_string())));
+    let cut = shown[2].1.as_deref().expect("a long argument is still shown");
+    assert!(cut.chars().count() < labrpc::SUMMARY_LIMIT + 40, "cut to about the limit: {} chars", cut.len());
+    assert!(cut.ends_with(&format!("({} bytes in all)", long.len() + 2)), "says how long it was: {cut}");
+}

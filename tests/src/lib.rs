@@ -5,13 +5,18 @@
 //! - [`vs_harness`]: helpers for the view-service scenarios, including the rule-1 check every
 //!   view seen in a test goes through;
 //! - [`view_model`]: a bounded model check of the view service's rules;
-//! - [`linearizability`]: the linearizability checker and history recorder.
+//! - [`linearizability`]: the linearizability checker and history recorder;
+//! - [`report`]: the HTML report of a failed scenario;
+//! - [`browser`]: drive headless Chromium for the page tests.
 //!
 //! The suites themselves are under `tests/tests/`. The simulated network's own tests live with
 //! it, in `labrpc/tests/`.
 
+pub mod browser;
 pub mod linearizability;
+pub mod pb_clerk;
 pub mod pb_harness;
+pub mod report;
 pub mod view_model;
 pub mod vs_harness;
 

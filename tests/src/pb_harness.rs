@@ -6,20 +6,25 @@ use std::time::{Duration, Instant};
 
 use labrpc::Network;
 use parking_lot::Mutex;
-use pbservice::{Clerk, PbServerHandle};
+use pbservice::PbServerHandle;
 use viewservice::{View, ViewServiceHandle, PING_INTERVAL};
+
+pub use crate::pb_clerk::Clerk;
+use crate::report::Diagnostics;
 
 /// The view service's name in every cluster.
 pub const VS: &str = "vs";
 
 /// A view service and key/value servers on a network of the test's own. Dropping the cluster
-/// shuts its network down, which stops every server thread.
+/// shuts its network down, which stops every server thread; if the test is failing, it first
+/// prints the seed and writes the failure report (see [`Diagnostics`]).
 pub struct Cluster {
     /// The network, for fault knobs and counters.
     pub net: Network,
     /// The view service.
     pub vs: ViewServiceHandle,
     servers: Mutex<HashMap<String, PbServerHandle>>,
+    diagnostics: Diagnostics,
 }
 
 impl Cluster {
@@ -27,8 +32,9 @@ impl Cluster {
     pub fn new(names: &[&str]) -> Cluster {
         crate::init_log();
         let net = Network::new();
+        let diagnostics = Diagnostics::start(&net);
         let vs = viewservice::start_server(&net, VS).expect("start the view service");
-        let cluster = Cluster { net, vs, servers: Mutex::new(HashMap::new()) };
+        let cluster = Cluster { net, vs, servers: Mutex::new(HashMap::new()), diagnostics };
         for name in names {
             cluster.start(name);
         }
@@ -51,9 +57,14 @@ impl Cluster {
         }
     }
 
-    /// A new clerk with a name of its own.
+    /// A new clerk with a name of its own, whose operations go into the failure report.
     pub fn clerk(&self) -> Clerk {
-        Clerk::new(&self.net, VS)
+        Clerk::new(pbservice::Clerk::new(&self.net, VS), self.diagnostics.ops())
+    }
+
+    /// The scenario's diagnostics (its test name, seed and recorded operations).
+    pub fn diagnostics(&self) -> &Diagnostics {
+        &self.diagnostics
     }
 
     /// The view service's current view.
@@ -138,9 +149,11 @@ impl Cluster {
 }
 
 impl Drop for Cluster {
-    /// Kills every server and the view service, waiting for their tick threads, then shuts the
-    /// network down: nothing outlives the test.
+    /// Ends the scenario's diagnostics (the seed and report of a failing test), then kills every
+    /// server and the view service, waiting for their tick threads, and shuts the network down:
+    /// nothing outlives the test.
     fn drop(&mut self) {
+        self.diagnostics.finish();
         for (_, server) in self.servers.lock().drain() {
             server.kill();
         }

@@ -45,6 +45,8 @@ use viewservice::{
     PING_INTERVAL,
 };
 
+use crate::report::Diagnostics;
+
 /// The view service's name on every scenario's network.
 pub const VS: &str = "vs";
 
@@ -486,6 +488,7 @@ pub struct VsTest {
     log: Arc<ViewLog>,
     lateness: Arc<Lateness>,
     tester: TestServer,
+    diagnostics: Diagnostics,
 }
 
 impl VsTest {
@@ -494,6 +497,7 @@ impl VsTest {
     #[track_caller]
     pub fn start(title: &str) -> VsTest {
         let net = Network::new();
+        let diagnostics = Diagnostics::start(&net);
         let vs = start_server(&net, VS)
             .unwrap_or_else(|error| panic!("wanted a view service on a fresh network, but: {error}"));
         println!("Test: {title} ... (LAB_SEED={})", net.seed());
@@ -505,7 +509,7 @@ impl VsTest {
             learned: 0.into(),
             lateness: Arc::clone(&lateness),
         };
-        VsTest { title: title.to_string(), net, vs, log, lateness, tester }
+        VsTest { title: title.to_string(), net, vs, log, lateness, tester, diagnostics }
     }
 
     /// The scenario's network.
@@ -691,6 +695,7 @@ impl VsTest {
 
 impl Drop for VsTest {
     fn drop(&mut self) {
+        self.diagnostics.finish();
         self.vs.kill();
         self.net.shutdown();
         if thread::panicking() {

@@ -6,13 +6,9 @@
 //! the browser tests fail and say so.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
 
+use labtests::browser::{elements, rendered_dom};
 use labtests::linearizability::formats::shared_data::{catalog, default_dir};
 use labtests::linearizability::formats::{load, LoadedHistory};
 use labtests::linearizability::timeline::render;
@@ -21,82 +17,9 @@ use labtests::linearizability::{
     PartitionOutcome, Stamp, Verdict,
 };
 
-/// How long the browser may take to load, run and dump one page.
-const BROWSER_LIMIT: Duration = Duration::from_secs(90);
-
-const INSTALL: &str = "apt-get update && apt-get install -y chromium";
-
+/// A fresh directory for one test's page and browser profile.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("lincheck-timeline-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-    dir
-}
-
-/// Debian's `chromium` on the PATH.
-fn chromium() -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("chromium"))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "headless Chromium is needed to render the timeline and `chromium` is not on the PATH. \
-                 Install Debian's package as root: {INSTALL} (.ci/run does this before `make test`)."
-            )
-        })
-}
-
-/// Loads `page` in headless Chromium with a fresh profile and returns the DOM after its scripts
-/// ran. Fails the test if the browser does not finish within [`BROWSER_LIMIT`].
-fn rendered_dom(page: &Path, dir: &Path) -> String {
-    let profile = dir.join("profile");
-    let log_path = dir.join("chromium.log");
-    let log = File::create(&log_path).unwrap_or_else(|e| panic!("cannot create {}: {e}", log_path.display()));
-    let mut child = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-dev-shm-usage",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(log))
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start chromium: {e}. Install it: {INSTALL}"));
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    let (done, dumped) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut dom = String::new();
-        let read = stdout.read_to_string(&mut dom).map(|_| dom);
-        let _ = done.send(read);
-    });
-    let outcome = dumped.recv_timeout(BROWSER_LIMIT);
-    if outcome.is_err() {
-        let _ = child.kill();
-    }
-    let status = child.wait().expect("chromium can be waited for");
-    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-    let tail: Vec<&str> = log.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect();
-    let dom = match outcome {
-        Ok(Ok(dom)) => dom,
-        Ok(Err(e)) => panic!("cannot read chromium's output: {e}"),
-        Err(_) => {
-            panic!("chromium did not finish within {BROWSER_LIMIT:?}; its log ends:\n{}", tail.join("\n"))
-        }
-    };
-    assert!(status.success(), "chromium failed ({status}); its log ends:\n{}", tail.join("\n"));
-    assert!(dom.contains("</html>"), "chromium printed no page; its log ends:\n{}", tail.join("\n"));
-    dom
+    labtests::browser::scratch(Path::new(env!("CARGO_TARGET_TMPDIR")), &format!("lincheck-timeline-{test}"))
 }
 
 /// The attributes of every `<div>` whose class list includes `op`.
@@ -105,49 +28,6 @@ fn bars(dom: &str) -> Vec<HashMap<String, String>> {
         .into_iter()
         .filter(|a| a.get("class").is_some_and(|c| c.split(' ').any(|w| w == "op")))
         .collect()
-}
-
-/// The attributes of every `<tag ...>` in serialized HTML (values double-quoted, as Chromium
-/// writes them).
-fn elements(dom: &str, tag: &str) -> Vec<HashMap<String, String>> {
-    let open = format!("<{tag}");
-    let mut found = Vec::new();
-    let mut rest = dom;
-    while let Some(start) = rest.find(&open) {
-        rest = &rest[start + open.len()..];
-        if !rest.starts_with([' ', '>']) {
-            continue;
-        }
-        let mut attributes = HashMap::new();
-        loop {
-            rest = rest.trim_start();
-            if let Some(after) = rest.strip_prefix('>') {
-                rest = after;
-                break;
-            }
-            let name_end = rest.find(['=', ' ', '>']).unwrap_or(rest.len());
-            let name = rest[..name_end].to_string();
-            rest = &rest[name_end..];
-            let value = if let Some(after) = rest.strip_prefix("=\"") {
-                let end = after.find('"').expect("attribute values are closed");
-                rest = &after[end + 1..];
-                unescape(&after[..end])
-            } else {
-                String::new()
-            };
-            attributes.insert(name, value);
-        }
-        found.push(attributes);
-    }
-    found
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&nbsp;", "\u{a0}")
-        .replace("&amp;", "&")
 }
 
 /// What the page must mark, from the report itself.

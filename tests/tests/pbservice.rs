@@ -17,9 +17,10 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use labtests::pb_harness::{check, Cluster, VS};
+use labtests::pb_harness::{check, Clerk, Cluster, VS};
+use labtests::report::scenario::REPORT_SIZE_LIMIT;
 use parking_lot::{Condvar, Mutex};
-use pbservice::{Clerk, Stopped};
+use pbservice::Stopped;
 use viewservice::{View, DEAD_AFTER, DEAD_PINGS, PING_INTERVAL};
 
 /// Ping rounds to wait for a view change that needs no death: the original's `DeadPings * 2`.
@@ -938,6 +939,12 @@ fn repeated_crash_restart_unreliable() {
     let value = finish_within(&s, &ck, FAILOVER_BOUND * 2, "Get(\"0\") after the crashes", |ck| ck.get("0"));
     check_appends(&value, &counts).unwrap_or_else(|e| panic!("after the crashes, {e}"));
     final_put_get(&s);
+    // The longest scenario's failure report must still open quickly in a browser.
+    let page = s.diagnostics().report_page().len();
+    assert!(
+        page < REPORT_SIZE_LIMIT,
+        "the report of 20 s of crashes weighs {page} bytes, over {REPORT_SIZE_LIMIT}"
+    );
     s.passed();
 }
 

@@ -15,9 +15,9 @@ use std::thread::{self, Scope, ScopedJoinHandle};
 use std::time::{Duration, Instant};
 
 use labrpc::{EventKind, Method, Network, RpcError};
-use labtests::pb_harness::{Cluster, VS};
+use labtests::pb_harness::{Clerk, Cluster, VS};
 use parking_lot::Mutex;
-use pbservice::{Clerk, Execute, Forward, ForwardArgs, Op, PbError, Request, RequestId, Stopped, Transfer};
+use pbservice::{Execute, Forward, ForwardArgs, Op, PbError, Request, RequestId, Stopped, Transfer};
 use viewservice::{View, DEAD_AFTER, PING_INTERVAL};
 
 /// How often a test looks again at something it waits for.
