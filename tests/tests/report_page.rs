@@ -46,8 +46,11 @@ fn with_script(page: &str, script: &str) -> String {
     format!("{}<script>{script}</script>\n{}", &page[..end], &page[end..])
 }
 
+/// Microseconds in a millisecond (the report's times are microseconds).
 const MS: u64 = 1_000;
 
+/// A message sent at `sent_ms`, with delivery and end times that fit its outcome (a pending
+/// message with an even id reached its handler, one with an odd id did not).
 fn message(
     id: u64,
     from: &str,
@@ -81,6 +84,7 @@ fn message(
     }
 }
 
+/// A client operation called at `call_ms`, returning at `ret_ms` (pending if `None`).
 fn op(
     client: &str,
     kind: &str,
@@ -102,6 +106,7 @@ fn op(
     }
 }
 
+/// A fault at `at_ms` on `nodes`.
 fn fault(at_ms: u64, kind: FaultKind, nodes: &[&str], text: &str) -> Fault {
     Fault { at_us: at_ms * MS, kind, nodes: nodes.iter().map(|n| n.to_string()).collect(), text: text.into() }
 }
@@ -226,6 +231,7 @@ fn by(dom: &str, class: &str, key: &str) -> BTreeMap<String, HashMap<String, Str
         .collect()
 }
 
+/// How serde names a unit variant (`ViewService` → `view_service`), as the page shows it.
 fn snake(value: impl serde::Serialize) -> String {
     serde_json::to_value(value).expect("serializes").as_str().expect("a unit variant").to_string()
 }
