@@ -275,7 +275,16 @@ fn client_ops(records: &[OpRecord]) -> (Vec<ClientOp>, OpsVerdict) {
         let verdict = OpsVerdict { verdict: "not checked".into(), detail: "no client operations".into() };
         return (ops, verdict);
     }
-    let history = super::oplog::history_of(records);
+    let history = match super::oplog::history_of(records) {
+        Ok(history) => history,
+        Err(error) => {
+            let verdict = OpsVerdict {
+                verdict: "not checked".into(),
+                detail: format!("the history is malformed: {error}"),
+            };
+            return (ops, verdict);
+        }
+    };
     let options = CheckOptions::default().with_time_limit(CHECK_LIMIT);
     let report = check(&KvModel, &history, &options);
     // The history is in call order, as the records are: indices match.
