@@ -49,6 +49,7 @@ pub fn build(subject: Subject, trace: &[TraceEvent], ops: &[OpRecord]) -> Report
         elided.push(note);
     }
     let client_ops = keep_ops_within_budget(client_ops, &mut elided);
+    let faults = faults(trace, &lanes);
     ReportData {
         test: subject.test,
         failed: subject.failed,
@@ -59,7 +60,7 @@ pub fn build(subject: Subject, trace: &[TraceEvent], ops: &[OpRecord]) -> Report
         duration_us: subject.now_us,
         lanes,
         messages,
-        faults: faults(trace),
+        faults,
         views,
         ops: client_ops,
         verdict,
@@ -131,7 +132,7 @@ fn settle(message: &mut Message, what: &EventKind, at: u64) {
 }
 
 /// Kills, restarts, cuts, heals and the other knobs, in time order.
-fn faults(trace: &[TraceEvent]) -> Vec<Fault> {
+fn faults(trace: &[TraceEvent], lanes: &[Lane]) -> Vec<Fault> {
     let fault = |at_us, kind, nodes: Vec<String>, text: String| Fault { at_us, kind, nodes, text };
     let link = |from: &String, to: &String| vec![from.clone(), to.clone()];
     trace
@@ -173,7 +174,9 @@ fn faults(trace: &[TraceEvent]) -> Vec<Fault> {
                     link(from, to),
                     format!("calls {from} -> {to} no longer held"),
                 ),
-                EventKind::Knob { change } => fault(at, FaultKind::Knob, knob_nodes(change), change.clone()),
+                EventKind::Knob { change } => {
+                    fault(at, FaultKind::Knob, named_in(change, lanes), change.clone())
+                }
                 EventKind::Note { node, text } => {
                     fault(at, FaultKind::Note, vec![node.clone()], text.clone())
                 }
@@ -183,12 +186,11 @@ fn faults(trace: &[TraceEvent]) -> Vec<Fault> {
         .collect()
 }
 
-/// The node a knob change names, if it starts with one (`s1 unreliable: true`).
-fn knob_nodes(change: &str) -> Vec<String> {
-    match change.split_once(' ') {
-        Some((first, rest)) if !first.is_empty() && !rest.starts_with("delays") => vec![first.to_string()],
-        _ => Vec::new(),
-    }
+/// The nodes a knob change names (`s1 unreliable: true`, `ingress delay of s1: 40ms`).
+fn named_in(change: &str, lanes: &[Lane]) -> Vec<String> {
+    let words: BTreeSet<&str> =
+        change.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).collect();
+    lanes.iter().filter(|lane| words.contains(lane.name.as_str())).map(|lane| lane.name.clone()).collect()
 }
 
 /// One lane per node that appears: the view service, then servers, then clerks, then others.
@@ -200,11 +202,13 @@ fn lanes(trace: &[TraceEvent], messages: &[Message], ops: &[ClientOp]) -> Vec<La
         }
     }
     for message in messages {
-        let server =
-            if message.method.starts_with("ViewServer.") { LaneKind::ViewService } else { LaneKind::Server };
-        let to = kinds.entry(message.to.clone()).or_insert(server);
-        if server == LaneKind::ViewService {
-            *to = server;
+        // A node that answers calls is a server, and the one answering the view service's
+        // methods is the view service, whatever it was first seen doing.
+        let to = kinds.entry(message.to.clone()).or_insert(LaneKind::Other);
+        if message.method.starts_with("ViewServer.") {
+            *to = LaneKind::ViewService;
+        } else if *to == LaneKind::Other {
+            *to = LaneKind::Server;
         }
         kinds.entry(message.from.clone()).or_insert(LaneKind::Other);
     }
@@ -405,4 +409,99 @@ fn keep_ops_within_budget(ops: Vec<ClientOp>, elided: &mut Vec<String>) -> Vec<C
         before - kept.len()
     ));
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(at_us: u64, what: EventKind) -> TraceEvent {
+        TraceEvent { at_us, what }
+    }
+
+    fn send(id: u64, from: &str, to: &str, method: &'static str) -> EventKind {
+        EventKind::Send { id, from: from.into(), to: to.into(), method, bytes: 1, args: Some("{}".into()) }
+    }
+
+    fn ping_reply(id: u64, viewnum: u64, primary: &str) -> EventKind {
+        let reply = format!(r#"{{"Ok":{{"viewnum":{viewnum},"primary":"{primary}","backup":null}}}}"#);
+        EventKind::Reply { id, bytes: 1, reply: Some(reply) }
+    }
+
+    #[test]
+    fn each_message_gets_the_fate_its_first_settling_event_gives() {
+        let trace = [
+            at(1, EventKind::Register { node: "vs".into(), incarnation: 0 }),
+            at(2, send(1, "s1", "vs", "ViewServer.Ping")),
+            at(3, EventKind::Deliver { id: 1 }),
+            at(4, ping_reply(1, 1, "s1")),
+            at(5, send(2, "clerk-1", "s1", "PBServer.Execute")),
+            at(6, EventKind::Drop { id: 2, reason: "s1 is dead".into(), dead: true }),
+            at(7, EventKind::ReplyLost { id: 2, reason: "later news".into() }),
+            at(8, send(3, "s1", "s2", "PBServer.Forward")),
+            at(9, EventKind::Drop { id: 3, reason: "link s1 -> s2 is cut".into(), dead: false }),
+            at(10, send(4, "s1", "s2", "PBServer.Forward")),
+        ];
+        let report = build(Subject::default(), &trace, &[]);
+        let outcomes: Vec<MessageOutcome> = report.messages.iter().map(|m| m.outcome).collect();
+        use MessageOutcome::*;
+        assert_eq!(outcomes, [Delivered, DeadServer, Dropped, Pending]);
+        assert_eq!(report.messages[1].reason.as_deref(), Some("s1 is dead"));
+        assert_eq!(report.views.len(), 1, "view 1 from the ping's reply");
+        assert_eq!((report.views[0].viewnum, report.views[0].primary.as_str()), (1, "s1"));
+        let lanes: Vec<(&str, LaneKind)> = report.lanes.iter().map(|l| (l.name.as_str(), l.kind)).collect();
+        assert_eq!(
+            lanes,
+            [
+                ("vs", LaneKind::ViewService),
+                ("s1", LaneKind::Server),
+                ("s2", LaneKind::Server),
+                ("clerk-1", LaneKind::Other)
+            ]
+        );
+        assert_eq!(report.verdict.verdict, "not checked");
+    }
+
+    #[test]
+    fn views_are_bands_in_number_order_and_view_zero_is_none() {
+        let mut trace = Vec::new();
+        for (id, viewnum) in [(1, 0), (2, 1), (3, 2), (4, 1), (5, 3)] {
+            trace.push(at(id * 10, send(id, "s1", "vs", "ViewServer.Ping")));
+            trace.push(at(id * 10 + 1, ping_reply(id, viewnum, "s1")));
+        }
+        let views = build(Subject::default(), &trace, &[]).views;
+        let bands: Vec<(u64, u64, Option<u64>)> =
+            views.iter().map(|v| (v.viewnum, v.from_us, v.to_us)).collect();
+        assert_eq!(bands, [(1, 21, Some(31)), (2, 31, Some(51)), (3, 51, None)]);
+    }
+
+    #[test]
+    fn a_knob_names_the_nodes_it_mentions_and_nothing_else() {
+        let trace = [
+            at(1, send(1, "s1", "vs", "ViewServer.Ping")),
+            at(2, EventKind::Knob { change: "ingress delay of s1: 40ms".into() }),
+        ];
+        let faults = build(Subject::default(), &trace, &[]).faults;
+        assert_eq!(faults[0].nodes, ["s1"]);
+    }
+
+    #[test]
+    fn a_long_run_keeps_every_faulty_message_and_the_latest_routine_ones() {
+        let mut trace = Vec::new();
+        for id in 0..40_000u64 {
+            trace.push(at(id * 10, send(id, "s1", "vs", "ViewServer.Ping")));
+            if id % 1000 == 7 {
+                trace.push(at(id * 10 + 1, EventKind::Drop { id, reason: "cut".into(), dead: false }));
+            } else {
+                trace.push(at(id * 10 + 1, ping_reply(id, 1, "s1")));
+            }
+        }
+        let report = build(Subject::default(), &trace, &[]);
+        let size: usize = report.messages.iter().map(|m| serde_json::to_string(m).unwrap().len()).sum();
+        assert!(size <= MESSAGE_BUDGET, "{size} bytes kept");
+        assert_eq!(report.messages.iter().filter(|m| m.outcome == MessageOutcome::Dropped).count(), 40);
+        assert_eq!(report.messages.last().map(|m| m.id), Some(39_999), "the latest are kept");
+        let elided = report.elided.expect("says what was left out");
+        assert!(elided.contains("of 40000 calls are left out"), "{elided}");
+    }
 }
