@@ -30,7 +30,9 @@ pub struct BatchSummary {
 }
 
 /// Grades every submission under `dir`, writing `csv` and, if given, `<reports>/<name>.txt`
-/// and `<reports>/<name>.json`. Prints one line per submission on stdout.
+/// and `<reports>/<name>.json`. The report pages of a submission's failed tests go in
+/// `<options.reports>/<name>/` (when `options.reports` is set). Prints one line per submission
+/// on stdout.
 pub fn run(
     dir: &Path,
     csv: &Path,
@@ -53,14 +55,16 @@ pub fn run(
     for (index, path) in subs.iter().enumerate() {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         eprintln!("grade: [{}/{}] {name}", index + 1, subs.len());
-        match grade_submission(path, options) {
+        let mut options = options.clone();
+        options.reports = options.reports.take().map(|pages| pages.join(&name));
+        match grade_submission(path, &options) {
             Ok(grade) => {
                 summary.graded += 1;
                 println!("{name}: {}/{} ({:.1}%)", grade.points(), grade.max_points(), grade.percent());
                 writeln!(out, "{}", report::csv::grade_row(&options.rubric, &name, Ok(&grade)))?;
                 if let Some(reports) = reports {
                     fs::write(reports.join(format!("{name}.txt")), report::table::render(&grade))?;
-                    let json = report::gradescope::results_json(&grade);
+                    let json = report::gradescope::results_json_in(&grade, Some(reports));
                     fs::write(reports.join(format!("{name}.json")), serde_json::to_string_pretty(&json)?)?;
                 }
             }

@@ -49,6 +49,9 @@ pub struct GradeOptions {
     pub env: Vec<(String, String)>,
     /// The `grade` binary, which runs inside the sandbox (see [`crate::sandbox::helper_binary`]).
     pub helper: PathBuf,
+    /// Where to copy the HTML report page of each failed test (`<suite>__<test>.html`, see
+    /// [`crate::lab_reports`]); `None`: tests write no page. The `grade` binary always sets it.
+    pub reports: Option<PathBuf>,
 }
 
 impl GradeOptions {
@@ -75,6 +78,7 @@ impl GradeOptions {
             progress: Style::detect(false),
             env: Vec::new(),
             helper: crate::sandbox::helper_binary().unwrap_or_else(|_| PathBuf::from("grade")),
+            reports: None,
         })
     }
 
@@ -202,6 +206,24 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         return Err(GradeError::RubricMismatch(mismatches));
     }
 
+    // Each failed run's page is staged here (its run directory is reused by the next test).
+    let staging = match &options.reports {
+        Some(_) => {
+            let staging = scratch.runs().join("reports");
+            let prepared = match std::fs::remove_dir_all(&staging) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => std::fs::create_dir_all(&staging),
+            };
+            prepared.map_err(|e| {
+                GradeError::Setup(format!(
+                    "preparing the report staging directory {}: {e}",
+                    staging.display()
+                ))
+            })?;
+            Some(staging)
+        }
+        None => None,
+    };
     let plan = Plan {
         tests: selected,
         executables: build.executables.clone(),
@@ -211,11 +233,15 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         timeout_scale: options.timeout_scale,
         env: options.env.clone(),
         limits: options.rubric.limits,
+        reports: staging,
     };
     let mut progress = Progress::new(options.progress, plan.tests.len() * plan.runs);
     let started = Instant::now();
     grade.tests = run_all(&plan, &sandbox, &scratch.runs(), &mut progress);
     grade.test_time = started.elapsed();
+    if let Some(dest) = &options.reports {
+        crate::lab_reports::keep(&mut grade.tests, dest);
+    }
     Ok(grade)
 }
 

@@ -83,7 +83,8 @@ pub fn generate(reference: &Path, out: &Path) -> Result<HandoutReport, String> {
         let path = out.join(&stub.file);
         let mut text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", stub.file))?;
         for function in &stub.functions {
-            let message = format!("not implemented: {} ({})", function, stub.hint);
+            // `unimplemented!` says "not implemented: " itself.
+            let message = format!("{} ({})", function, stub.hint);
             text = stub_function(&text, function, &message).map_err(|e| format!("{}: {e}", stub.file))?;
             report.stubbed.push(format!("{}: {function}", stub.file));
         }
@@ -259,7 +260,8 @@ pub fn strip_regions(text: &str) -> Result<(String, Vec<usize>), String> {
             let (begin, hint, indent) =
                 open.take().ok_or_else(|| format!("line {}: END SOLUTION without BEGIN", index + 1))?;
             let hint = if hint.is_empty() { "this region".to_string() } else { hint };
-            out.push(format!("{indent}unimplemented!({:?})", format!("not implemented: {hint}")));
+            // `unimplemented!` says "not implemented: " itself.
+            out.push(format!("{indent}unimplemented!({hint:?})"));
             lines_found.push(begin);
         } else if open.is_none() {
             out.push(line.to_string());
@@ -280,10 +282,10 @@ mod tests {
     #[test]
     fn a_function_body_becomes_a_stub() {
         let text = "impl X {\n    pub fn tick(&mut self, now: Instant) -> Option<View> {\n        let s = \"}\"; // }\n        if a { b } else { c }\n    }\n\n    fn ticker() {}\n}\n";
-        let out = stub_function(text, "tick", "not implemented: tick").unwrap();
+        let out = stub_function(text, "tick", "tick").unwrap();
         assert_eq!(
             out,
-            "impl X {\n    pub fn tick(&mut self, now: Instant) -> Option<View> {\n        unimplemented!(\"not implemented: tick\")\n    }\n\n    fn ticker() {}\n}\n"
+            "impl X {\n    pub fn tick(&mut self, now: Instant) -> Option<View> {\n        unimplemented!(\"tick\")\n    }\n\n    fn ticker() {}\n}\n"
         );
         assert!(stub_function(text, "missing", "x").is_err());
     }
@@ -293,7 +295,7 @@ mod tests {
         let text =
             "fn f() -> u32 {\n    // BEGIN SOLUTION: count the pings\n    42\n    // END SOLUTION\n}\n";
         let (out, lines) = strip_regions(text).unwrap();
-        assert_eq!(out, "fn f() -> u32 {\n    unimplemented!(\"not implemented: count the pings\")\n}\n");
+        assert_eq!(out, "fn f() -> u32 {\n    unimplemented!(\"count the pings\")\n}\n");
         assert_eq!(lines, vec![2]);
         assert!(strip_regions("// BEGIN SOLUTION\n").is_err());
     }

@@ -18,6 +18,7 @@
 //! - [`listing`]: which tests a binary holds, and how that compares with the rubric;
 //! - [`sandbox`]: how a test process is isolated (unprivileged uid, bubblewrap, rlimits);
 //! - [`runner`]: one test, one process, one verdict; [`schedule`]: many of them in parallel;
+//! - [`lab_reports`]: the HTML report page of each failed test, taken out of the sandbox;
 //! - [`grade`]: the steps above for one submission; [`report`]: the table, JSON, JUnit and CSV;
 //! - [`batch`], [`mutants`], [`handout`]: grading a folder, proving the suite catches planted
 //!   bugs, and stripping the reference into the students' skeleton.
@@ -38,6 +39,7 @@ pub mod compile;
 pub mod fsutil;
 pub mod grade;
 pub mod handout;
+pub mod lab_reports;
 pub mod listing;
 pub mod materialize;
 pub mod mutants;

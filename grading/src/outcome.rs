@@ -76,6 +76,15 @@ impl fmt::Display for Failure {
     }
 }
 
+/// What became of the HTML report page a failed run's test wrote (see [`crate::lab_reports`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReportCopy {
+    /// The grader's copy of the page.
+    Kept(PathBuf),
+    /// The test wrote a page, but the grader did not keep it: why.
+    NotKept(String),
+}
+
 /// One run of one test.
 #[derive(Clone, Debug)]
 pub struct RunResult {
@@ -89,13 +98,16 @@ pub struct RunResult {
     pub output: Vec<String>,
     /// The panic message found in the output, if it failed.
     pub message: Option<String>,
+    /// The report page of a failed run, if its test wrote one and the grader was asked to keep
+    /// it (`None` for passed runs and for tests that write none, e.g. killed at their timeout).
+    pub report: Option<ReportCopy>,
 }
 
 impl RunResult {
     /// A run's result; the failure message is looked for in `output` when it failed.
     pub fn new(failure: Option<Failure>, duration: Duration, seed: u64, output: Vec<String>) -> RunResult {
         let message = if failure.is_some() { panic_message(&output) } else { None };
-        RunResult { failure, duration, seed, output, message }
+        RunResult { failure, duration, seed, output, message, report: None }
     }
 
     /// Whether it passed.

@@ -19,7 +19,8 @@ use nix::sys::signal::{killpg, Signal};
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
-use crate::outcome::{Failure, RunResult};
+use crate::lab_reports;
+use crate::outcome::{Failure, ReportCopy, RunResult};
 use crate::rubric::{Limits, RubricTest};
 use crate::sandbox::Sandbox;
 
@@ -39,6 +40,11 @@ pub struct RunSpec<'a> {
     pub timeout: Duration,
     /// Extra environment (`RUST_LOG`...).
     pub env: &'a [(String, String)],
+    /// Which run of the test this is (0 for the first).
+    pub run: usize,
+    /// Where to stage the report page of a failed run (see [`crate::lab_reports`]); `None`: the
+    /// test writes none.
+    pub reports: Option<&'a Path>,
 }
 
 /// Runs one test in job slot `slot`, using `<runs>/slot-N` as its working directory.
@@ -53,10 +59,17 @@ pub fn run_test(
     let result = run_inner(sandbox, slot, runs, spec, limits);
     let duration = started.elapsed();
     match result {
-        Ok((failure, output)) => RunResult::new(failure, duration, spec.seed, output),
+        Ok((failure, output, report)) => {
+            let mut result = RunResult::new(failure, duration, spec.seed, output);
+            result.report = report;
+            result
+        }
         Err(e) => RunResult::new(Some(Failure::Grader(e)), duration, spec.seed, Vec::new()),
     }
 }
+
+/// The outcome of one process: its failure (if any), its output's tail, its report page.
+type Ran = (Option<Failure>, Vec<String>, Option<ReportCopy>);
 
 fn run_inner(
     sandbox: &Sandbox,
@@ -64,7 +77,7 @@ fn run_inner(
     runs: &Path,
     spec: &RunSpec<'_>,
     limits: &Limits,
-) -> Result<(Option<Failure>, Vec<String>), String> {
+) -> Result<Ran, String> {
     let run_dir = runs.join(format!("slot-{slot}"));
     sandbox.make_run_dir(slot, &run_dir).map_err(|e| e.to_string())?;
     let result_file = run_dir.join("result.txt");
@@ -86,6 +99,7 @@ fn run_inner(
         result_file.display().to_string(),
     ];
     let mut env: Vec<(String, String)> = vec![("LAB_SEED".into(), spec.seed.to_string())];
+    env.extend(lab_reports::test_env(&run_dir, spec.reports.is_some()));
     env.extend(spec.env.iter().cloned());
     let mut command = sandbox.command(slot, &run_dir, spec.exe, &args, &env);
     command.stdout(Stdio::from(output)).stderr(Stdio::from(output_err));
@@ -94,7 +108,7 @@ fn run_inner(
     kill_group(child.id());
     let _ = child.wait();
     sandbox.sweep(slot);
-    let tail = crate::fsutil::tail_lines(&output_path, TAIL_LINES, 64 * 1024).unwrap_or_default();
+    let mut tail = crate::fsutil::tail_lines(&output_path, TAIL_LINES, 64 * 1024).unwrap_or_default();
     let failure = match waited {
         Waited::TimedOut => Some(Failure::TimedOut(spec.timeout)),
         Waited::Failed(e) => Some(Failure::Grader(format!("waiting for the test process: {e}"))),
@@ -102,7 +116,23 @@ fn run_inner(
             judge(status, sandbox.reports_signals_as_codes(), &result_file, name, limits, &tail)
         }
     };
-    Ok((failure, tail))
+    // Every process of the run is gone (killed and swept): what it left is safe to read.
+    let report = match (&failure, spec.reports) {
+        (Some(_), Some(staging)) => {
+            let staged = staging.join(format!(
+                "{}.run{}.html",
+                lab_reports::file_name(&spec.test.id.to_string()),
+                spec.run + 1
+            ));
+            let report = lab_reports::take(&run_dir, name, &staged);
+            if let Some(ReportCopy::Kept(staged)) = &report {
+                lab_reports::retarget(&mut tail, &lab_reports::written_at(&run_dir, name), staged);
+            }
+            report
+        }
+        _ => None,
+    };
+    Ok((failure, tail, report))
 }
 
 /// The verdict for a process that ended with `status`, given the result file. With

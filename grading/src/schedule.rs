@@ -33,6 +33,8 @@ pub struct Plan {
     pub env: Vec<(String, String)>,
     /// Resource limits (for messages).
     pub limits: Limits,
+    /// Where runs stage the report pages of failed tests; `None`: tests write none.
+    pub reports: Option<PathBuf>,
 }
 
 impl Plan {
@@ -86,6 +88,8 @@ pub fn run_all(plan: &Plan, sandbox: &Sandbox, runs_dir: &Path, progress: &mut P
                     seed: plan.seed_for(&test.id, run, random),
                     timeout: scaled,
                     env: &plan.env,
+                    run,
+                    reports: plan.reports.as_deref(),
                 };
                 let result = run_test(sandbox, slot, runs_dir, &spec, &plan.limits);
                 if !result.passed() {

@@ -1,7 +1,7 @@
 //! The report formats on a hand-made grade (no build): the DSLabs table line, Gradescope's
 //! results.json fields, JUnit XML and the CSV row.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use grading::outcome::{Failure, Grade, GradeStatus, RunResult, TestOutcome};
@@ -112,4 +112,51 @@ fn the_csv_row_has_points_per_test() {
     let row = grading::report::csv::grade_row(&rubric, "alice", Ok(&grade()));
     assert!(row.starts_with("alice,graded,2,5,40.0,1,2,"), "{row}");
     assert_eq!(row.split(',').count(), grading::report::csv::header(&rubric).split(',').count());
+}
+
+/// The sample grade, its failed run's report page kept at `page`.
+fn grade_with_page(page: grading::outcome::ReportCopy) -> Grade {
+    let mut grade = grade();
+    grade.tests[1].runs[0].report = Some(page);
+    grade
+}
+
+#[test]
+fn the_report_page_is_named_after_the_seed_in_every_format() {
+    use grading::outcome::ReportCopy;
+    let page = PathBuf::from("/out/reports/viewservice__backup_takes_over.html");
+    let grade = grade_with_page(ReportCopy::Kept(page.clone()));
+
+    let table = grading::report::table::render(&grade);
+    let seed = "seed: 42 (rerun with: LAB_SEED=42 make test T=backup_takes_over)\n";
+    let report = format!("  report: {} (open it in a browser)\n", page.display());
+    assert!(table.contains(&format!("{seed}{report}")), "the report line follows the seed:\n{table}");
+    assert_eq!(table.matches("report: ").count(), 1, "only the failed test has a page:\n{table}");
+
+    let json = grading::report::gradescope::results_json_in(&grade, Some(Path::new("/out")));
+    let output = json["tests"][1]["output"].as_str().unwrap();
+    assert!(
+        output.contains("report: reports/viewservice__backup_takes_over.html (open it in a browser)"),
+        "relative to results.json: {output}"
+    );
+    assert!(!json["tests"][0]["output"].as_str().unwrap().contains("report:"));
+    let elsewhere = grading::report::gradescope::results_json_in(&grade, Some(Path::new("/elsewhere")));
+    assert!(elsewhere["tests"][1]["output"].as_str().unwrap().contains(&report.trim().to_string()));
+
+    let xml = grading::report::junit::junit_xml(&grade);
+    assert!(
+        xml.contains(&format!(
+            "<failure message=\"the test failed; report: {} (open it in a browser)\">",
+            page.display()
+        )),
+        "{xml}"
+    );
+}
+
+#[test]
+fn a_refused_report_page_says_why() {
+    let why = "it is a symbolic link, not a file; not copied";
+    let grade = grade_with_page(grading::outcome::ReportCopy::NotKept(why.into()));
+    let table = grading::report::table::render(&grade);
+    assert!(table.contains(&format!("report: not kept: {why}")), "{table}");
 }

@@ -83,6 +83,7 @@ impl Clerk {
 
     /// Sends `op` to the primary until it is done.
     fn execute(&self, op: Op) -> Result<String, Stopped> {
+        // BEGIN SOLUTION: one request id; retry at the primary; after a failure re-ask
         let mut session = self.session.lock();
         let request = Request { id: RequestId { client: self.id, seq: session.next_seq }, op };
         session.next_seq += 1;
@@ -109,10 +110,12 @@ impl Clerk {
                 return Err(Stopped { cause: RpcError::CallerDead { caller: self.name().to_string() } });
             }
         }
+        // END SOLUTION
     }
 
     /// The primary according to the view service; `None` if it has none or cannot be reached.
     fn ask_for_primary(&self) -> Result<Option<String>, Stopped> {
+        // BEGIN SOLUTION: the view service's primary; None if none or unreachable
         match self.vs.get() {
             Ok(view) => Ok(view.primary),
             Err(error) => {
@@ -120,6 +123,7 @@ impl Clerk {
                 Ok(None)
             }
         }
+        // END SOLUTION
     }
 }
 

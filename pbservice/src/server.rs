@@ -81,6 +81,7 @@ impl PbServer {
 
     /// Handles a client's Get, Put or Append.
     pub fn execute(&self, request: Request) -> Response {
+        // BEGIN SOLUTION: rules 4, 5, 2: primary only; sync backup first; dedupe; replicate
         // Rule 5: operations are ordered one at a time, and never overlap a state transfer.
         let _order = self.order.lock();
         let (view, acting_primary, in_sync) = {
@@ -106,12 +107,14 @@ impl PbServer {
         }
         self.replicate(&view, &request)?;
         self.state.lock().store.apply(&request)
+        // END SOLUTION
     }
 
     /// Rule 2: gets the backup of `view` (if any) to accept `request` before this server applies
     /// it or replies. If the outcome is unknown (the forward or its acceptance was lost), a
     /// write is remembered as unfinished, to be completed before anything else.
     fn replicate(&self, view: &View, request: &Request) -> Result<(), PbError> {
+        // BEGIN SOLUTION: rule 2: the backup accepts first (Gets too); else `unfinished`
         let Some(backup) = view.backup.as_deref() else {
             return Ok(());
         };
@@ -131,10 +134,12 @@ impl PbServer {
                 Err(PbError::BackupUnavailable)
             }
         }
+        // END SOLUTION
     }
 
     /// Handles a primary's forward of one request (the backup's side of rule 2).
     pub fn forward(&self, args: ForwardArgs) -> Result<(), PbError> {
+        // BEGIN SOLUTION: rule 3: only from my view's primary, once in sync; then apply
         let mut state = self.state.lock();
         // Rule 3: only the primary of the view this server believes current may forward.
         if !state.is_from_my_primary(self.name(), args.viewnum, &args.primary) {
@@ -146,10 +151,12 @@ impl PbServer {
         // A Get changes nothing, but the acceptance tells the primary it is still primary.
         let _ = state.store.apply(&args.request);
         Ok(())
+        // END SOLUTION
     }
 
     /// Handles a primary's state transfer: the whole state replaces this backup's.
     pub fn transfer(&self, args: TransferArgs) -> Result<(), PbError> {
+        // BEGIN SOLUTION: rule 3 as in forward; the snapshot (with duplicates) replaces mine
         let mut state = self.state.lock();
         // Rule 3 again: only from the primary of the view this server believes current.
         if !state.is_from_my_primary(self.name(), args.viewnum, &args.primary) {
@@ -165,12 +172,14 @@ impl PbServer {
         state.has_state = true;
         log::debug!("{}: received the state of {} ({} keys)", self.name(), args.primary, state.store.len());
         Ok(())
+        // END SOLUTION
     }
 
     /// Rule 5: sends the whole state to the backup of `view` while no operation runs (the
     /// caller holds `order`). Errors if the backup did not take it; nothing is served until it
     /// does.
     fn transfer_to_new_backup(&self, view: &View) -> Result<(), PbError> {
+        // BEGIN SOLUTION: rule 5: send the whole store; once accepted: in sync, adopted
         let Some(backup) = view.backup.as_deref() else {
             self.state.lock().in_sync = true;
             return Ok(());
@@ -202,11 +211,13 @@ impl PbServer {
                 Err(PbError::BackupUnavailable)
             }
         }
+        // END SOLUTION
     }
 
     /// Called every ping interval: pings the view service with the latest view this server
     /// has taken on, takes on the view it answers, and brings a new backup up to date.
     pub fn tick(&self) {
+        // BEGIN SOLUTION: ping with the adopted viewnum, adopt the view, sync, then ack
         let adopted = self.state.lock().adopted;
         let Ok(view) = self.vs.ping(adopted) else {
             return;
@@ -216,11 +227,13 @@ impl PbServer {
             let adopted = self.state.lock().adopted;
             let _ = self.vs.ping(adopted);
         }
+        // END SOLUTION
     }
 
     /// Transfers the state to a new backup unless an operation is running, which will do it
     /// itself before it goes on. Returns whether a transfer completed.
     fn bring_backup_up_to_date(&self) -> bool {
+        // BEGIN SOLUTION: rule 5: unless an operation runs, give a new backup the state
         let Some(_order) = self.order.try_lock() else {
             return false;
         };
@@ -229,11 +242,13 @@ impl PbServer {
             (state.view.clone(), state.is_acting_primary(self.name()) && !state.in_sync)
         };
         needs_transfer && self.transfer_to_new_backup(&view).is_ok()
+        // END SOLUTION
     }
 
     /// Takes on `view` (if new). Returns whether this server is the primary of a backup that
     /// still needs its state.
     fn adopt(&self, view: View) -> bool {
+        // BEGIN SOLUTION: take on a new view; rule 1: a restarted primary never acts
         let me = self.name();
         let mut state = self.state.lock();
         if view != state.view {
@@ -272,6 +287,7 @@ impl PbServer {
             }
         }
         state.is_acting_primary(me) && !state.in_sync
+        // END SOLUTION
     }
 
     /// The value this server holds for `key` (for tests: comparing primary and backup).

@@ -22,12 +22,15 @@ impl Store {
 
     /// Whether `request` is a write this store has already applied (a client's retry).
     pub fn is_duplicate(&self, request: &Request) -> bool {
+        // BEGIN SOLUTION: at most once: a write whose seq its client already applied
         !matches!(request.op, Op::Get { .. })
             && self.snapshot.applied.get(&request.id.client).is_some_and(|&seq| seq >= request.id.seq)
+        // END SOLUTION
     }
 
     /// Applies `request` at most once and answers it.
     pub fn apply(&mut self, request: &Request) -> Response {
+        // BEGIN SOLUTION: once per request; Append the argument; record the client's seq
         if self.is_duplicate(request) {
             return Ok(String::new());
         }
@@ -45,6 +48,7 @@ impl Store {
         };
         self.snapshot.applied.insert(request.id.client, request.id.seq);
         response
+        // END SOLUTION
     }
 
     /// The value of `key`, if any (for tests and diagnostics).

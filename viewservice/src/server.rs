@@ -70,6 +70,7 @@ impl ViewServer {
     /// A ping with an empty name, or one claiming a view that does not exist yet, is refused
     /// and changes nothing. A name never heard before is a new idle server.
     pub fn ping(&mut self, me: &str, viewnum: u64, now: Instant) -> PingReply {
+        // BEGIN SOLUTION: refuse bad pings, record the rest; rule 3 restarts, rule 1 acks
         if me.is_empty() {
             return Err(PingError::EmptyName);
         }
@@ -94,6 +95,7 @@ impl ViewServer {
             self.acked = true;
         }
         Ok(self.view.clone())
+        // END SOLUTION
     }
 
     /// The current view. Asking is not pinging: it changes nothing.
@@ -104,6 +106,7 @@ impl ViewServer {
     /// Decides, at `now`, whether the view must change, and changes it. Returns the new view,
     /// or `None` if the view stays. Called every ping interval.
     pub fn tick(&mut self, now: Instant) -> Option<View> {
+        // BEGIN SOLUTION: rule 1: once acked, install view i+1 if next_roles differ
         if !self.current_view_acked() {
             return None;
         }
@@ -113,23 +116,30 @@ impl ViewServer {
         }
         self.install(View { viewnum: self.view.viewnum + 1, primary, backup });
         Some(self.view.clone())
+        // END SOLUTION
     }
 
     /// Rule 1: the view may change only once its primary has acknowledged it. The empty view 0
     /// has no primary to wait for.
     pub fn current_view_acked(&self) -> bool {
+        // BEGIN SOLUTION: rule 1: view 0, or its primary pinged its viewnum
         self.view.viewnum == 0 || self.acked
+        // END SOLUTION
     }
 
     /// Rule 2: `server` is dead if it has been silent for `DEAD_PINGS` ping intervals (or was
     /// never heard at all).
     pub fn is_dead(&self, server: &str, now: Instant) -> bool {
+        // BEGIN SOLUTION: rule 2: never heard, or silent for DEAD_AFTER
         self.servers.get(server).is_none_or(|h| now.saturating_duration_since(h.last_ping) >= DEAD_AFTER)
+        // END SOLUTION
     }
 
     /// Rule 3: `server` restarted while holding its role.
     pub fn has_restarted(&self, server: &str) -> bool {
+        // BEGIN SOLUTION: rule 3: it pinged 0 while holding its role
         self.servers.get(server).is_some_and(|h| h.restarted)
+        // END SOLUTION
     }
 
     /// A server can keep (or take) a role if it is alive and has not restarted in it.
@@ -139,6 +149,7 @@ impl ViewServer {
 
     /// The primary and backup the next view should have, given what was heard by `now`.
     fn next_roles(&self, now: Instant) -> (Option<String>, Option<String>) {
+        // BEGIN SOLUTION: view 1: a primary only; then keep usable roles, rules 4 and 5
         let unchanged = (self.view.primary.clone(), self.view.backup.clone());
         let backup = self.view.backup.clone().filter(|b| self.is_usable(b, now));
         let (primary, backup) = match self.view.primary.as_deref() {
@@ -154,22 +165,27 @@ impl ViewServer {
         };
         let backup = backup.or_else(|| self.idle_server(primary.as_deref(), now));
         (primary, backup)
+        // END SOLUTION
     }
 
     /// Rule 4: only the backup may replace a failed primary, and only once it has learned a
     /// view (so it is not a server that restarted before it could say so). `None`: wait.
     pub fn successor_of_failed_primary(&self, usable_backup: Option<String>) -> Option<String> {
+        // BEGIN SOLUTION: rule 4: the usable backup once it knows a view; else wait (None)
         usable_backup.filter(|b| self.servers.get(b).is_some_and(|h| h.viewnum != 0))
+        // END SOLUTION
     }
 
     /// Rule 5: the live server with no role that pinged first, other than `primary`.
     pub fn idle_server(&self, primary: Option<&str>, now: Instant) -> Option<String> {
+        // BEGIN SOLUTION: rule 5: the earliest live server with no role, not `primary`
         self.servers
             .iter()
             .filter(|(name, _)| Some(name.as_str()) != primary && !self.view.is_backup(name))
             .filter(|(name, _)| self.is_usable(name, now))
             .min_by_key(|(_, heard)| heard.arrival)
             .map(|(name, _)| name.clone())
+        // END SOLUTION
     }
 
     /// Makes `view` current. It is not acknowledged yet, and servers that left their role

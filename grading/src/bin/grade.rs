@@ -1,6 +1,6 @@
 //! `grade`: the lab's grader. See `grade --help`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -33,6 +33,13 @@ use grading::sandbox_exec::{self, ExecRequest};
 ///   grade --only partition         only the tests whose id contains "partition"
 ///
 ///   grade --batch ~/subs --csv grades.csv --reports ~/subs-reports
+///
+/// Failure reports: each primary/backup and view-service test that fails writes an HTML page
+/// telling its story (its views, messages, faults and client operations); the grader copies it
+/// as SUITE__TEST.html and prints its path after the seed (`report: PATH`); open it in a
+/// browser. Where: --reports DIR if given; else reports/ next to the --json file; else
+/// REFERENCE/target/grade-reports. With --batch: DIR/NAME/ per submission (default: reports/NAME/
+/// next to the CSV).
 ///
 /// Isolation: as root, each test runs under an unprivileged uid (so the thread limit binds),
 /// inside bubblewrap (read-only filesystem except its own directory, no network, its own PID
@@ -73,8 +80,12 @@ struct GradeArgs {
     #[arg(long, value_name = "FILE", requires = "batch")]
     csv: Option<PathBuf>,
 
-    /// With --batch: write each submission's table (NAME.txt) and results.json (NAME.json) here.
-    #[arg(long, value_name = "DIR", requires = "batch")]
+    /// Copy the HTML report page of each failed test here, as SUITE__TEST.html (the failure
+    /// details name it). Default: reports/ next to the --json file if given, else
+    /// REFERENCE/target/grade-reports. With --batch: also each submission's table (NAME.txt)
+    /// and results.json (NAME.json), and its pages go in NAME/ (default: reports/NAME/ next to
+    /// the CSV).
+    #[arg(long, value_name = "DIR")]
     reports: Option<PathBuf>,
 
     #[command(flatten)]
@@ -299,11 +310,32 @@ fn options(common: &CommonArgs) -> Result<GradeOptions, String> {
     Ok(options)
 }
 
+/// The directory holding `file`, as an absolute path.
+fn dir_of(file: &Path) -> Result<PathBuf, String> {
+    let parent = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::path::absolute(parent).map_err(|e| format!("cannot resolve {}: {e}", parent.display()))
+}
+
+/// Where failed tests' report pages go: `--reports`, else `reports/` next to the CSV (batch)
+/// or the JSON, else the reference's `target/grade-reports`.
+fn reports_dir(args: &GradeArgs, reference: &Path) -> Result<PathBuf, String> {
+    let dir = match (&args.reports, &args.csv, &args.json) {
+        (Some(dir), _, _) => dir.clone(),
+        (None, Some(csv), _) if args.batch.is_some() => dir_of(csv)?.join("reports"),
+        (None, _, Some(json)) => dir_of(json)?.join("reports"),
+        _ => reference.join(grading::lab_reports::DEFAULT_REPORTS),
+    };
+    std::path::absolute(&dir).map_err(|e| format!("cannot resolve {}: {e}", dir.display()))
+}
+
 fn grade(args: &GradeArgs) -> Result<ExitCode, String> {
-    let options = options(&args.common)?;
+    let mut options = options(&args.common)?;
+    options.reports = Some(reports_dir(args, &options.reference)?);
     if let Some(dir) = &args.batch {
         let csv = args.csv.as_ref().ok_or("--batch needs --csv FILE")?;
-        let summary = grading::batch::run(dir, csv, args.reports.as_deref(), &options)
+        // The tables and results.json files go with the pages when --reports is given.
+        let tables = args.reports.as_ref().and(options.reports.clone());
+        let summary = grading::batch::run(dir, csv, tables.as_deref(), &options)
             .map_err(|e| format!("batch grading {}: {e}", dir.display()))?;
         eprintln!(
             "grade: graded {} submission(s), {} could not be graded; grades in {}",
@@ -318,7 +350,8 @@ fn grade(args: &GradeArgs) -> Result<ExitCode, String> {
     let grade = grade_submission(&submission, &options).map_err(|e| e.to_string())?;
     print!("{}", report::table::render(&grade));
     if let Some(path) = &args.json {
-        let json = serde_json::to_string_pretty(&report::gradescope::results_json(&grade))
+        let dir = dir_of(path)?;
+        let json = serde_json::to_string_pretty(&report::gradescope::results_json_in(&grade, Some(&dir)))
             .map_err(|e| e.to_string())?;
         std::fs::write(path, json).map_err(|e| format!("write {}: {e}", path.display()))?;
     }

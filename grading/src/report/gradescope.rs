@@ -1,16 +1,24 @@
 //! Gradescope's `results.json`: the overall score and execution time, and per test its name,
 //! number, score, max_score, status, output, tags and visibility.
 
+use std::path::Path;
+
 use serde_json::{json, Value};
 
 use crate::outcome::Grade;
-use crate::report::{failure_details, status_details};
+use crate::report::{failure_details_from, status_details};
 
 /// Lines of each failed test's log in its Gradescope output.
 pub const TAIL_IN_JSON: usize = 40;
 
-/// The `results.json` document.
+/// The `results.json` document; report pages are named by their full path.
 pub fn results_json(grade: &Grade) -> Value {
+    results_json_in(grade, None)
+}
+
+/// The `results.json` document to be written in the directory `dir`: report pages under `dir`
+/// (the default `reports/` next to it) are named relative to it.
+pub fn results_json_in(grade: &Grade, dir: Option<&Path>) -> Value {
     let mut tests = Vec::new();
     for outcome in &grade.tests {
         let suite_index = grade.suites.iter().position(|s| s.name == outcome.test.id.suite).unwrap_or(0) + 1;
@@ -23,7 +31,7 @@ pub fn results_json(grade: &Grade) -> Value {
         if outcome.runs.is_empty() {
             output.push_str("not run: see the overall output (the submission did not build or was refused)");
         } else {
-            output.push_str(&failure_details(outcome, TAIL_IN_JSON));
+            output.push_str(&failure_details_from(outcome, TAIL_IN_JSON, dir));
         }
         tests.push(json!({
             "name": format!("{}: {}", outcome.test.id, outcome.test.description),

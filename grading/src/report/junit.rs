@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::outcome::{Grade, TestOutcome};
-use crate::report::{failure_details, status_details};
+use crate::report::{failure_details, report_line, status_details};
 
 /// The JUnit document.
 pub fn junit_xml(grade: &Grade) -> String {
@@ -47,11 +47,14 @@ pub fn junit_xml(grade: &Grade) -> String {
                 let _ = writeln!(out, "      <error message=\"not run\">{}</error>", escape(details));
             } else {
                 let details = failure_details(outcome, 40);
-                let first = details.lines().next().unwrap_or("failed");
+                let mut first = details.lines().next().unwrap_or("failed").to_string();
+                if let Some(report) = outcome.failed_run().and_then(|run| report_line(run, None)) {
+                    first = format!("{first}; {report}");
+                }
                 let _ = writeln!(
                     out,
                     "      <failure message=\"{}\">{}</failure>",
-                    escape(first),
+                    escape(&first),
                     escape(&details)
                 );
             }

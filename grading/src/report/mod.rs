@@ -7,18 +7,25 @@ pub mod junit;
 pub mod table;
 
 use std::fmt::Write;
+use std::path::Path;
 
 use crate::fsutil::printable;
-use crate::outcome::{GradeStatus, TestOutcome};
+use crate::outcome::{GradeStatus, ReportCopy, RunResult, TestOutcome};
 
 /// The rerun command a student can type for a failed run.
 pub fn rerun_command(outcome: &TestOutcome, seed: u64) -> String {
     format!("LAB_SEED={seed} make test T={}", outcome.test.id.name)
 }
 
-/// What went wrong in a test, for its report: the reason, the seed and how to rerun it, the
-/// panic message and the log tail. Empty for a passed test.
+/// What went wrong in a test, for its report: the reason, the seed and how to rerun it, where its
+/// HTML report page is, the panic message and the log tail. Empty for a passed test.
 pub fn failure_details(outcome: &TestOutcome, tail_lines: usize) -> String {
+    failure_details_from(outcome, tail_lines, None)
+}
+
+/// [`failure_details`], naming the report page relative to `base` when it lies under it (for a
+/// `results.json` in `base`, whose pages are in `base/reports/`).
+pub fn failure_details_from(outcome: &TestOutcome, tail_lines: usize, base: Option<&Path>) -> String {
     let Some(run) = outcome.failed_run() else { return String::new() };
     let Some(failure) = &run.failure else { return String::new() };
     let mut text = String::new();
@@ -30,6 +37,9 @@ pub fn failure_details(outcome: &TestOutcome, tail_lines: usize) -> String {
     };
     let _ = writeln!(text, "{failure}{which}");
     let _ = writeln!(text, "seed: {} (rerun with: {})", run.seed, rerun_command(outcome, run.seed));
+    if let Some(line) = report_line(run, base) {
+        let _ = writeln!(text, "{line}");
+    }
     if let Some(message) = &run.message {
         let _ = writeln!(text, "message:");
         for line in message.lines() {
@@ -38,12 +48,37 @@ pub fn failure_details(outcome: &TestOutcome, tail_lines: usize) -> String {
     }
     if !run.output.is_empty() {
         let shown = &run.output[run.output.len().saturating_sub(tail_lines)..];
+        // The harness's own `report:` line names the page as the table does.
+        let relative = match (&run.report, base) {
+            (Some(ReportCopy::Kept(path)), Some(base)) => path
+                .strip_prefix(base)
+                .ok()
+                .map(|shown| (path.display().to_string(), shown.display().to_string())),
+            _ => None,
+        };
         let _ = writeln!(text, "log tail (last {} lines):", shown.len());
         for line in shown {
-            let _ = writeln!(text, "    | {}", printable(line));
+            let line = match &relative {
+                Some((full, shown)) => line.replace(full, shown),
+                None => line.clone(),
+            };
+            let _ = writeln!(text, "    | {}", printable(&line));
         }
     }
     text
+}
+
+/// `report: PATH (open it in a browser)` for a run whose report page was kept, `report: not
+/// kept: WHY` for one whose page was refused, `None` for a run without a page. `PATH` is
+/// relative to `base` when it lies under it.
+pub fn report_line(run: &RunResult, base: Option<&Path>) -> Option<String> {
+    match run.report.as_ref()? {
+        ReportCopy::Kept(path) => {
+            let shown = base.and_then(|base| path.strip_prefix(base).ok()).unwrap_or(path);
+            Some(format!("report: {} (open it in a browser)", printable(&shown.display().to_string())))
+        }
+        ReportCopy::NotKept(why) => Some(format!("report: not kept: {}", printable(why))),
+    }
 }
 
 /// One paragraph on why no test ran, for a refused or unbuildable submission.
