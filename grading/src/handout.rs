@@ -128,7 +128,8 @@ fn copy_tree(root: &Path, dir: &Path, out: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
+/// Every `.rs` file under `dir`, sorted (none if `dir` cannot be read).
+pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok) {
         let path = entry.path();

@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use grading::grade::grade_submission;
-use grading::handout::HandoutReport;
+use grading::handout::{rust_files, HandoutReport};
 use grading::outcome::GradeStatus;
 use grading::submission::STUDENT_CRATES;
 
@@ -59,20 +59,6 @@ fn regions(text: &str) -> (Vec<Region>, BTreeSet<String>) {
     }
     assert!(open.is_none(), "a BEGIN SOLUTION never ends");
     (regions, outside)
-}
-
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in fs::read_dir(dir).unwrap().map(Result::unwrap) {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(rust_files(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
 }
 
 /// `rustfmt.toml`'s `max_width` (rustfmt's default, 100, if it sets none).

@@ -33,6 +33,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::data::{ClientOp, Fault, Lane, Message, MessageOutcome, ReportData, ViewBand};
+use crate::linearizability::timeline::escape_html;
 
 const STYLE: &str = include_str!("report.css");
 const SCRIPT: &str = include_str!("report.js");
@@ -208,22 +209,6 @@ fn show_duration(us: u64) -> String {
         1_000..=999_999 => format!("{:.1} ms", us as f64 / 1e3),
         _ => format!("{:.2} s", us as f64 / 1e6),
     }
-}
-
-/// Text made safe for HTML element content and attribute values.
-fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 /// Zoom, the visible window, the jump to a flagged operation, and the filters (filled by the

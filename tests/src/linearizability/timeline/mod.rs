@@ -191,7 +191,7 @@ fn plural(n: usize, thing: &str) -> String {
 }
 
 /// Text made safe for HTML element content and attribute values.
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
