@@ -28,8 +28,7 @@ impl Clerk {
 
     /// The value of `key` (`""` if it has none); see [`pbservice::Clerk::get`].
     pub fn get(&self, key: &str) -> Result<String, Stopped> {
-        let value = self.recorded(KvInput::Get { key: key.to_string() }, || self.inner.get(key))?;
-        Ok(value)
+        self.recorded(KvInput::Get { key: key.to_string() }, || self.inner.get(key))
     }
 
     /// Sets `key` to `value`; see [`pbservice::Clerk::put`].
