@@ -1,5 +1,9 @@
 //! Building the graded test binaries in the scratch workspace with `cargo`.
 //!
+//! Two steps. First [`check_api`]: `cargo clippy` on the student crates' libraries with the
+//! lints of their `clippy.toml` (the reference's copy: the scratch workspace never holds a
+//! submission's) forbidden, so graded code that uses files, processes, the environment, sockets
+//! or raw descriptors fails with the file, the line and the reason. Then [`build`]:
 //! `cargo test --no-run --locked` with only the graded `--test` targets; artifact paths come
 //! from cargo's JSON messages, compiler errors from its rendered diagnostics. The environment is
 //! cleared first (only what cargo and rustc need is passed on), so `env!` in a submission can
@@ -32,6 +36,14 @@ pub struct Build {
 /// Why the build failed.
 #[derive(Debug, Clone)]
 pub enum BuildError {
+    /// The submission uses what graded code may not (files, processes, the environment, sockets,
+    /// raw descriptors, unsafe code): clippy's errors, already trimmed.
+    Forbidden {
+        /// The errors as clippy rendered them.
+        diagnostics: String,
+        /// What is forbidden and why, one sentence each.
+        hints: Vec<String>,
+    },
     /// The submission does not compile: the compiler's errors, already trimmed.
     Compile {
         /// The errors as rustc rendered them.
@@ -56,6 +68,14 @@ impl fmt::Display for BuildError {
                 }
                 Ok(())
             }
+            BuildError::Forbidden { diagnostics, hints } => {
+                writeln!(f, "the submission uses what graded code may not:")?;
+                writeln!(f, "{diagnostics}")?;
+                for hint in hints {
+                    writeln!(f, "hint: {hint}")?;
+                }
+                Ok(())
+            }
             BuildError::TimedOut(limit) => {
                 write!(f, "the build took longer than {}s and was stopped", limit.as_secs())
             }
@@ -69,6 +89,53 @@ impl std::error::Error for BuildError {}
 /// Variables passed on to cargo; everything else is cleared.
 const KEPT_VARS: &[&str] = &["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "LANG", "TERM"];
 
+/// The student crates' lints that keep graded code away from the verdict (see `clippy.toml` in
+/// each student crate), plus `unsafe_code`. Forbidden, so no `#[allow]` in a submission lifts them.
+pub const FORBIDDEN_LINTS: &[&str] =
+    &["clippy::disallowed_methods", "clippy::disallowed_types", "clippy::disallowed_macros", "unsafe_code"];
+
+/// Says what the API check forbids, for a submission it refused.
+const API_HINT: &str =
+    "graded code may not use files, processes, the environment, sockets or raw descriptors \
+     (std::fs, std::process, std::env, std::net, std::os, standard input): the test harness owns them, and \
+     the grader checks this with clippy before it builds (`make lint` shows the same errors)";
+
+/// Checks with clippy that the student crates use nothing graded code may not.
+pub fn check_api(scratch: &Scratch, timeout: Duration, offline: bool) -> Result<(), BuildError> {
+    let mut args: Vec<String> = ["clippy", "--locked", "--lib"].iter().map(|s| s.to_string()).collect();
+    for krate in crate::submission::STUDENT_CRATES {
+        args.extend(["-p".to_string(), krate.to_string()]);
+    }
+    if offline {
+        args.push("--offline".into());
+    }
+    // Every other lint is the student's business: only the forbidden ones are reported.
+    args.extend(["--".into(), "-A".into(), "warnings".into()]);
+    for lint in FORBIDDEN_LINTS {
+        args.extend(["-F".to_string(), lint.to_string()]);
+    }
+    let ran = run_cargo(scratch, &args, timeout, "clippy")?;
+    if ran.success {
+        return Ok(());
+    }
+    if ran.stderr.contains("no such command") && ran.stderr.contains("clippy") {
+        return Err(BuildError::Tooling(
+            "the grader needs clippy to check what graded code uses: install it (rustup component add clippy)".into(),
+        ));
+    }
+    match compile_error(&ran.stderr, scratch) {
+        BuildError::Compile { diagnostics, mut hints }
+            if diagnostics.contains("disallowed") || diagnostics.contains("unsafe") =>
+        {
+            if diagnostics.contains("disallowed") {
+                hints.insert(0, API_HINT.to_string());
+            }
+            Err(BuildError::Forbidden { diagnostics, hints })
+        }
+        other => Err(other),
+    }
+}
+
 /// Builds the test binaries of `suites` in the scratch workspace.
 pub fn build(
     scratch: &Scratch,
@@ -77,23 +144,51 @@ pub fn build(
     offline: bool,
 ) -> Result<Build, BuildError> {
     let started = Instant::now();
+    let mut args: Vec<String> =
+        ["test", "--no-run", "--locked", "--message-format=json-render-diagnostics", "-p", TEST_PACKAGE]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    if offline {
+        args.push("--offline".into());
+    }
+    for suite in suites {
+        args.extend(["--test".to_string(), suite.clone()]);
+    }
+    let ran = run_cargo(scratch, &args, timeout, "build")?;
+    if !ran.success {
+        return Err(compile_error(&ran.stderr, scratch));
+    }
+    let executables = executables(&ran.stdout, suites)?;
+    Ok(Build { executables, duration: started.elapsed() })
+}
+
+/// What one cargo command did.
+struct CargoRun {
+    success: bool,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `cargo ARGS` in the scratch workspace with a cleared environment, in its own process
+/// group (killed whole at the end), for at most `timeout`. Its stderr goes to
+/// `<cache>/build/<log>.txt` and is read back from there.
+fn run_cargo(
+    scratch: &Scratch,
+    args: &[String],
+    timeout: Duration,
+    log: &str,
+) -> Result<CargoRun, BuildError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let log_dir = scratch.root().join("build");
     fs::create_dir_all(&log_dir)
         .map_err(|e| BuildError::Tooling(format!("create {}: {e}", log_dir.display())))?;
-    let stderr_path = log_dir.join("stderr.txt");
+    let stderr_path = log_dir.join(format!("{log}.txt"));
     let stderr = fs::File::create(&stderr_path)
         .map_err(|e| BuildError::Tooling(format!("create {}: {e}", stderr_path.display())))?;
     let mut command = Command::new(&cargo);
     command
-        .args([
-            "test",
-            "--no-run",
-            "--locked",
-            "--message-format=json-render-diagnostics",
-            "-p",
-            TEST_PACKAGE,
-        ])
+        .args(args)
         .current_dir(scratch.workspace())
         .env_clear()
         .envs(KEPT_VARS.iter().filter_map(|k| std::env::var_os(k).map(|v| (k, v))))
@@ -103,16 +198,10 @@ pub fn build(
         .stdout(Stdio::piped())
         .stderr(stderr)
         .process_group(0);
-    if offline {
-        command.arg("--offline");
-    }
-    for suite in suites {
-        command.args(["--test", suite]);
-    }
     let mut child = command.spawn().map_err(|e| {
         BuildError::Tooling(format!("cannot run {}: {e} (is cargo on PATH?)", cargo.to_string_lossy()))
     })?;
-    // Read cargo's JSON on a thread so a full pipe cannot stall the build.
+    // Read cargo's stdout on a thread so a full pipe cannot stall the build.
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let reader = std::thread::spawn(move || {
         let mut text = String::new();
@@ -121,18 +210,15 @@ pub fn build(
     });
     let waited = wait_with_timeout(&mut child, timeout);
     kill_group(child.id());
-    let json = reader.join().unwrap_or_default();
+    let _ = child.wait();
+    let stdout = reader.join().unwrap_or_default();
     let status = match waited {
         Waited::Exited(status) => status,
         Waited::TimedOut => return Err(BuildError::TimedOut(timeout)),
         Waited::Failed(e) => return Err(BuildError::Tooling(format!("waiting for cargo: {e}"))),
     };
-    let diagnostics = fs::read_to_string(&stderr_path).unwrap_or_default();
-    if !status.success() {
-        return Err(compile_error(&diagnostics, scratch));
-    }
-    let executables = executables(&json, suites)?;
-    Ok(Build { executables, duration: started.elapsed() })
+    let stderr = fs::read_to_string(&stderr_path).unwrap_or_default();
+    Ok(CargoRun { success: status.success(), stdout, stderr })
 }
 
 /// The test binaries of `suites` named in cargo's JSON messages.

@@ -49,6 +49,9 @@ pub struct GradeOptions {
     pub env: Vec<(String, String)>,
     /// The `grade` binary, which runs inside the sandbox (see [`crate::sandbox::helper_binary`]).
     pub helper: PathBuf,
+    /// Run the API check ([`compile::check_api`]) before building. Always on when grading; the
+    /// grader's own tests turn it off to prove that the verdict channel holds by itself too.
+    pub api_check: bool,
     /// Where to copy the HTML report page of each failed test (`<suite>__<test>.html`, see
     /// [`crate::lab_reports`]); `None`: tests write no page. The `grade` binary always sets it.
     pub reports: Option<PathBuf>,
@@ -79,6 +82,7 @@ impl GradeOptions {
             env: Vec::new(),
             helper: crate::sandbox::helper_binary().unwrap_or_else(|_| PathBuf::from("grade")),
             reports: None,
+            api_check: true,
         })
     }
 
@@ -183,7 +187,14 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
     if options.progress != Style::Quiet {
         eprintln!("grade: building {} in {}", submission.name, scratch.workspace().display());
     }
-    let build = match compile::build(&scratch, &suites, options.build_timeout, options.offline) {
+    let build_started = Instant::now();
+    let checked = match options.api_check {
+        true => compile::check_api(&scratch, options.build_timeout, options.offline),
+        false => Ok(()),
+    };
+    let build = match checked
+        .and_then(|()| compile::build(&scratch, &suites, options.build_timeout, options.offline))
+    {
         Ok(build) => build,
         Err(BuildError::Tooling(message)) => return Err(GradeError::Setup(message)),
         Err(failure) => {
@@ -191,7 +202,8 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
             return Ok(grade);
         }
     };
-    grade.build_time = Some(build.duration);
+    // The API check is part of the build.
+    grade.build_time = Some(build_started.elapsed());
 
     let mut mismatches = Vec::new();
     for suite in &suites {

@@ -5,8 +5,9 @@
 //! workspace, puts the submission's two `src/` directories in it, builds the graded test
 //! binaries, and runs every graded test as its own sandboxed process with the timeout the
 //! [`rubric`] gives it. Whether a test passed comes from the grader's own bookkeeping: the exit
-//! status of a process that ran exactly that one test, and the result line libtest writes to a
-//! file only after the test returned, never from text the submission prints.
+//! status of a process that ran exactly that one test, and a one-time key that the harness
+//! prints back only after the test returned ([`verdict`]), never from text the submission can
+//! produce.
 //!
 //! The pipeline, one module per step:
 //!
@@ -17,7 +18,8 @@
 //! - [`compile`]: `cargo` builds the graded test binaries;
 //! - [`listing`]: which tests a binary holds, and how that compares with the rubric;
 //! - [`sandbox`]: how a test process is isolated (unprivileged uid, bubblewrap, rlimits);
-//! - [`runner`]: one test, one process, one verdict; [`schedule`]: many of them in parallel;
+//! - [`runner`]: one test, one process, one verdict ([`verdict`]: the sealed channel it travels
+//!   through); [`schedule`]: many of them in parallel;
 //! - [`lab_reports`]: the HTML report page of each failed test, taken out of the sandbox;
 //! - [`grade`]: the steps above for one submission; [`report`]: the table, JSON, JUnit and CSV;
 //! - [`batch`], [`mutants`], [`handout`]: grading a folder, proving the suite catches planted
@@ -55,3 +57,4 @@ pub mod sandbox_exec;
 pub mod schedule;
 pub mod scratch;
 pub mod submission;
+pub mod verdict;

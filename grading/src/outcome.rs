@@ -24,7 +24,8 @@ pub enum Failure {
         /// What it most likely means.
         hint: String,
     },
-    /// The process exited before libtest recorded any result (e.g. `process::exit`).
+    /// The process exited without the harness confirming that the test returned (e.g.
+    /// `process::exit`, or status 0 with no verdict).
     ExitedEarly {
         /// Its exit status.
         code: i32,
@@ -33,8 +34,6 @@ pub enum Failure {
     },
     /// The test passed, then the process exited with a non-zero status.
     CrashedAfterPassing(i32),
-    /// The result file held something other than this one test's result.
-    ResultMismatch(String),
     /// The grader could not run the test at all (its own problem, not the submission's).
     Grader(String),
 }
@@ -51,8 +50,8 @@ impl fmt::Display for Failure {
             Failure::ExitedEarly { code, hint } => {
                 write!(
                     f,
-                    "the test process exited with status {code} before the test finished (process::exit or a \
-                     crash in the submission?)"
+                    "the test process exited with status {code} without the harness confirming that the test \
+                     finished (process::exit, or a crash in the submission?)"
                 )?;
                 if let Some(hint) = hint {
                     write!(f, "; {hint}")?;
@@ -63,12 +62,6 @@ impl fmt::Display for Failure {
                 write!(
                     f,
                     "the test passed, but its process then exited with status {code} (a background thread?)"
-                )
-            }
-            Failure::ResultMismatch(found) => {
-                write!(
-                    f,
-                    "the test's result record is not this test's (found {found:?}); counted as a failure"
                 )
             }
             Failure::Grader(message) => write!(f, "the grader could not run this test: {message}"),

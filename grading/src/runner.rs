@@ -1,13 +1,11 @@
 //! One run of one test: its own sandboxed process, its own process group, its timeout, and a
 //! verdict from the grader's own bookkeeping.
 //!
-//! The test binary runs exactly one test (`NAME --exact --test-threads 1`) and libtest writes
-//! `ok NAME` to a result file (`--logfile`) only once that test has returned. A run passes only
-//! if the process exited with status 0 *and* the file says `ok NAME` and nothing else. So a
-//! submission that calls `process::exit(0)` mid-test, or prints "test result: ok", does not pass.
-//! (Code running inside the test process could, deliberately, find the result file's path in its
-//! own arguments and write it: that is targeted cheating against the grader, for a human to
-//! judge, and beyond what any in-process test harness can rule out.)
+//! The test binary runs exactly one test (`NAME --exact --test-threads 1`). Its verdict travels
+//! through the sealed channel of [`crate::verdict`]: a fresh key on standard input, which the
+//! harness prints back only once the scenario has returned. A run passes only if the process
+//! exited with status 0 *and* its output holds this run's key. libtest's own lines, result
+//! files, exit codes and anything else the code under test can print or write decide nothing.
 
 use std::fs;
 use std::io;
@@ -23,6 +21,7 @@ use crate::lab_reports;
 use crate::outcome::{Failure, ReportCopy, RunResult};
 use crate::rubric::{Limits, RubricTest};
 use crate::sandbox::Sandbox;
+use crate::verdict::{VerdictKey, VERDICT_VAR};
 
 /// Lines of output kept from a run.
 pub const TAIL_LINES: usize = 40;
@@ -80,7 +79,6 @@ fn run_inner(
 ) -> Result<Ran, String> {
     let run_dir = runs.join(format!("slot-{slot}"));
     sandbox.make_run_dir(slot, &run_dir).map_err(|e| e.to_string())?;
-    let result_file = run_dir.join("result.txt");
     let output_path = runs.join(format!("slot-{slot}.out"));
     let output =
         fs::File::create(&output_path).map_err(|e| format!("create {}: {e}", output_path.display()))?;
@@ -95,25 +93,35 @@ fn run_inner(
         "1".into(),
         "--color".into(),
         "never".into(),
-        "--logfile".into(),
-        result_file.display().to_string(),
     ];
-    let mut env: Vec<(String, String)> = vec![("LAB_SEED".into(), spec.seed.to_string())];
+    let mut env: Vec<(String, String)> =
+        vec![("LAB_SEED".into(), spec.seed.to_string()), (VERDICT_VAR.into(), "stdin".into())];
     env.extend(lab_reports::test_env(&run_dir, spec.reports.is_some()));
     env.extend(spec.env.iter().cloned());
     let mut command = sandbox.command(slot, &run_dir, spec.exe, &args, &env);
-    command.stdout(Stdio::from(output)).stderr(Stdio::from(output_err));
+    command.stdin(Stdio::piped()).stdout(Stdio::from(output)).stderr(Stdio::from(output_err));
+    let key = VerdictKey::draw();
     let mut child = command.spawn().map_err(|e| format!("cannot start {}: {e}", spec.exe.display()))?;
+    let stdin = child.stdin.take().expect("stdin is piped");
+    // A process that died at once has closed the pipe: that is its failure, judged below.
+    let _ = key.send(stdin);
     let waited = wait_with_timeout(&mut child, spec.timeout);
     kill_group(child.id());
     let _ = child.wait();
     sandbox.sweep(slot);
-    let mut tail = crate::fsutil::tail_lines(&output_path, TAIL_LINES, 64 * 1024).unwrap_or_default();
-    let failure = match waited {
-        Waited::TimedOut => Some(Failure::TimedOut(spec.timeout)),
-        Waited::Failed(e) => Some(Failure::Grader(format!("waiting for the test process: {e}"))),
-        Waited::Exited(status) => {
-            judge(status, sandbox.reports_signals_as_codes(), &result_file, name, limits, &tail)
+    let mut tail = crate::fsutil::tail_lines(&output_path, TAIL_LINES + 2, 64 * 1024).unwrap_or_default();
+    let confirmed = key.found_in(&output_path);
+    key.strip(&mut tail);
+    let excess = tail.len().saturating_sub(TAIL_LINES);
+    tail.drain(..excess);
+    let failure = match (waited, confirmed) {
+        (Waited::TimedOut, _) => Some(Failure::TimedOut(spec.timeout)),
+        (Waited::Failed(e), _) => Some(Failure::Grader(format!("waiting for the test process: {e}"))),
+        (_, Err(e)) => {
+            Some(Failure::Grader(format!("reading the test's output {}: {e}", output_path.display())))
+        }
+        (Waited::Exited(status), Ok(confirmed)) => {
+            judge(status, sandbox.reports_signals_as_codes(), confirmed, limits, &tail)
         }
     };
     // Every process of the run is gone (killed and swept): what it left is safe to read.
@@ -135,50 +143,34 @@ fn run_inner(
     Ok((failure, tail, report))
 }
 
-/// The verdict for a process that ended with `status`, given the result file. With
-/// `signals_as_codes` (bubblewrap reports a child killed by signal N as exit status 128 + N),
-/// such statuses are read as signals when no result was recorded.
+/// The verdict for a process that ended with `status`; `confirmed`: its output holds this run's
+/// verdict line. With `signals_as_codes` (bubblewrap reports a child killed by signal N as exit
+/// status 128 + N), such statuses are read as signals when the test was not confirmed.
 fn judge(
     status: ExitStatus,
     signals_as_codes: bool,
-    result_file: &Path,
-    name: &str,
+    confirmed: bool,
     limits: &Limits,
     tail: &[String],
 ) -> Option<Failure> {
     use std::os::unix::process::ExitStatusExt;
-    let recorded = read_result(result_file);
-    let expected_ok = format!("ok {name}");
-    let passed_line = recorded.as_deref().map(str::trim) == Some(expected_ok.as_str());
     let code = status.code().unwrap_or(-1);
     let signal = status
         .signal()
-        .or_else(|| (signals_as_codes && !passed_line && (129..=192).contains(&code)).then_some(code - 128));
+        .or_else(|| (signals_as_codes && !confirmed && (129..=192).contains(&code)).then_some(code - 128));
     if let Some(signal) = signal {
         return Some(Failure::Signal {
             signal: signal_name(signal),
             hint: signal_hint(signal, limits, tail),
         });
     }
-    match (code, passed_line) {
+    match (code, confirmed) {
         (0, true) => None,
         (_, true) => Some(Failure::CrashedAfterPassing(code)),
-        (101, false) if recorded.as_deref().map(str::trim) == Some(format!("failed {name}").as_str()) => {
-            Some(Failure::TestFailed { hint: output_hint(limits, tail) })
-        }
-        (_, false) => match recorded.as_deref().map(str::trim) {
-            Some("") | None => Some(Failure::ExitedEarly { code, hint: output_hint(limits, tail) }),
-            Some(other) => Some(Failure::ResultMismatch(crate::fsutil::printable(other))),
-        },
+        // libtest's status for a failed test.
+        (101, false) => Some(Failure::TestFailed { hint: output_hint(limits, tail) }),
+        (_, false) => Some(Failure::ExitedEarly { code, hint: output_hint(limits, tail) }),
     }
-}
-
-fn read_result(path: &Path) -> Option<String> {
-    let bytes = fs::read(path).ok()?;
-    if bytes.len() > 4096 {
-        return Some("(an oversized result file)".into());
-    }
-    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Advice drawn from the output. Only a hint: the verdict never depends on it.

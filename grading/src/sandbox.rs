@@ -48,6 +48,8 @@ pub enum Mode {
     Auto,
     /// Refuse to grade unless the grader is root and bubblewrap works.
     Required,
+    /// Every layer except bubblewrap, even where it works: what a machine without it gets.
+    NoBwrap,
     /// Only rlimits (for debugging the grader itself).
     Off,
 }
@@ -136,7 +138,11 @@ impl Sandbox {
             }
             sandbox.warnings.push(why.into());
         }
-        match find_bwrap() {
+        match find_bwrap().filter(|_| mode != Mode::NoBwrap) {
+            None if mode == Mode::NoBwrap => sandbox.warnings.push(
+                "bubblewrap is not used (--sandbox no-bwrap): no read-only filesystem or PID namespace"
+                    .into(),
+            ),
             None => {
                 let why = "bubblewrap (bwrap) is not installed: tests can write to world-writable places such as /tmp \
                            and see the network; install it with `apt-get install bubblewrap`";

@@ -5,8 +5,8 @@
 //!
 //! ```text
 //! lock          held while one grader uses the cache (a second one waits)
-//! workspace/    the scratch workspace: labrpc, tests, manifests, Cargo.lock from the reference;
-//!               viewservice/src and pbservice/src from the submission
+//! workspace/    the scratch workspace: labrpc, tests, manifests, clippy.toml, Cargo.lock from
+//!               the reference; viewservice/src and pbservice/src from the submission
 //! target/       its build directory: dependencies stay built between submissions
 //! runs/         one directory per test process, writable by that process only
 //! ```
@@ -33,6 +33,9 @@ use crate::submission::{Submission, STUDENT_CRATES};
 /// The crate of the grader itself: the scratch workspace holds its manifest and sources (the
 /// lock file lists it) but never builds it.
 const GRADER_CRATE: &str = "grading";
+
+/// The clippy configuration in each student crate that lists what graded code may not use.
+pub const API_RULES: &str = "clippy.toml";
 
 /// Crates whose build artifacts depend on the submission.
 const REBUILT_CRATES: &[&str] = &["viewservice", "pbservice", "labtests"];
@@ -149,6 +152,14 @@ impl Scratch {
                 forbid_in_workspace |= workspace_lints;
                 fsutil::write_if_changed(&to.join("Cargo.toml"), text.as_bytes())
                     .map_err(io_err(format!("write {}/Cargo.toml", to.display())))?;
+                // What graded code may not use (see compile::check_api): always the reference's list.
+                let rules = fs::read(from.join(API_RULES)).map_err(io_err(format!(
+                    "read {}/{API_RULES} (the student crates' API rules; the grader cannot check \
+                     submissions without them)",
+                    from.display()
+                )))?;
+                fsutil::write_if_changed(&to.join(API_RULES), &rules)
+                    .map_err(io_err(format!("write {}/{API_RULES}", to.display())))?;
                 if from.join("benches").is_dir() {
                     fsutil::mirror_dir(&from.join("benches"), &to.join("benches"), NEVER_COPIED)
                         .map_err(io_err(format!("copy {}/benches", from.display())))?;
@@ -188,14 +199,15 @@ impl Scratch {
             reference.display()
         )))?;
         fsutil::write_if_changed(&ws.join("Cargo.lock"), &lock).map_err(io_err("write Cargo.lock"))?;
-        self.forget_stale_builds(submission)
+        self.forget_stale_builds(submission, reference)
     }
 
-    /// Removes the fingerprints of the crates built from the submission when its sources differ
-    /// from the last build's.
-    fn forget_stale_builds(&self, submission: &Submission) -> Result<(), ScratchError> {
+    /// Removes the fingerprints of the crates built from the submission when its sources, or the
+    /// API rules they were checked against, differ from the last build's.
+    fn forget_stale_builds(&self, submission: &Submission, reference: &Path) -> Result<(), ScratchError> {
         let stamp = self.root.join("submission.hash");
-        let hash = source_hash(&submission.root).map_err(io_err("hash the submission's sources"))?;
+        let hash =
+            source_hash(&submission.root, reference).map_err(io_err("hash the submission's sources"))?;
         let previous = fs::read_to_string(&stamp).unwrap_or_default();
         if previous.trim() == hash {
             return Ok(());
@@ -262,11 +274,12 @@ fn set_forbid(lints: &mut toml::Value) -> Result<(), ScratchError> {
     Ok(())
 }
 
-/// A hash of the student crates' sources (paths and contents).
-fn source_hash(root: &Path) -> io::Result<String> {
+/// A hash of the student crates' sources (paths and contents) and of the reference's API rules.
+fn source_hash(root: &Path, reference: &Path) -> io::Result<String> {
     let mut hasher = DefaultHasher::new();
     for krate in STUDENT_CRATES {
         hash_dir(&root.join(krate).join("src"), Path::new(krate), &mut hasher)?;
+        fs::read(reference.join(krate).join(API_RULES))?.hash(&mut hasher);
     }
     Ok(format!("{:016x}", hasher.finish()))
 }

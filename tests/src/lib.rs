@@ -7,7 +7,9 @@
 //! - [`view_model`]: a bounded model check of the view service's rules;
 //! - [`linearizability`]: the linearizability checker and history recorder;
 //! - [`report`]: the HTML report of a failed scenario;
-//! - [`browser`]: drive headless Chromium for the page tests.
+//! - [`browser`]: drive headless Chromium for the page tests;
+//! - [`verdict`] and [`graded`]: how a graded test reports that it passed, sealed from the code
+//!   under test.
 //!
 //! The suites themselves are under `tests/tests/`. The simulated network's own tests live with
 //! it, in `labrpc/tests/`.
@@ -17,8 +19,11 @@ pub mod linearizability;
 pub mod pb_clerk;
 pub mod pb_harness;
 pub mod report;
+pub mod verdict;
 pub mod view_model;
 pub mod vs_harness;
+
+pub use labtests_macros::graded;
 
 /// Starts logging once per test process, so `RUST_LOG=debug` shows the story of a test.
 pub fn init_log() {

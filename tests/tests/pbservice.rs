@@ -1,5 +1,5 @@
 //! The primary/backup key/value service, end to end: the scenarios of the original lab (MIT 6.824,
-//! Spring 2015, Lab 2 Part B), one `#[test]` each, told as stories. Each test prints what it is
+//! Spring 2015, Lab 2 Part B), one `#[graded]` test each, told as stories. Each test prints what it is
 //! about to show and the seed that repeats its fault decisions, and fails with a sentence saying
 //! what was wanted and what came back.
 //!
@@ -11,6 +11,8 @@
 //! Every thread a test spawns is joined before the test ends. A clerk blocked on a system that can
 //! no longer serve is stopped by killing its node (or, for a whole workload, by shutting the
 //! network down), which makes it return `Stopped`.
+
+use labtests::graded;
 
 use std::ops::Deref;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -468,7 +470,7 @@ fn crash_and_restart(s: &Scenario, servers: &[&str], stop: &Stop, unreliable: bo
 // ----- the original TestBasicFail, one scenario at a time --------------------------------------
 
 /// A lone primary with no backup serves Put, Get and Append, an Append to a missing key too.
-#[test]
+#[graded]
 fn single_primary_no_backup() {
     let s = Scenario::begin("Single primary, no backup");
     s.start_first_primary("s1");
@@ -491,7 +493,7 @@ fn single_primary_no_backup() {
 }
 
 /// A server that joins as backup receives the primary's whole state, then every later write.
-#[test]
+#[graded]
 fn backup_joins_and_receives_state() {
     let s = Scenario::begin("Add a backup");
     s.start_first_primary("s1");
@@ -515,7 +517,7 @@ fn backup_joins_and_receives_state() {
 }
 
 /// Clerks cache the primary: 100 Puts cost the view service hardly more than the servers' pings.
-#[test]
+#[graded]
 fn clerks_cache_the_primary() {
     let s = Scenario::begin("Count RPCs to viewserver");
     s.start_first_primary("s1");
@@ -542,7 +544,7 @@ fn clerks_cache_the_primary() {
 }
 
 /// When the primary dies, its backup takes over and serves everything written before.
-#[test]
+#[graded]
 fn backup_serves_after_primary_failure() {
     let s = Scenario::begin("Primary failure");
     s.start_first_primary("s1");
@@ -561,7 +563,7 @@ fn backup_serves_after_primary_failure() {
 }
 
 /// After the last server with the data dies, a fresh empty one never serves: a Get never returns.
-#[test]
+#[graded]
 fn new_server_does_not_serve_after_last_dies() {
     let s = Scenario::begin("Kill last server, new one should not be active");
     s.start_first_primary("s1");
@@ -613,7 +615,7 @@ fn new_server_does_not_serve_after_last_dies() {
 // ----- TestAtMostOnce ---------------------------------------------------------------------------
 
 /// Through an unreliable server (lost requests and replies), 100 Appends apply exactly once each.
-#[test]
+#[graded]
 fn at_most_once_append_unreliable() {
     let s = Scenario::begin("at-most-once Append; unreliable");
     s.start("s1");
@@ -639,7 +641,7 @@ fn at_most_once_append_unreliable() {
 // ----- TestFailPut ------------------------------------------------------------------------------
 
 /// A Put right after the backup dies completes, and the idle server replacing it gets the state.
-#[test]
+#[graded]
 fn put_right_after_backup_failure() {
     let s = Scenario::begin("Put() immediately after backup failure");
     s.start_first_primary("s1");
@@ -673,7 +675,7 @@ fn put_right_after_backup_failure() {
 }
 
 /// A Put right after the primary dies completes: the clerk fails over to the promoted backup.
-#[test]
+#[graded]
 fn put_right_after_primary_failure() {
     let s = Scenario::begin("Put() immediately after primary failure");
     s.start_first_primary("s1");
@@ -772,13 +774,13 @@ fn concurrent_puts(title: &'static str, unreliable: bool) {
 }
 
 /// Three clients Put to two keys for 5 s; after failover the backup serves the primary's values.
-#[test]
+#[graded]
 fn concurrent_puts_same_keys() {
     concurrent_puts("Concurrent Put()s to the same key", false);
 }
 
 /// Three clients Put to two keys via unreliable servers; the promoted backup serves the same values.
-#[test]
+#[graded]
 fn concurrent_puts_same_keys_unreliable() {
     concurrent_puts("Concurrent Put()s to the same key; unreliable", true);
 }
@@ -786,7 +788,7 @@ fn concurrent_puts_same_keys_unreliable() {
 // ----- TestConcurrentSameAppend -----------------------------------------------------------------
 
 /// Three clients Append to one key: each element once, in client order, the same on both replicas.
-#[test]
+#[graded]
 fn concurrent_appends_same_key() {
     const CLIENTS: usize = 3;
     const APPENDS: usize = 50;
@@ -868,7 +870,7 @@ fn final_put_get(s: &Scenario) {
 }
 
 /// Servers crash and restart every second for 20 s; each client's Gets see its own last Puts.
-#[test]
+#[graded]
 fn repeated_crash_restart() {
     const CLIENTS: usize = 2;
     let s = Scenario::begin("Repeated failures/restarts");
@@ -910,7 +912,7 @@ fn repeated_crash_restart() {
 }
 
 /// Servers crash and restart for 20 s while two clients Append to one key, unreliably: none lost or doubled.
-#[test]
+#[graded]
 fn repeated_crash_restart_unreliable() {
     const CLIENTS: usize = 2;
     let s = Scenario::begin("Repeated failures/restarts with concurrent updates to same key; unreliable");
@@ -1005,7 +1007,7 @@ fn stale_get_check(s: &Scenario, ck1: &Clerk, patience: Duration, fresh: &str, m
 }
 
 /// An old primary cut off from the view service does not answer a delayed Get with a stale value.
-#[test]
+#[graded]
 fn partitioned_old_primary_does_not_serve_gets() {
     let s = Scenario::begin("Old primary does not serve Gets");
     let ck1 = s.clerk();
@@ -1025,7 +1027,7 @@ fn partitioned_old_primary_does_not_serve_gets() {
 }
 
 /// A partitioned old primary whose backup died does not complete a delayed Get from its own state.
-#[test]
+#[graded]
 fn partitioned_old_primary_does_not_complete_gets() {
     let s = Scenario::begin("Partitioned old primary does not complete Gets");
     let ck1 = s.clerk();

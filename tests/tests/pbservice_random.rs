@@ -5,6 +5,8 @@
 //! All random choices (the clients' operations and the nemesis's faults) come from the
 //! network's seed, so `LAB_SEED` repeats them; thread timing still varies from run to run.
 
+use labtests::graded;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -143,7 +145,7 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
 }
 
 /// Servers crash and restart at random, one at a time, while four clients work.
-#[test]
+#[graded]
 fn random_crashes_keep_every_history_linearizable() {
     run_workload(
         "random_crashes_keep_every_history_linearizable",
@@ -155,7 +157,7 @@ fn random_crashes_keep_every_history_linearizable() {
 
 /// Servers are cut off from everyone at random, and the network loses messages, while four
 /// clients work.
-#[test]
+#[graded]
 fn random_partitions_on_a_lossy_network_keep_every_history_linearizable() {
     run_workload(
         "random_partitions_on_a_lossy_network_keep_every_history_linearizable",
@@ -166,7 +168,7 @@ fn random_partitions_on_a_lossy_network_keep_every_history_linearizable() {
 }
 
 /// Everything at once: crashes, partitions and message loss.
-#[test]
+#[graded]
 fn random_crashes_partitions_and_loss_keep_every_history_linearizable() {
     run_workload(
         "random_crashes_partitions_and_loss_keep_every_history_linearizable",

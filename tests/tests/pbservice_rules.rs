@@ -8,6 +8,8 @@
 //! stay blocked is stopped by killing its node; if the test fails first, the network is shut
 //! down so that blocked clerks return and can be joined.
 
+use labtests::graded;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -251,7 +253,7 @@ fn hand_made(seq: u64) -> RequestId {
 
 /// Rule 1: when primary and backup die together, a server that was idle all along is never made
 /// primary, and nothing is served.
-#[test]
+#[graded]
 fn rule_1_idle_server_never_replaces_dead_primary_and_backup() {
     let lab = Lab::new("Rule 1: an idle server never replaces a dead primary and backup");
     lab.primary_and_backup("s1", "s2");
@@ -286,7 +288,7 @@ fn rule_1_idle_server_never_replaces_dead_primary_and_backup() {
 
 /// Rule 1: a primary killed and restarted at once (fresh and empty, under the same name) is not
 /// the primary of the next view, and its empty state never replaces its old backup's.
-#[test]
+#[graded]
 fn rule_1_restarted_primary_does_not_wipe_its_backup() {
     let lab = Lab::new("Rule 1: a primary restarted at once does not wipe its backup");
     lab.primary_and_backup("s1", "s2");
@@ -320,7 +322,7 @@ fn rule_1_restarted_primary_does_not_wipe_its_backup() {
 
 /// Rule 2: a primary whose backup is cut off cannot complete a Put; once the link is repaired
 /// the Put completes, on both servers.
-#[test]
+#[graded]
 fn rule_2_put_waits_while_backup_is_cut_off_then_completes_after_repair() {
     let lab = Lab::new("Rule 2: a primary cut off from its backup cannot complete a Put");
     lab.primary_and_backup("s1", "s2");
@@ -345,7 +347,7 @@ fn rule_2_put_waits_while_backup_is_cut_off_then_completes_after_repair() {
 
 /// Rule 2: an Append to a primary cut off from its backup waits; when that primary dies, the
 /// backup takes over and the Append completes exactly once.
-#[test]
+#[graded]
 fn rule_2_append_waits_while_backup_is_cut_off_then_completes_once_after_failover() {
     let lab = Lab::new("Rule 2: an Append waits for the backup, then completes once after failover");
     lab.primary_and_backup("s1", "s2");
@@ -374,7 +376,7 @@ fn rule_2_append_waits_while_backup_is_cut_off_then_completes_once_after_failove
 
 /// Rule 3: once the view has moved on, a forward in the name of the old primary, or for the old
 /// view, is refused with WrongServer and changes nothing.
-#[test]
+#[graded]
 fn rule_3_backup_rejects_forward_from_stale_primary() {
     let lab = Lab::new("Rule 3: a backup rejects a forward from a stale primary");
     let old = lab.primary_and_backup("s1", "s2");
@@ -423,7 +425,7 @@ fn rule_3_backup_rejects_forward_from_stale_primary() {
 
 /// Rule 4: a backup (and an idle server) answers a client's Get, Put or Append with
 /// WrongServer, and applies nothing; the same request sent to the primary is served.
-#[test]
+#[graded]
 fn rule_4_backup_answers_client_request_with_wrong_server() {
     let lab = Lab::new("Rule 4: a non-primary rejects client requests");
     lab.primary_and_backup("s1", "s2");
@@ -462,7 +464,7 @@ fn rule_4_backup_answers_client_request_with_wrong_server() {
 
 /// Rule 5: operations that arrive while the state transfer to a new backup is held wait for it,
 /// and afterwards every one of them is on the new backup.
-#[test]
+#[graded]
 fn rule_5_operations_during_state_transfer_reach_new_backup() {
     let lab = Lab::new("Rule 5: every operation is before or after the state transfer");
     lab.primary_alone("s1");
@@ -540,7 +542,7 @@ fn rule_5_operations_during_state_transfer_reach_new_backup() {
 
 /// A clerk blocked on a system whose servers are all dead can be abandoned: killing its node
 /// makes the call return `Err(Stopped)` at once.
-#[test]
+#[graded]
 fn blocked_clerk_is_abandoned_cleanly() {
     let lab = Lab::new("A clerk blocked on a dead system can be abandoned cleanly");
     lab.primary_and_backup("s1", "s2");
@@ -566,7 +568,7 @@ fn blocked_clerk_is_abandoned_cleanly() {
 
 /// After every server has died, a freshly started server is never made primary, and nothing is
 /// served.
-#[test]
+#[graded]
 fn fresh_server_after_all_died_serves_nothing() {
     let lab = Lab::new("Kill all servers, start a fresh one: nothing is served");
     lab.primary_and_backup("s1", "s2");
@@ -597,7 +599,7 @@ fn fresh_server_after_all_died_serves_nothing() {
 
 /// The backup dies and an idle server becomes backup; then the primary dies and that new backup
 /// takes over. Every write, from before, between and after, is kept.
-#[test]
+#[graded]
 fn fail_to_new_backup_then_to_it_as_primary_keeps_every_write() {
     let lab = Lab::new("Fail to a new backup, then to it as primary, keeping every write");
     lab.primary_and_backup("s1", "s2");
@@ -624,7 +626,7 @@ fn fail_to_new_backup_then_to_it_as_primary_keeps_every_write() {
 /// Three clerks Put and Append concurrently to shared keys over a lossy network; afterwards the
 /// replicas agree, every Append is there exactly once and in its clerk's order, and the backup
 /// serves the same values after the primary fails.
-#[test]
+#[graded]
 fn concurrent_puts_and_appends_with_message_loss_then_failover() {
     const CLERKS: usize = 3;
     const OPS: usize = 16;
@@ -706,7 +708,7 @@ fn check_appends(log: &str, clerks: usize, ops: Vec<usize>) {
 /// Servers crash one after another (primary, then backup, ...) and restart empty, while two
 /// clerks keep writing and reading their own keys: every read sees the clerk's last write, and
 /// no operation waits 5 s or more.
-#[test]
+#[graded]
 fn repeated_crashes_keep_client_waits_under_five_seconds() {
     const ROUNDS: usize = 4;
     const LONGEST_WAIT: Duration = Duration::from_secs(5);
@@ -788,7 +790,7 @@ struct Workload {
 
 /// A write accepted while the primary had no backup reaches the next backup in the state
 /// transfer, and survives the failover to it.
-#[test]
+#[graded]
 fn write_while_primary_alone_survives_transfer_and_failover() {
     let lab = Lab::new("A write accepted by a lone primary survives the transfer and the failover");
     lab.primary_alone("s1");
@@ -812,7 +814,7 @@ fn write_while_primary_alone_survives_transfer_and_failover() {
 /// Two clerks Append concurrently while the link to the backup is held: until the first
 /// forward is released the second never reaches the backup, and both servers end with the
 /// appends in the order the primary chose.
-#[test]
+#[graded]
 fn forwards_reach_backup_in_primary_order() {
     let lab = Lab::new("Forwards reach the backup in the order the primary ordered them");
     lab.primary_and_backup("s1", "s2");
@@ -860,7 +862,7 @@ fn forwards_reach_backup_in_primary_order() {
 
 /// A forward held while the view moves on is released after the new primary's newer forward
 /// was accepted: the old backup refuses it, and the stale Append appears nowhere.
-#[test]
+#[graded]
 fn stale_forward_released_after_newer_one_is_refused() {
     let lab = Lab::new("A stale forward released after a newer one is refused");
     lab.primary_and_backup("s1", "s2");
@@ -910,7 +912,7 @@ fn stale_forward_released_after_newer_one_is_refused() {
 /// The backup applies a forwarded Put but its acceptance is lost; before that clerk's retry
 /// reaches the primary, another clerk's Put to the same key goes through. The two Puts overlap,
 /// so either order is right, but primary and backup must end with the same one.
-#[test]
+#[graded]
 fn forward_whose_acceptance_is_lost_leaves_replicas_identical() {
     let lab = Lab::new("A forward whose acceptance is lost does not split the replicas");
     lab.primary_and_backup("s1", "s2");
@@ -965,7 +967,7 @@ fn forward_whose_acceptance_is_lost_leaves_replicas_identical() {
 /// With replies from the primary lost at once while its handler still runs (and forwards slowed
 /// so the handler outlasts the clerk's retry pause), every retry overlaps its original, yet each
 /// Append is applied once, on both servers.
-#[test]
+#[graded]
 fn retry_overlapping_original_is_applied_once() {
     const MIN_APPENDS: usize = 20;
     const MIN_LOST_REPLIES: u64 = 3;
@@ -1005,7 +1007,7 @@ fn retry_overlapping_original_is_applied_once() {
 /// The primary applies an Append but its reply never reaches the clerk; the primary dies, and
 /// the clerk's retry at the promoted backup is recognised as done (the duplicate table was
 /// replicated), so the Append is applied once.
-#[test]
+#[graded]
 fn retry_at_promoted_backup_is_applied_once() {
     let lab = Lab::new("A retry at the newly promoted primary is applied once");
     lab.primary_and_backup("s1", "s2");
@@ -1038,7 +1040,7 @@ fn retry_at_promoted_backup_is_applied_once() {
 
 /// A write applied by a lone primary whose reply was lost, retried only after a new backup got
 /// the state and took over, is applied once: the duplicate table travels in the transfer.
-#[test]
+#[graded]
 fn retry_after_transfer_and_failover_is_applied_once() {
     let lab = Lab::new("The duplicate table travels with the state transfer");
     lab.primary_alone("s1");
@@ -1069,7 +1071,7 @@ fn retry_after_transfer_and_failover_is_applied_once() {
 /// A primary whose state transfer to a new backup keeps failing never acknowledges the view,
 /// so when it dies the view service must not promote that empty backup: no data is lost, and
 /// the service waits instead.
-#[test]
+#[graded]
 fn primary_dying_before_its_transfer_leaves_no_empty_primary() {
     let lab = Lab::new("A backup that never got the state is never promoted");
     lab.primary_alone("s1");
@@ -1100,7 +1102,7 @@ fn primary_dying_before_its_transfer_leaves_no_empty_primary() {
 
 /// A 1-byte Append to a 100 KiB value sends the backup far less than 100 KiB: the primary
 /// forwards the argument, not the resulting value.
-#[test]
+#[graded]
 fn append_forwards_argument_not_value() {
     const BIG: usize = 100 * 1024;
     const SMALL: u64 = 1024;
@@ -1134,7 +1136,7 @@ fn append_forwards_argument_not_value() {
 
 /// A state of 10,000 keys reaches a new backup whole, and then the next backup after a
 /// failover.
-#[test]
+#[graded]
 fn large_state_transfers_to_new_backup() {
     const KEYS: usize = 10_000;
     const WRITERS: usize = 4;

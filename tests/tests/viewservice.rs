@@ -3,6 +3,8 @@
 //! Every view any server is told goes through the test's `ViewLog`, which checks rule 1 (and that
 //! view numbers mean one view and never go backwards) on each of them.
 
+use labtests::graded;
+
 use labtests::vs_harness::{
     Pinging::{Fixed, GetOnly, Latest, Zero},
     TestServer, VsTest, PINGS_FOR_CHANGE, PINGS_FOR_DEATH,
@@ -21,7 +23,7 @@ fn s3_waits_idle(lab: &VsTest, s1: &TestServer, s2: &TestServer, s3: &TestServer
 }
 
 /// Before any server pings, the view is the empty view 0, and ticks alone do not change it.
-#[test]
+#[graded]
 fn empty_view_at_start() {
     labtests::init_log();
     let lab = VsTest::start("Empty view at start");
@@ -32,7 +34,7 @@ fn empty_view_at_start() {
 }
 
 /// The first server to ping becomes primary of view 1, with no backup.
-#[test]
+#[graded]
 fn first_primary() {
     labtests::init_log();
     let lab = VsTest::start("First primary");
@@ -45,7 +47,7 @@ fn first_primary() {
 }
 
 /// Once the primary has acknowledged view 1, the next server to ping becomes backup in view 2.
-#[test]
+#[graded]
 fn first_backup() {
     labtests::init_log();
     let lab = VsTest::start("First backup");
@@ -59,7 +61,7 @@ fn first_backup() {
 }
 
 /// When the primary stops pinging, its backup takes over, with no backup of its own.
-#[test]
+#[graded]
 fn backup_takes_over_when_primary_fails() {
     labtests::init_log();
     let lab = VsTest::start("Backup takes over if primary fails");
@@ -74,7 +76,7 @@ fn backup_takes_over_when_primary_fails() {
 }
 
 /// A crashed primary that restarts (pinging 0) comes back as the backup of the one that replaced it.
-#[test]
+#[graded]
 fn restarted_server_becomes_backup() {
     labtests::init_log();
     let lab = VsTest::start("Restarted server becomes backup");
@@ -97,7 +99,7 @@ fn restarted_server_becomes_backup() {
 
 /// With an idle third server waiting, a failed primary is replaced by its backup and the idle
 /// server becomes backup in one single view change: there is no view without a backup in between.
-#[test]
+#[graded]
 fn idle_third_server_becomes_backup_when_primary_fails() {
     labtests::init_log();
     let lab = VsTest::start("Idle third server becomes backup if primary fails");
@@ -117,7 +119,7 @@ fn idle_third_server_becomes_backup_when_primary_fails() {
 
 /// A primary that crashes and restarts at once keeps pinging, but with 0: the view service must
 /// treat it as dead and promote the backup.
-#[test]
+#[graded]
 fn restarted_primary_is_treated_as_dead() {
     labtests::init_log();
     let lab = VsTest::start("Restarted primary treated as dead");
@@ -137,7 +139,7 @@ fn restarted_primary_is_treated_as_dead() {
 }
 
 /// A backup that stops pinging is removed from the view.
-#[test]
+#[graded]
 fn dead_backup_is_removed() {
     labtests::init_log();
     let lab = VsTest::start("Dead backup is removed from view");
@@ -153,7 +155,7 @@ fn dead_backup_is_removed() {
 
 /// The view service does not move past a view its primary never acknowledged, even once that
 /// primary looks dead: the primary might still be serving the view before.
-#[test]
+#[graded]
 fn view_service_waits_for_primary_ack() {
     labtests::init_log();
     let lab = VsTest::start("Viewserver waits for primary to ack view");
@@ -177,7 +179,7 @@ fn view_service_waits_for_primary_ack() {
 
 /// When the primary and backup both die, an idle server that was never backup has none of the
 /// data: it must never be made primary.
-#[test]
+#[graded]
 fn uninitialized_server_is_never_promoted() {
     labtests::init_log();
     let lab = VsTest::start("Uninitialized server can't become primary");
@@ -195,7 +197,7 @@ fn uninitialized_server_is_never_promoted() {
 
 /// A backup that has pinged only 0 never learned it was backup (it may hold none of the
 /// primary's state): when the primary dies it must not be promoted.
-#[test]
+#[graded]
 fn backup_that_never_learned_a_view_is_not_promoted() {
     labtests::init_log();
     let lab = VsTest::start("Backup that never learned a view is not promoted");
@@ -219,7 +221,7 @@ fn backup_that_never_learned_a_view_is_not_promoted() {
 
 /// A server that pings while the first primary has not yet acknowledged view 1 waits; it joins as
 /// backup only once the primary acks.
-#[test]
+#[graded]
 fn backup_pings_before_primary_acks() {
     labtests::init_log();
     let lab = VsTest::start("Backup pings before the primary acks");
@@ -246,7 +248,7 @@ fn backup_pings_before_primary_acks() {
 }
 
 /// An idle server that stopped pinging is dead: it does not fill the backup slot when one opens.
-#[test]
+#[graded]
 fn dead_idle_server_never_becomes_backup() {
     labtests::init_log();
     let lab = VsTest::start("Dead idle server never becomes backup");
@@ -270,7 +272,7 @@ fn dead_idle_server_never_becomes_backup() {
 
 /// Through a run of changes (restarts of the primary, of the backup, then of the new primary),
 /// view numbers go up by one at each change and every view differs from the one before.
-#[test]
+#[graded]
 fn consecutive_views_differ_and_numbers_never_skip() {
     labtests::init_log();
     let lab = VsTest::start("Consecutive views differ and numbers never skip");
@@ -318,7 +320,7 @@ fn consecutive_views_differ_and_numbers_never_skip() {
 }
 
 /// A backup that restarts (pings 0 after having known a view) is replaced by an idle server.
-#[test]
+#[graded]
 fn restarted_backup_is_replaced() {
     labtests::init_log();
     let lab = VsTest::start("Restarted backup is replaced");
@@ -338,7 +340,7 @@ fn restarted_backup_is_replaced() {
 
 /// With five servers there is still one primary and one backup; the others wait idle, and a
 /// failover picks its new backup among them.
-#[test]
+#[graded]
 fn five_servers_one_primary_one_backup() {
     labtests::init_log();
     let lab = VsTest::start("Five servers: one primary, one backup, three idle");
@@ -372,7 +374,7 @@ fn five_servers_one_primary_one_backup() {
 
 /// `Get` is not a ping: a server that only asks for the view is never made primary or backup,
 /// though every `Get` reaches the view service.
-#[test]
+#[graded]
 fn get_is_not_a_ping() {
     labtests::init_log();
     let lab = VsTest::start("Get does not count as a ping");
@@ -406,7 +408,7 @@ fn get_is_not_a_ping() {
 
 /// The lecture's example, step by step: S1 alone in view 1; S2 joins as backup in view 2 once S1
 /// acknowledged view 1; S1 reboots and comes back, now as the backup of S2.
-#[test]
+#[graded]
 fn lecture_example_sequence() {
     labtests::init_log();
     let lab = VsTest::start("The lecture's example sequence of views");
@@ -451,7 +453,7 @@ fn lecture_example_sequence() {
 
 /// Bad pings over RPC are refused with `PingError` and change nothing; a name never seen before
 /// that pings properly joins as an idle server.
-#[test]
+#[graded]
 fn bad_pings_are_refused() {
     labtests::init_log();
     let lab = VsTest::start("Bad pings are refused");

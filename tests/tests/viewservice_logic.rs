@@ -1,6 +1,8 @@
 //! The view service's rules on the bare state machine, with a fake clock: no network, no
 //! threads, no sleeps. Each test is one scenario of the end-to-end suite, made deterministic.
 
+use labtests::graded;
+
 use std::time::Instant;
 
 use viewservice::{PingError, View, ViewServer, DEAD_PINGS, PING_INTERVAL};
@@ -68,13 +70,13 @@ fn view(viewnum: u64, primary: Option<&str>, backup: Option<&str>) -> View {
     View { viewnum, primary: primary.map(String::from), backup: backup.map(String::from) }
 }
 
-#[test]
+#[graded]
 fn starts_with_the_empty_view() {
     let s = Scenario::new();
     assert_eq!(s.vs.get(), View::default());
 }
 
-#[test]
+#[graded]
 fn first_pinger_becomes_primary_of_view_one() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -82,7 +84,7 @@ fn first_pinger_becomes_primary_of_view_one() {
     assert_eq!(s.interval(&[]), view(1, Some("s1"), None));
 }
 
-#[test]
+#[graded]
 fn first_backup_joins_in_view_two_only_after_the_ack() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -95,7 +97,7 @@ fn first_backup_joins_in_view_two_only_after_the_ack() {
     assert_eq!(s.until(&["s1", "s2"], Some("s1"), Some("s2")), view(2, Some("s1"), Some("s2")));
 }
 
-#[test]
+#[graded]
 fn backup_takes_over_when_the_primary_stops_pinging() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -105,7 +107,7 @@ fn backup_takes_over_when_the_primary_stops_pinging() {
     assert_eq!(v.viewnum, 3);
 }
 
-#[test]
+#[graded]
 fn a_dead_primary_is_not_replaced_before_it_acknowledged_its_view() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -117,7 +119,7 @@ fn a_dead_primary_is_not_replaced_before_it_acknowledged_its_view() {
     s.steady(&["s2"], DEAD_PINGS * 3);
 }
 
-#[test]
+#[graded]
 fn a_restarted_primary_is_treated_as_dead_and_comes_back_as_backup() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -134,7 +136,7 @@ fn a_restarted_primary_is_treated_as_dead_and_comes_back_as_backup() {
     assert_eq!(s.vs.tick(s.now()), Some(view(4, Some("s2"), Some("s1"))), "s1 rejoins as backup");
 }
 
-#[test]
+#[graded]
 fn an_idle_server_becomes_backup_in_the_same_change_that_promotes_the_backup() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -144,7 +146,7 @@ fn an_idle_server_becomes_backup_in_the_same_change_that_promotes_the_backup() {
     assert_eq!(v.viewnum, 3, "one change, not two");
 }
 
-#[test]
+#[graded]
 fn a_dead_backup_is_removed() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -152,7 +154,7 @@ fn a_dead_backup_is_removed() {
     assert_eq!(s.until(&["s1"], Some("s1"), None).viewnum, 3);
 }
 
-#[test]
+#[graded]
 fn a_restarted_backup_is_replaced_by_an_idle_server() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -164,7 +166,7 @@ fn a_restarted_backup_is_replaced_by_an_idle_server() {
     assert_eq!(s.vs.tick(s.now()), Some(view(3, Some("s1"), Some("s3"))));
 }
 
-#[test]
+#[graded]
 fn a_backup_that_has_not_learned_its_view_is_not_taken_for_restarted() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -180,7 +182,7 @@ fn a_backup_that_has_not_learned_its_view_is_not_taken_for_restarted() {
     s.steady(&["s1", "s2"], 3);
 }
 
-#[test]
+#[graded]
 fn an_uninitialized_server_is_never_promoted() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -198,7 +200,7 @@ fn an_uninitialized_server_is_never_promoted() {
     }
 }
 
-#[test]
+#[graded]
 fn a_dead_idle_server_never_becomes_backup() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -216,7 +218,7 @@ fn a_dead_idle_server_never_becomes_backup() {
     s.steady(&["s1"], DEAD_PINGS * 2);
 }
 
-#[test]
+#[graded]
 fn get_does_not_count_as_a_ping() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -230,7 +232,7 @@ fn get_does_not_count_as_a_ping() {
     assert_eq!(s.vs.get(), view(3, Some("s1"), None));
 }
 
-#[test]
+#[graded]
 fn bad_pings_are_refused_and_change_nothing() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
@@ -245,7 +247,7 @@ fn bad_pings_are_refused_and_change_nothing() {
     assert!(s.vs.heard("newcomer").is_some());
 }
 
-#[test]
+#[graded]
 fn the_lecture_sequence_of_views() {
     let mut s = Scenario::new();
     // S1 alone: view 1.
@@ -271,7 +273,7 @@ fn the_lecture_sequence_of_views() {
     assert_eq!(s.vs.tick(s.now()), Some(view(4, Some("S2"), Some("S1"))));
 }
 
-#[test]
+#[graded]
 fn with_five_servers_one_is_primary_one_backup_and_failover_picks_an_idle_one() {
     let mut s = Scenario::new();
     let all = ["s1", "s2", "s3", "s4", "s5"];
@@ -282,7 +284,7 @@ fn with_five_servers_one_is_primary_one_backup_and_failover_picks_an_idle_one() 
     assert_eq!(v.viewnum, 3, "the idle server that pinged first fills the backup slot at once");
 }
 
-#[test]
+#[graded]
 fn consecutive_views_differ_and_numbers_never_skip() {
     let mut s = Scenario::new();
     let mut seen = vec![s.vs.get()];

@@ -1,6 +1,8 @@
 //! The bounded model check of the view service's rules, and proof that it catches a broken
 //! view service.
 
+use labtests::graded;
+
 use std::time::Instant;
 
 use labtests::view_model::{check, Bounds, Snapshot, ViewLogic};
@@ -11,7 +13,7 @@ const BOUNDS: Bounds = Bounds { servers: 3, depth: 13 };
 
 /// Every run of up to thirteen events (pings from three servers with viewnum 0, the current or
 /// the previous view, and ticks) keeps every invariant of the rules.
-#[test]
+#[graded]
 fn view_service_rules_hold_in_every_bounded_run() {
     labtests::init_log();
     let report = check(ViewServer::new(), BOUNDS).unwrap_or_else(|counterexample| panic!("{counterexample}"));

@@ -155,6 +155,8 @@ enum SandboxArg {
     Auto,
     /// Refuse to grade without an unprivileged uid and working bubblewrap.
     Required,
+    /// Every layer except bubblewrap (as where it is not installed).
+    NoBwrap,
     /// Only rlimits (debugging the grader).
     Off,
 }
@@ -298,6 +300,7 @@ fn options(common: &CommonArgs) -> Result<GradeOptions, String> {
     options.sandbox = match common.sandbox {
         SandboxArg::Auto => Mode::Auto,
         SandboxArg::Required => Mode::Required,
+        SandboxArg::NoBwrap => Mode::NoBwrap,
         SandboxArg::Off => Mode::Off,
     };
     options.uid_base = common.sandbox_uid;
