@@ -82,3 +82,24 @@ fn without_the_api_check_no_attack_forges_a_pass_inside_bubblewrap() {
 fn without_the_api_check_no_attack_forges_a_pass_without_bubblewrap() {
     assert_no_forged_pass(&grade(false, Mode::NoBwrap));
 }
+
+#[test]
+fn both_student_crates_carry_the_same_api_rules_covering_every_forbidden_module() {
+    let root = common::reference();
+    let rules =
+        std::fs::read_to_string(root.join("viewservice/clippy.toml")).expect("viewservice/clippy.toml");
+    let other = std::fs::read_to_string(root.join("pbservice/clippy.toml")).expect("pbservice/clippy.toml");
+    assert_eq!(rules, other, "viewservice/clippy.toml and pbservice/clippy.toml must be identical");
+    for module in ["std::fs::", "std::process::", "std::env::", "std::net::", "std::os::", "std::io::stdin"] {
+        assert!(rules.contains(&format!("path = \"{module}")), "clippy.toml denies nothing of {module}");
+    }
+    for krate in ["viewservice", "pbservice"] {
+        let manifest = std::fs::read_to_string(root.join(krate).join("Cargo.toml")).unwrap();
+        for lint in ["disallowed_methods", "disallowed_types", "disallowed_macros"] {
+            assert!(
+                manifest.contains(&format!("{lint} = \"forbid\"")),
+                "{krate}/Cargo.toml does not forbid {lint}"
+            );
+        }
+    }
+}
