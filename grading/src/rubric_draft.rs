@@ -15,7 +15,7 @@ use std::path::Path;
 
 use crate::rubric::{Category, Rubric};
 
-/// One `#[test]` function found in a suite's source.
+/// One test function (`#[test]` or `#[graded]`) found in a suite's source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FoundTest {
     /// The function's name.
@@ -63,12 +63,13 @@ pub fn suggested_points(part: &str, categories: &[Category]) -> u32 {
     }
 }
 
-/// The `#[test]` functions of a source file, in order.
+/// The test functions of a source file (`#[test]`, or `#[graded]` for a graded scenario), in
+/// order.
 pub fn find_tests(source: &str) -> Vec<FoundTest> {
     let lines: Vec<&str> = source.lines().collect();
     let mut found = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        if line.trim() != "#[test]" {
+        if !matches!(line.trim(), "#[test]" | "#[graded]") {
             continue;
         }
         // The fn line: the first line after the attributes.

@@ -55,6 +55,8 @@ impl Endpoint {
     }
 
     /// Which life of the name this is: 0 for the first, one more after each kill and restart.
+    /// A server's memory does not survive a restart, but this number does, as a machine's boot
+    /// count would: it is how a restarted server can tell that it restarted.
     pub fn incarnation(&self) -> u64 {
         self.life.number
     }

@@ -7,7 +7,18 @@
 //!    it, and the servers keep it meaningful: a primary does not acknowledge a view with a new
 //!    backup until that backup holds its state, so the view service never promotes an empty
 //!    backup; and a server that restarted never acts as the primary its earlier life was.
-//!    ([`PbServer::tick`])
+//!    ([`PbServer::tick`]) Two more guards make the view service's picture of restarts true:
+//!    - **Only a first life starts the service.** The primary of view 1 takes its empty store
+//!      for the service's data only in its first life ([`Endpoint::incarnation`] is 0): a
+//!      restarted server named primary of view 1 cannot know whether its earlier life served
+//!      writes, so it serves nothing. (`adopt`)
+//!    - **A backup takes the state only once the view service knows this life.** It accepts a
+//!      state transfer only after the view service has answered a ping of *this life* that
+//!      carried a nonzero viewnum. So a backup that holds state and restarts is always seen to
+//!      restart (its next ping carries 0, rule 3 of the view service), and is never promoted
+//!      or kept as an up-to-date backup by a view service that missed it. To cost no ping
+//!      interval, a server pings again at once whenever it takes on a new view.
+//!      ([`PbServer::transfer`], [`PbServer::tick`])
 //! 2. **The primary waits for the backup to accept each operation before doing it and
 //!    replying**, Gets included: a Get forwarded to the backup proves this server is still the
 //!    primary, so a stale primary cannot answer with stale data. ([`PbServer::execute`])
@@ -42,6 +53,8 @@ pub struct PbServer {
 }
 
 struct State {
+    /// Whether this is the first life of this server's name (rule 1's first guard).
+    first_life: bool,
     /// The latest view this server has heard of.
     view: View,
     /// The latest view this server has fully taken on, which its pings acknowledge. A primary
@@ -54,6 +67,10 @@ struct State {
     /// received a state transfer. A server that restarted has not, and must never act as the
     /// primary its earlier life was (rule 1).
     has_state: bool,
+    /// Whether the view service has answered a ping of this life that carried a nonzero
+    /// viewnum: from then on, a restart of this server shows as a Ping(0) (rule 1's second
+    /// guard).
+    known_to_vs: bool,
     /// A write the backup may have applied although its acceptance never arrived. It is
     /// finished before any other operation, so both servers apply operations in one order.
     unfinished: Option<Request>,
@@ -65,10 +82,12 @@ impl PbServer {
     pub fn new(me: Endpoint, vs: &str) -> PbServer {
         let vs = viewservice::Clerk::with_endpoint(me.clone(), vs);
         let state = State {
+            first_life: me.incarnation() == 0,
             view: View::default(),
             adopted: 0,
             in_sync: false,
             has_state: false,
+            known_to_vs: false,
             unfinished: None,
             store: Store::default(),
         };
@@ -156,11 +175,16 @@ impl PbServer {
 
     /// Handles a primary's state transfer: the whole state replaces this backup's.
     pub fn transfer(&self, args: TransferArgs) -> Result<(), PbError> {
-        // BEGIN SOLUTION: rule 3 as in forward; the snapshot (with duplicates) replaces mine
+        // BEGIN SOLUTION: rule 3 as in forward; rule 1: a known life; then the snapshot replaces mine
         let mut state = self.state.lock();
         // Rule 3 again: only from the primary of the view this server believes current.
         if !state.is_from_my_primary(self.name(), args.viewnum, &args.primary) {
             return Err(PbError::WrongServer);
+        }
+        // Rule 1: only a life the view service knows may hold the state, so that if it restarts,
+        // the view service sees it.
+        if !state.known_to_vs {
+            return Err(PbError::NotReady);
         }
         // A repeated transfer for the same view (the primary retried after a lost reply) carries
         // the same state, but may land after forwards that followed the first: keep those.
@@ -217,31 +241,50 @@ impl PbServer {
     /// Called every ping interval: pings the view service with the latest view this server
     /// has taken on, takes on the view it answers, and brings a new backup up to date.
     pub fn tick(&self) {
-        // BEGIN SOLUTION: ping with the adopted viewnum, adopt the view, sync, then ack
-        let adopted = self.state.lock().adopted;
-        let Ok(view) = self.vs.ping(adopted) else {
+        // BEGIN SOLUTION: ping the adopted viewnum, adopt, sync; a new view: ping again at once
+        let before = self.state.lock().adopted;
+        let Ok(view) = self.ping(before) else {
             return;
         };
-        if self.adopt(view) && self.bring_backup_up_to_date() {
-            // Acknowledge the view at once: the view service can change nothing until then.
-            let adopted = self.state.lock().adopted;
-            let _ = self.vs.ping(adopted);
+        if self.adopt(view) {
+            self.bring_backup_up_to_date();
+        }
+        // Acknowledge a newly taken-on view at once: a primary's acknowledgement lets the view
+        // service go on, and a backup's lets it take the state (rule 1).
+        let after = self.state.lock().adopted;
+        if after != before {
+            let _ = self.ping(after);
         }
         // END SOLUTION
     }
 
+    /// Pings the view service with `viewnum`; notes when it has heard a nonzero viewnum from
+    /// this life (rule 1).
+    fn ping(&self, viewnum: u64) -> Result<View, viewservice::ClerkError> {
+        // BEGIN SOLUTION: rule 1: an answered nonzero ping makes this life known
+        let view = self.vs.ping(viewnum)?;
+        if viewnum != 0 {
+            self.state.lock().known_to_vs = true;
+        }
+        Ok(view)
+        // END SOLUTION
+    }
+
     /// Transfers the state to a new backup unless an operation is running, which will do it
-    /// itself before it goes on. Returns whether a transfer completed.
-    fn bring_backup_up_to_date(&self) -> bool {
+    /// itself before it goes on.
+    fn bring_backup_up_to_date(&self) {
         // BEGIN SOLUTION: rule 5: unless an operation runs, give a new backup the state
         let Some(_order) = self.order.try_lock() else {
-            return false;
+            return;
         };
         let (view, needs_transfer) = {
             let state = self.state.lock();
             (state.view.clone(), state.is_acting_primary(self.name()) && !state.in_sync)
         };
-        needs_transfer && self.transfer_to_new_backup(&view).is_ok()
+        if needs_transfer {
+            // On failure, the next operation or tick tries again.
+            let _ = self.transfer_to_new_backup(&view);
+        }
         // END SOLUTION
     }
 
@@ -253,8 +296,9 @@ impl PbServer {
         let mut state = self.state.lock();
         if view != state.view {
             let was_primary = state.view.is_primary(me);
-            // The first primary starts the service, so its empty store is the service's data.
-            if view.viewnum == 1 && view.is_primary(me) {
+            // The first primary starts the service, so its empty store is the service's data;
+            // but only in its first life (rule 1): a restarted one may have lost writes.
+            if view.viewnum == 1 && view.is_primary(me) && state.first_life {
                 state.has_state = true;
             }
             // Whatever the backup of the old view may have applied no longer matters: a new

@@ -1,6 +1,8 @@
 //! Randomized workloads: several clients run Gets, Puts and Appends over a few keys while a
-//! nemesis kills and restarts servers, cuts them off from the view service, and makes the
-//! network lose messages, for a bounded time. Every history is checked for linearizability.
+//! nemesis kills and restarts servers (some within one ping interval), holds their pings to the
+//! view service for a while, cuts them off from it, and makes the network lose messages, for a
+//! bounded time; one workload runs on a lone primary that restarts. Every history is checked for
+//! linearizability.
 //!
 //! All random choices (the clients' operations and the nemesis's faults) come from the
 //! network's seed, so `LAB_SEED` repeats them; thread timing still varies from run to run.
@@ -12,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use labtests::linearizability::{verify, CheckOptions, KvClerk, KvModel, KvRecorder, RecordingClerk};
-use labtests::pb_harness::Cluster;
+use labtests::pb_harness::{Cluster, VS};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use viewservice::PING_INTERVAL;
@@ -21,18 +23,23 @@ const SERVERS: [&str; 3] = ["s1", "s2", "s3"];
 const KEYS: usize = 3;
 
 /// The faults a nemesis may inject.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Faults {
+    /// Kill a server (leaving at least two running), restart a dead one; half the kills are
+    /// quick restarts, the server back within one ping interval.
     crashes: bool,
+    /// Cut a server off from everyone, or heal.
     partitions: bool,
+    /// Lose messages.
     unreliable: bool,
+    /// Hold a server's pings to the view service for a few intervals, then deliver them late.
+    held_pings: bool,
 }
 
 /// Runs `clients` random clients for `duration` under `faults`, then checks the history.
 fn run_workload(name: &str, clients: usize, duration: Duration, faults: Faults) {
     let cluster = Cluster::new(&SERVERS);
-    let seed = cluster.net.seed();
-    println!("Test: {name} (LAB_SEED={seed})");
+    println!("Test: {name} (LAB_SEED={})", cluster.net.seed());
     cluster
         .wait_for_view("a primary and a backup", PING_INTERVAL * 30, |v| {
             v.primary.is_some() && v.backup.is_some()
@@ -41,6 +48,21 @@ fn run_workload(name: &str, clients: usize, duration: Duration, faults: Faults) 
     if faults.unreliable {
         cluster.net.set_network_unreliable(true);
     }
+    let nemesis = |rng: StdRng| nemesis(&cluster, rng, duration, faults);
+    check_workload(name, &cluster, clients, nemesis, PING_INTERVAL * 50, 20);
+}
+
+/// Runs `clients` random clients while `nemesis` runs, gives them `grace` to finish their last
+/// operation, then checks that at least `least` completed and that the history is linearizable.
+fn check_workload(
+    name: &str,
+    cluster: &Cluster,
+    clients: usize,
+    nemesis: impl FnOnce(StdRng),
+    grace: Duration,
+    least: usize,
+) {
+    let seed = cluster.net.seed();
     let recorder = KvRecorder::new();
     let stop = AtomicBool::new(false);
     let completed: usize = std::thread::scope(|scope| {
@@ -53,11 +75,11 @@ fn run_workload(name: &str, clients: usize, duration: Duration, faults: Faults) 
                 scope.spawn(move || client_loop(&mut clerk, &mut rng, c, stop))
             })
             .collect();
-        nemesis(&cluster, StdRng::seed_from_u64(seed), duration, faults);
+        nemesis(StdRng::seed_from_u64(seed));
         stop.store(true, Ordering::SeqCst);
         // Give the clients a bounded time to finish their last operation on a healed network,
         // then stop the rest: their last calls stay pending in the history.
-        let deadline = Instant::now() + PING_INTERVAL * 50;
+        let deadline = Instant::now() + grace;
         while workers.iter().any(|w| !w.is_finished()) && Instant::now() < deadline {
             std::thread::sleep(PING_INTERVAL / 5);
         }
@@ -66,7 +88,10 @@ fn run_workload(name: &str, clients: usize, duration: Duration, faults: Faults) 
     });
     let history = recorder.history();
     println!("  {completed} operations completed, {} recorded", history.len());
-    assert!(completed >= 20, "only {completed} operations completed in {duration:?}: the service made too little progress (LAB_SEED={seed})");
+    assert!(
+        completed >= least,
+        "only {completed} operations completed: the service made too little progress (LAB_SEED={seed})"
+    );
     let reports = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/lab-reports");
     let report = verify(&KvModel, &history, &CheckOptions::default(), &reports, name)
         .unwrap_or_else(|failure| panic!("{failure}\nRe-run with: LAB_SEED={seed} make test T={name}"));
@@ -95,11 +120,13 @@ fn client_loop(clerk: &mut impl KvClerk, rng: &mut StdRng, client: usize, stop: 
 }
 
 /// Injects faults for `duration`: every so often it kills a running server (leaving at least
-/// two) or restarts a dead one, cuts a server off from the view service or heals, and flips
-/// message loss.
+/// two; half the time it restarts it within one ping interval) or restarts a dead one, holds a
+/// server's pings to the view service or delivers them, cuts a server off from the view service
+/// or heals, and flips message loss.
 fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Faults) {
     let end = Instant::now() + duration;
     let mut dead: Vec<&str> = Vec::new();
+    let mut held: Option<&str> = None;
     while Instant::now() < end {
         std::thread::sleep(PING_INTERVAL * rng.random_range(5..12));
         if faults.crashes {
@@ -119,7 +146,24 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
             } else if dead.is_empty() && settled {
                 let server = SERVERS[rng.random_range(0..SERVERS.len())];
                 cluster.kill(server);
-                dead.push(server);
+                if rng.random_bool(0.5) {
+                    // A quick restart: back before the view service misses a single ping.
+                    std::thread::sleep(PING_INTERVAL.mul_f64(rng.random_range(0.0..1.0)));
+                    cluster.start(server);
+                } else {
+                    dead.push(server);
+                }
+            }
+        }
+        if faults.held_pings {
+            match held.take() {
+                Some(server) => cluster.net.unhold(server, VS),
+                None if rng.random_bool(0.5) => {
+                    let server = SERVERS[rng.random_range(0..SERVERS.len())];
+                    cluster.net.hold(server, VS);
+                    held = Some(server);
+                }
+                None => {}
             }
         }
         if faults.partitions {
@@ -127,7 +171,7 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
                 let server = SERVERS[rng.random_range(0..SERVERS.len())];
                 let others: Vec<&str> = SERVERS.iter().copied().filter(|s| *s != server).collect();
                 let mut rest = others.clone();
-                rest.push(labtests::pb_harness::VS);
+                rest.push(VS);
                 cluster.net.partition(&[&[server], &rest]).expect("a valid partition");
             } else {
                 cluster.net.heal();
@@ -137,6 +181,9 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
             cluster.net.set_network_unreliable(rng.random_bool(0.7));
         }
     }
+    if let Some(server) = held {
+        cluster.net.unhold(server, VS);
+    }
     cluster.net.heal();
     cluster.net.set_network_unreliable(false);
     for server in dead {
@@ -144,14 +191,38 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
     }
 }
 
-/// Servers crash and restart at random, one at a time, while four clients work.
+/// The lone primary's nemesis: after a while, kills the only server and restarts it, at once or
+/// within one ping interval, with its pings to the view service held for a moment around the
+/// restart half of the time. Whatever it served before is gone, so it must serve nothing after.
+fn restart_the_lone_primary(cluster: &Cluster, mut rng: StdRng) {
+    std::thread::sleep(PING_INTERVAL * rng.random_range(10..25));
+    let hold = rng.random_bool(0.5);
+    if hold {
+        cluster.net.hold(LONE, VS);
+    }
+    cluster.kill(LONE);
+    std::thread::sleep(PING_INTERVAL.mul_f64(rng.random_range(0.0..1.0)));
+    cluster.start(LONE);
+    if hold {
+        std::thread::sleep(PING_INTERVAL * rng.random_range(1..4));
+        cluster.net.unhold(LONE, VS);
+    }
+    // Long enough for the restarted server to learn the view and for clients to try it.
+    std::thread::sleep(PING_INTERVAL * 15);
+}
+
+/// The one server of the lone-primary workload.
+const LONE: &str = "s1";
+
+/// Servers crash and restart at random, one at a time (half of them within one ping interval),
+/// and their pings to the view service are held for a while, as four clients work.
 #[graded]
 fn random_crashes_keep_every_history_linearizable() {
     run_workload(
         "random_crashes_keep_every_history_linearizable",
         4,
         Duration::from_secs(6),
-        Faults { crashes: true, partitions: false, unreliable: false },
+        Faults { crashes: true, held_pings: true, ..Faults::default() },
     );
 }
 
@@ -163,17 +234,30 @@ fn random_partitions_on_a_lossy_network_keep_every_history_linearizable() {
         "random_partitions_on_a_lossy_network_keep_every_history_linearizable",
         4,
         Duration::from_secs(6),
-        Faults { crashes: false, partitions: true, unreliable: true },
+        Faults { partitions: true, unreliable: true, ..Faults::default() },
     );
 }
 
-/// Everything at once: crashes, partitions and message loss.
+/// Everything at once: crashes and quick restarts, held pings, partitions and message loss.
 #[graded]
 fn random_crashes_partitions_and_loss_keep_every_history_linearizable() {
     run_workload(
         "random_crashes_partitions_and_loss_keep_every_history_linearizable",
         4,
         Duration::from_secs(6),
-        Faults { crashes: true, partitions: true, unreliable: true },
+        Faults { crashes: true, partitions: true, unreliable: true, held_pings: true },
     );
+}
+
+/// A lone primary serves four clients, then restarts (quickly, its pings sometimes held): the
+/// writes it acknowledged are gone, so it must serve nothing afterwards, and the history stays
+/// linearizable.
+#[graded]
+fn lone_primary_restart_keeps_every_history_linearizable() {
+    let name = "lone_primary_restart_keeps_every_history_linearizable";
+    let cluster = Cluster::new(&[LONE]);
+    println!("Test: {name} (LAB_SEED={})", cluster.net.seed());
+    cluster.settle(LONE, None, PING_INTERVAL * 30);
+    // The clients that are blocked after the restart stay blocked: no grace period.
+    check_workload(name, &cluster, 4, |rng| restart_the_lone_primary(&cluster, rng), Duration::ZERO, 20);
 }

@@ -809,6 +809,73 @@ fn write_while_primary_alone_survives_transfer_and_failover() {
     assert_value_on(&lab, "s3", "k", "alone+1");
 }
 
+/// A write accepted while the primary was alone survives the state transfer to the first backup
+/// and then three successive failovers, each to the backup of the moment, with a fresh (or
+/// restarted) server becoming the next backup each time.
+#[graded]
+fn write_while_primary_alone_survives_transfer_and_successive_failovers() {
+    let lab = Lab::new("A write accepted by a lone primary survives the transfer and three failovers");
+    lab.primary_alone("s1");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "alone");
+
+    lab.start("s2");
+    lab.settle("s1", Some("s2"), VIEW_CHANGE);
+    // Each round: the primary dies, its backup takes over, and a new backup gets the state.
+    let mut value = String::from("alone");
+    for (dead, primary, next) in [("s1", "s2", "s3"), ("s2", "s3", "s1"), ("s3", "s1", "s2")] {
+        lab.kill(dead);
+        lab.settle(primary, None, VIEW_CHANGE);
+        lab.check(&clerk, "k", &value);
+        value.push_str(&format!("+{primary}"));
+        lab.append(&clerk, "k", &format!("+{primary}"));
+        lab.start(next);
+        lab.settle(primary, Some(next), VIEW_CHANGE);
+    }
+    lab.check(&clerk, "k", "alone+s2+s3+s1");
+    assert_value_on(&lab, "s2", "k", "alone+s2+s3+s1");
+}
+
+/// A Get whose forward to the backup is held while the view service fails the primary over is
+/// released only after a newer Put completed through the new primary: the old primary cannot
+/// answer the Get (its old backup, now primary, refuses the stale forward), so the Get returns
+/// the newer value.
+#[graded]
+fn get_forward_held_across_failover_returns_the_newer_value() {
+    let lab = Lab::new("A Get whose forward is held across a failover returns the newer value");
+    lab.primary_and_backup("s1", "s2");
+    lab.start_idle("s3");
+    let (setup, reader) = (lab.clerk(), lab.clerk());
+    lab.put(&setup, "k", "old");
+    lab.check(&reader, "k", "old");
+
+    lab.net.hold("s1", "s2");
+    with_threads(&lab.net, |threads| {
+        let get = threads.spawn(|| reader.get("k"));
+        let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            held[0].method,
+            Forward::NAME,
+            "the first call held on s1 -> s2 should be the Get's forward"
+        );
+        // s1 falls silent to the view service, which makes s2 primary and s3 its backup.
+        lab.net.cut("s1", VS);
+        lab.settle("s2", Some("s3"), VIEW_CHANGE);
+        // A clerk that asks the view service first: s1 is busy with the held Get.
+        let writer = lab.clerk();
+        lab.put(&writer, "k", "new");
+        // The forward reaches s2 only now, from a primary of a view that is over.
+        lab.net.unhold("s1", "s2");
+        let got = join_within(get, OP_LIMIT, "the Get whose forward was held across the failover");
+        assert_eq!(
+            got.as_deref(),
+            Ok("new"),
+            "the Get returned {got:?} after the newer Put completed: the old primary s1 must not answer once \
+             its backup has moved on (rules 2 and 3), so the Get must end at s2 with \"new\""
+        );
+    });
+}
+
 // ----- guided interleavings -----------------------------------------------------------------
 
 /// Two clerks Append concurrently while the link to the backup is held: until the first
@@ -960,6 +1027,186 @@ fn forward_whose_acceptance_is_lost_leaves_replicas_identical() {
         "after the overlapping Puts of A and B, the primary s1 holds {on_s1:?} but the backup s2 holds {on_s2:?}: \
          s2 applied A's Put before B's (its acceptance was lost), s1 applied it after B's when A retried"
     );
+}
+
+// ----- restarts the view service cannot see ------------------------------------------------
+
+/// Releases every call held on `from -> to` as it arrives, except `kept`, which stays held for
+/// good (a message delayed forever), until `stop` is set or the network shuts down (as it does
+/// when the test fails). Runs on a thread of the test.
+fn release_all_but(net: &Network, from: &str, to: &str, kept: u64, stop: &AtomicBool) {
+    while !stop.load(Ordering::SeqCst) && !net.is_shut_down() {
+        for call in net.held(from, to) {
+            if call.id != kept {
+                let _ = net.release(call.id);
+            }
+        }
+        thread::sleep(POLL);
+    }
+}
+
+/// Watches a Get of `key` for `window`: the only right answer is `written` (which the service may
+/// have lost for good, and then must not answer at all). Stops the clerk afterwards.
+fn never_answers_other_than(lab: &Lab, clerk: &Clerk, key: &str, written: &str, story: &str) {
+    with_threads(&lab.net, |threads| {
+        let get = threads.spawn(|| clerk.get(key));
+        let start = Instant::now();
+        while !get.is_finished() && start.elapsed() < WATCH {
+            thread::sleep(POLL);
+        }
+        if !get.is_finished() {
+            lab.net.kill(clerk.name());
+        }
+        let got = join_within(get, PROMPTLY, "the watched Get");
+        if let Ok(value) = got {
+            assert_eq!(
+                value, written,
+                "Get({key:?}) returned {value:?}, but {written:?} was written and acknowledged: {story}"
+            );
+        }
+    });
+}
+
+/// A lone first primary that restarts never serves an empty store. s1 is alone in an
+/// acknowledged view 1; a Put completes; s1 restarts empty. The view service sees the restart,
+/// but with no backup it cannot replace s1, so view 1 stays. The new s1 is primary of view 1
+/// again, yet it is not the service's first primary: it must serve nothing.
+#[graded]
+fn restarted_lone_primary_never_serves_an_empty_store() {
+    let lab = Lab::new("A lone primary that restarts never serves an empty store");
+    lab.primary_alone("s1");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "precious");
+
+    lab.kill("s1");
+    lab.start("s1");
+    lab.wait_until_learned("s1");
+    never_answers_other_than(
+        &lab,
+        &clerk,
+        "k",
+        "precious",
+        "the restarted s1 took itself for the first primary of the service and served its empty store",
+    );
+}
+
+/// A first primary that served before the view service heard its acknowledgement, then
+/// restarted, never serves an empty store. s1's first ping makes it primary of view 1 and its second teaches it view 1; its
+/// acknowledgement (Ping(1)) is held for good, so the view service only ever hears 0 from s1
+/// and cannot see the restart. A Put completes in view 1; s1 restarts; its new life is primary
+/// of view 1 again, and must serve nothing.
+#[graded]
+fn first_primary_restarted_before_its_ack_was_heard_never_serves_an_empty_store() {
+    let lab = Lab::new("A first primary restarted before its acknowledgement was heard serves nothing");
+    lab.net.hold("s1", VS);
+    lab.start("s1");
+    let first = lab.net.wait_for_held("s1", VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+    lab.net.release(first[0].id).unwrap_or_else(|e| panic!("{e}"));
+    lab.wait_for_view("s1 to be made primary of view 1", VIEW_CHANGE, |v| {
+        v.viewnum == 1 && v.is_primary("s1")
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    // s1's next ping (still carrying 0) teaches it view 1; the one after is its acknowledgement.
+    let ack = loop {
+        let held = lab.net.wait_for_held("s1", VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        if lab.view_on("s1").is_some_and(|v| v.viewnum == 1) {
+            break held[0].id;
+        }
+        lab.net.release(held[0].id).unwrap_or_else(|e| panic!("{e}"));
+        lab.wait_until_learned("s1");
+    };
+    let (writer, reader) = (lab.clerk(), lab.clerk());
+    let stop = AtomicBool::new(false);
+    with_threads(&lab.net, |threads| {
+        // A solution may serve this Put in view 1 at once, or wait until the view service has
+        // heard from s1: both are right, and decide what the new life may answer.
+        let put = threads.spawn(|| writer.put("k", "precious"));
+        let start = Instant::now();
+        while !put.is_finished() && start.elapsed() < WATCH {
+            thread::sleep(POLL);
+        }
+        let acknowledged = put.is_finished();
+
+        lab.kill("s1");
+        lab.start("s1");
+        // Every later ping is delivered; the first life's acknowledgement never is.
+        threads.spawn(|| release_all_but(&lab.net, "s1", VS, ack, &stop));
+        lab.wait_until_learned("s1");
+        if acknowledged {
+            never_answers_other_than(
+                &lab,
+                &reader,
+                "k",
+                "precious",
+                "the restarted s1 took itself for the first primary and served its empty store",
+            );
+        }
+        stop.store(true, Ordering::SeqCst);
+        lab.net.kill(writer.name());
+        let put = join_within(put, PROMPTLY, "the Put after its clerk was killed");
+        assert!(!acknowledged || put.is_ok(), "the Put returned {put:?} after it had completed");
+    });
+}
+
+/// A backup that restarts without the view service noticing does not block the service.
+/// s2's first ping reaches the view service but its reply is lost, so s2 is named backup of
+/// view 2 having only pinged 0; it then learns view 2, and its Ping(2) is held for good. s2
+/// restarts; its new life learns view 2 again. With both servers alive and the network
+/// delivering everything else, a Put must complete, and the new s2 must end up with the data.
+#[graded]
+fn backup_restarted_unseen_by_the_view_service_does_not_block_the_service() {
+    let lab = Lab::new("A backup restarted unseen by the view service does not block the service");
+    lab.primary_alone("s1");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "before");
+
+    lab.net.hold("s2", VS);
+    lab.start("s2");
+    // s2's first ping reaches the view service; its reply is lost.
+    let first = lab.net.wait_for_held("s2", VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+    lab.net.cut(VS, "s2");
+    lab.net.release(first[0].id).unwrap_or_else(|e| panic!("{e}"));
+    lab.wait_for_view("s2 to be made backup", VIEW_CHANGE, |v| v.is_backup("s2"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    lab.net.repair(VS, "s2");
+    // Its next ping (still 0) teaches it view 2; the one after carries 2 and is held for good.
+    let known = loop {
+        let held = lab.net.wait_for_held("s2", VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        if lab.view_on("s2").is_some_and(|v| v.is_backup("s2")) {
+            break held[0].id;
+        }
+        lab.net.release(held[0].id).unwrap_or_else(|e| panic!("{e}"));
+        lab.wait_until_learned("s2");
+    };
+    // s1 offers s2, which now knows view 2, its state: whether s2 takes it is up to s2. Either
+    // s1 already acknowledged view 2 (s2 took it), or another offer arrives (s2 receives no
+    // other call).
+    let offers = lab.net.rpc_count("s2");
+    poll("s1 to offer s2 its state", VIEW_CHANGE, || {
+        if lab.vs.is_acked() || lab.net.rpc_count("s2") > offers {
+            Ok(())
+        } else {
+            Err(format!("s1 has not acknowledged {} and s2 received no call", lab.view()))
+        }
+    });
+
+    lab.kill("s2");
+    lab.start("s2");
+    let stop = AtomicBool::new(false);
+    with_threads(&lab.net, |threads| {
+        threads.spawn(|| release_all_but(&lab.net, "s2", VS, known, &stop));
+        lab.put(&clerk, "k", "after");
+        lab.check(&clerk, "k", "after");
+        poll("the restarted s2 to hold the data as backup", VIEW_CHANGE, || {
+            let (view, held) = (lab.view(), lab.value_on("s2", "k"));
+            if view.is_backup("s2") && held.as_deref() == Some("after") {
+                Ok(())
+            } else {
+                Err(format!("the view is {view} and s2 holds {held:?}"))
+            }
+        });
+        stop.store(true, Ordering::SeqCst);
+    });
 }
 
 // ----- at-most-once -------------------------------------------------------------------------
