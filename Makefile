@@ -4,7 +4,7 @@ CARGO ?= cargo
 # `make test T=name` runs only the tests whose name contains `name`, with their output shown.
 T ?=
 
-.PHONY: help test grade mutants handout bench fmt lint
+.PHONY: help test grade mutants handout bench fmt lint tools
 
 help:
 	@echo "make test            fmt check, clippy (-D warnings) and every test in the workspace"
@@ -19,12 +19,16 @@ help:
 	@echo "             LAB_SEED=N repeats the fault decisions of a run that printed seed N."
 
 ifeq ($(strip $(T)),)
-test: fmt lint
+test: tools fmt lint
 	$(CARGO) test --workspace
 else
-test:
+test: tools
 	$(CARGO) test --workspace -- '$(T)' --nocapture --test-threads=1
 endif
+
+# The system tools the tests use (bubblewrap, Chromium): installed where possible, else named.
+tools:
+	@bash scripts/test-tools.sh
 
 fmt:
 	$(CARGO) fmt --all -- --check

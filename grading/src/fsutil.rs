@@ -15,8 +15,7 @@ pub const NEVER_COPIED: &[&str] = &["target", ".git"];
 /// A file whose content already matches is left alone (its mtime too); a changed or new file is
 /// written afresh, so its mtime is now; files and directories of `dst` that `src` lacks are
 /// removed. Symbolic links and special files in `src` are skipped, as are the names in `skip`.
-/// Everything written is readable by all (files 0644, directories 0755): the sandboxed test
-/// user must be able to read the build's output.
+/// Files are written 0644 and directories 0755, as cargo expects of a workspace.
 pub fn mirror_dir(src: &Path, dst: &Path, skip: &[&str]) -> io::Result<()> {
     fs::create_dir_all(dst)?;
     fs::set_permissions(dst, fs::Permissions::from_mode(0o755))?;
@@ -73,6 +72,14 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     fs::write(path, bytes)?;
     fs::set_permissions(path, fs::Permissions::from_mode(0o644))?;
     Ok(true)
+}
+
+/// Creates (or truncates) the file at `path`, readable and writable by its owner only; a link
+/// in its place is replaced, never followed.
+pub fn create_private(path: &Path) -> io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = fs::remove_file(path);
+    fs::File::options().write(true).create_new(true).mode(0o600).open(path)
 }
 
 /// The last `max_lines` lines of the file at `path`, reading at most its last `max_bytes`.

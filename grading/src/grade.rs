@@ -1,6 +1,7 @@
 //! Grading one submission: inspect it, check its sources, build it in the scratch workspace,
 //! check the rubric against the binaries, run the tests, and return the [`Grade`].
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use crate::rubric::{Rubric, RubricError, RubricTest};
 use crate::sandbox::{Mode, Sandbox, SandboxError, DEFAULT_UID_BASE};
 use crate::schedule::{run_all, Plan};
 use crate::scratch::{Scratch, ScratchError};
+use crate::stage::Stage;
 use crate::submission::{self, SubmissionError, STUDENT_CRATES};
 
 /// Everything that shapes a grading.
@@ -147,8 +149,9 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         return Err(GradeError::Setup(format!("--only {:?} selects no test of the rubric", options.only)));
     }
     let jobs = options.jobs.max(1);
+    let stage = create_stage(options)?;
     let sandbox =
-        Sandbox::prepare(options.sandbox, jobs, options.rubric.limits, options.uid_base, &options.helper)
+        Sandbox::prepare(options.sandbox, jobs, options.rubric.limits, options.uid_base, stage.helper())
             .map_err(GradeError::Sandbox)?;
     let mut grade = Grade {
         name: submission.name.clone(),
@@ -204,10 +207,11 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
     };
     // The API check is part of the build.
     grade.build_time = Some(build_started.elapsed());
+    let executables = stage_binaries(&stage, &build.executables)?;
 
     let mut mismatches = Vec::new();
     for suite in &suites {
-        let listed = listing::list_tests(&sandbox, 0, &scratch.runs(), &build.executables[suite])
+        let listed = listing::list_tests(&sandbox, 0, &stage.runs(), &executables[suite])
             .map_err(GradeError::Setup)?;
         let mismatch = listing::compare(&options.rubric, suite, &listed);
         if !mismatch.is_empty() {
@@ -218,27 +222,11 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         return Err(GradeError::RubricMismatch(mismatches));
     }
 
-    // Each failed run's page is staged here (its run directory is reused by the next test).
-    let staging = match &options.reports {
-        Some(_) => {
-            let staging = scratch.runs().join("reports");
-            let prepared = match std::fs::remove_dir_all(&staging) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-                _ => std::fs::create_dir_all(&staging),
-            };
-            prepared.map_err(|e| {
-                GradeError::Setup(format!(
-                    "preparing the report staging directory {}: {e}",
-                    staging.display()
-                ))
-            })?;
-            Some(staging)
-        }
-        None => None,
-    };
+    // Each failed run's page waits in the stage (its run directory is reused by the next test).
+    let staging = options.reports.as_ref().map(|_| stage.reports());
     let plan = Plan {
         tests: selected,
-        executables: build.executables.clone(),
+        executables,
         runs: options.runs.max(1),
         jobs,
         seed: options.seed,
@@ -249,12 +237,38 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
     };
     let mut progress = Progress::new(options.progress, plan.tests.len() * plan.runs);
     let started = Instant::now();
-    grade.tests = run_all(&plan, &sandbox, &scratch.runs(), &mut progress);
+    grade.tests = run_all(&plan, &sandbox, &stage.runs(), &mut progress);
     grade.test_time = started.elapsed();
     if let Some(dest) = &options.reports {
         crate::lab_reports::keep(&mut grade.tests, dest);
     }
     Ok(grade)
+}
+
+/// A fresh stage for one grading, holding the `grade` helper (see [`crate::stage`]).
+fn create_stage(options: &GradeOptions) -> Result<Stage, GradeError> {
+    Stage::create(&options.helper).map_err(|e| {
+        GradeError::Setup(format!(
+            "preparing the stage for test processes in {}: {e}",
+            std::env::temp_dir().display()
+        ))
+    })
+}
+
+/// The graded test binaries, copied into the stage, by suite.
+fn stage_binaries(
+    stage: &Stage,
+    built: &BTreeMap<String, PathBuf>,
+) -> Result<BTreeMap<String, PathBuf>, GradeError> {
+    built
+        .iter()
+        .map(|(suite, exe)| {
+            let staged = stage
+                .install(exe)
+                .map_err(|e| GradeError::Setup(format!("staging the test binary {}: {e}", exe.display())))?;
+            Ok((suite.clone(), staged))
+        })
+        .collect()
 }
 
 /// What `grade check-rubric` found.
@@ -301,8 +315,9 @@ impl fmt::Display for RubricCheck {
 pub fn check_rubric(options: &GradeOptions) -> Result<RubricCheck, GradeError> {
     let submission =
         submission::inspect(&options.reference, &options.reference).map_err(GradeError::Submission)?;
+    let stage = create_stage(options)?;
     let sandbox =
-        Sandbox::prepare(options.sandbox, 1, options.rubric.limits, options.uid_base, &options.helper)
+        Sandbox::prepare(options.sandbox, 1, options.rubric.limits, options.uid_base, stage.helper())
             .map_err(GradeError::Sandbox)?;
     let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
     scratch.populate(&options.reference, &submission).map_err(GradeError::Scratch)?;
@@ -313,8 +328,9 @@ pub fn check_rubric(options: &GradeOptions) -> Result<RubricCheck, GradeError> {
         undecided: listing::undecided_suites(&options.rubric, &options.reference),
         ..Default::default()
     };
+    let executables = stage_binaries(&stage, &build.executables)?;
     for suite in &suites {
-        let listed = listing::list_tests(&sandbox, 0, &scratch.runs(), &build.executables[suite])
+        let listed = listing::list_tests(&sandbox, 0, &stage.runs(), &executables[suite])
             .map_err(GradeError::Setup)?;
         check.counted.push((suite.clone(), listed.len()));
         let mismatch = listing::compare(&options.rubric, suite, &listed);

@@ -18,6 +18,7 @@
 //! - [`compile`]: `cargo` builds the graded test binaries;
 //! - [`listing`]: which tests a binary holds, and how that compares with the rubric;
 //! - [`sandbox`]: how a test process is isolated (unprivileged uid, bubblewrap, rlimits);
+//!   [`stage`]: the directory outside the reference where it finds its binary and runs;
 //! - [`runner`]: one test, one process, one verdict ([`verdict`]: the sealed channel it travels
 //!   through); [`schedule`]: many of them in parallel;
 //! - [`lab_reports`]: the HTML report page of each failed test, taken out of the sandbox;
@@ -56,5 +57,6 @@ pub mod sandbox;
 pub mod sandbox_exec;
 pub mod schedule;
 pub mod scratch;
+pub mod stage;
 pub mod submission;
 pub mod verdict;

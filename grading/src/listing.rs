@@ -29,9 +29,11 @@ pub fn list_tests(
     let run_dir = runs.join(format!("slot-{slot}"));
     sandbox.make_run_dir(slot, &run_dir).map_err(|e| e.to_string())?;
     let out_path = runs.join(format!("slot-{slot}.list"));
-    let out = fs::File::create(&out_path).map_err(|e| format!("create {}: {e}", out_path.display()))?;
+    let out = crate::fsutil::create_private(&out_path)
+        .map_err(|e| format!("create {}: {e}", out_path.display()))?;
     let err_path = runs.join(format!("slot-{slot}.list-err"));
-    let err = fs::File::create(&err_path).map_err(|e| format!("create {}: {e}", err_path.display()))?;
+    let err = crate::fsutil::create_private(&err_path)
+        .map_err(|e| format!("create {}: {e}", err_path.display()))?;
     let args = ["--list".to_string(), "--format".into(), "terse".into()];
     let mut command = sandbox.command(slot, &run_dir, exe, &args, &[]);
     command.stdout(Stdio::from(out)).stderr(Stdio::from(err));

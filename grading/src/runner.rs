@@ -7,7 +7,6 @@
 //! exited with status 0 *and* its output holds this run's key. libtest's own lines, result
 //! files, exit codes and anything else the code under test can print or write decide nothing.
 
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus, Stdio};
@@ -80,8 +79,8 @@ fn run_inner(
     let run_dir = runs.join(format!("slot-{slot}"));
     sandbox.make_run_dir(slot, &run_dir).map_err(|e| e.to_string())?;
     let output_path = runs.join(format!("slot-{slot}.out"));
-    let output =
-        fs::File::create(&output_path).map_err(|e| format!("create {}: {e}", output_path.display()))?;
+    let output = crate::fsutil::create_private(&output_path)
+        .map_err(|e| format!("create {}: {e}", output_path.display()))?;
     let output_err = output.try_clone().map_err(|e| e.to_string())?;
     let name = &spec.test.id.name;
     let args: Vec<String> = vec![

@@ -8,7 +8,6 @@
 //! workspace/    the scratch workspace: labrpc, tests, manifests, clippy.toml, Cargo.lock from
 //!               the reference; viewservice/src and pbservice/src from the submission
 //! target/       its build directory: dependencies stay built between submissions
-//! runs/         one directory per test process, writable by that process only
 //! ```
 //!
 //! The workspace is always at the same path and is mirrored, not recreated: files identical to
@@ -82,11 +81,11 @@ impl Scratch {
     pub fn open(root: &Path) -> Result<Scratch, ScratchError> {
         fs::create_dir_all(root).map_err(io_err(format!("create the cache directory {}", root.display())))?;
         let root = fs::canonicalize(root).map_err(io_err(format!("resolve {}", root.display())))?;
-        for dir in [root.clone(), root.join("target"), root.join("runs")] {
-            fs::create_dir_all(&dir).map_err(io_err(format!("create {}", dir.display())))?;
-            fs::set_permissions(&dir, fs::Permissions::from_mode(0o755))
-                .map_err(io_err(format!("make {} readable", dir.display())))?;
-        }
+        // The grader's alone: test processes run from the stage (see crate::stage), never from here.
+        fs::create_dir_all(root.join("target"))
+            .map_err(io_err(format!("create {}/target", root.display())))?;
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o700))
+            .map_err(io_err(format!("make {} private", root.display())))?;
         let lock_path = root.join("lock");
         let file = File::options()
             .create(true)
@@ -120,11 +119,6 @@ impl Scratch {
     /// The build directory (`CARGO_TARGET_DIR`).
     pub fn target(&self) -> PathBuf {
         self.root.join("target")
-    }
-
-    /// Where test processes get their working directories.
-    pub fn runs(&self) -> PathBuf {
-        self.root.join("runs")
     }
 
     /// Makes the scratch workspace hold the reference workspace at `reference` with the

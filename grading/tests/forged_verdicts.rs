@@ -75,7 +75,14 @@ fn the_api_check_refuses_every_forbidden_use_with_file_line_and_reason() {
 
 #[test]
 fn without_the_api_check_no_attack_forges_a_pass_inside_bubblewrap() {
-    assert_no_forged_pass(&grade(false, Mode::Auto));
+    let grade = grade(false, Mode::Auto);
+    assert!(
+        grade.isolation.contains("bubblewrap"),
+        "this test needs working bubblewrap, but the grader ran without it ({:?}): install it with \
+         `apt-get install bubblewrap` (`make test` does, as root)",
+        grade.warnings
+    );
+    assert_no_forged_pass(&grade);
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! `cargo bench -p labtests --bench lincheck`: the checker's speed on every history of the
-//! shared linearizability data, with and without per-key partitioning, against the targets of
+//! external linearizability data, with and without per-key partitioning, against the targets of
 //! the checker's issue, and the peak memory of the run.
 //!
 //! Each figure is the median of several checks of the parsed history (parsing is timed apart);
@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use labtests::linearizability::formats::shared_data::{catalog, default_dir, DataFile};
+use labtests::linearizability::formats::external_data::{catalog, default_dir, DataFile};
 use labtests::linearizability::formats::{load, LoadedHistory};
 use labtests::linearizability::{check, CheckOptions, KvModel, RegisterModel, Verdict};
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use labtests::linearizability::formats::shared_data::{catalog, default_dir, DataFile};
+use labtests::linearizability::formats::external_data::{catalog, default_dir, DataFile};
 use labtests::linearizability::json::to_json_lines;
 use labtests::linearizability::{History, KvInput, KvOutput, Operation, Outcome, Stamp, Verdict};
 
@@ -13,7 +13,7 @@ fn data(name: &str) -> PathBuf {
     files
         .into_iter()
         .find(|f| f.name() == name)
-        .unwrap_or_else(|| panic!("{name} is in the shared data"))
+        .unwrap_or_else(|| panic!("{name} is in the external data"))
         .path
 }
 

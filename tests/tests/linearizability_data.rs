@@ -1,10 +1,10 @@
-//! Proof on data nobody here wrote: every history of the shared linearizability data
+//! Proof on data nobody here wrote: every history of the external linearizability data
 //! (Porcupine's key/value logs and Jepsen's etcd logs) gets the verdict its publishers give,
 //! with and without per-key partitioning for the key/value files.
 
 use std::time::Duration;
 
-use labtests::linearizability::formats::shared_data::{catalog, default_dir, DataFile};
+use labtests::linearizability::formats::external_data::{catalog, default_dir, DataFile};
 use labtests::linearizability::formats::{load, LoadedHistory};
 use labtests::linearizability::{check, CheckOptions, KvModel, RegisterModel, Verdict};
 
@@ -35,7 +35,11 @@ fn disagreement(file: &DataFile, options: &CheckOptions) -> Option<String> {
 
 fn check_all(model: &str, options: &CheckOptions, expected_files: usize) {
     let files: Vec<DataFile> = data_files().into_iter().filter(|f| f.model == model).collect();
-    assert_eq!(files.len(), expected_files, "the shared data should hold {expected_files} {model} histories");
+    assert_eq!(
+        files.len(),
+        expected_files,
+        "the external data should hold {expected_files} {model} histories"
+    );
     let wrong: Vec<String> = files.iter().filter_map(|file| disagreement(file, options)).collect();
     assert!(wrong.is_empty(), "{} of {} verdicts disagree:\n{}", wrong.len(), files.len(), wrong.join("\n"));
 }

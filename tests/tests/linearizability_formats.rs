@@ -1,8 +1,8 @@
-//! The readers of history files: the key/value EDN logs and Jepsen etcd logs of the shared data,
+//! The readers of history files: the key/value EDN logs and Jepsen etcd logs of the external data,
 //! and the recorder's JSON Lines. Well-formed files read as the histories they describe; a
 //! malformed file is an error that names its line, and no input makes a reader panic.
 
-use labtests::linearizability::formats::shared_data::{catalog, default_dir};
+use labtests::linearizability::formats::external_data::{catalog, default_dir};
 use labtests::linearizability::formats::{
     detect, parse, parse_etcd_log, parse_kv_log, Format, LoadedHistory,
 };

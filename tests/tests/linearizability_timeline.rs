@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use labtests::browser::{elements, rendered_dom};
-use labtests::linearizability::formats::shared_data::{catalog, default_dir};
+use labtests::linearizability::formats::external_data::{catalog, default_dir};
 use labtests::linearizability::formats::{load, LoadedHistory};
 use labtests::linearizability::timeline::render;
 use labtests::linearizability::{

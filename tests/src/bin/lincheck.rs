@@ -24,7 +24,7 @@ use labtests::linearizability::{
 
 /// Checks histories for linearizability.
 ///
-/// Reads the recorder's JSON Lines, the key/value logs and the Jepsen etcd logs of the shared
+/// Reads the recorder's JSON Lines, the key/value logs and the Jepsen etcd logs of the external
 /// linearizability data (the format is told from the text), checks each history, and prints
 /// one line per file with the verdict and the time the check took.
 #[derive(Parser, Debug)]

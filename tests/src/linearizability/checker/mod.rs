@@ -27,7 +27,7 @@ pub struct CheckOptions {
     /// Give up on a partition after exploring this many configurations (the memory of the
     /// search grows with them: a few hundred bytes each for the key/value model), and answer
     /// [`Verdict::Unknown`] unless a violation was found. `None`: no limit. The default,
-    /// [`DEFAULT_MAX_CONFIGURATIONS`], is some ten times what the hardest shared data file needs.
+    /// [`DEFAULT_MAX_CONFIGURATIONS`], is some ten times what the hardest external data file needs.
     pub max_configurations: Option<usize>,
 }
 

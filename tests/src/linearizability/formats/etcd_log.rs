@@ -1,4 +1,4 @@
-//! The Jepsen etcd histories of the shared data (`etcd/*.log`): a single register with read,
+//! The Jepsen etcd histories of the external data (`etcd/*.log`): a single register with read,
 //! write and compare-and-set.
 //!
 //! ```text

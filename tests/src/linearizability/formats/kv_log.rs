@@ -1,4 +1,4 @@
-//! The key/value histories of the shared data (`kv/*.txt`): one EDN map per line,
+//! The key/value histories of the external data (`kv/*.txt`): one EDN map per line,
 //!
 //! ```text
 //! {:process 3, :type :invoke, :f :append, :key "1", :value "x 3 0 y"}

@@ -1,4 +1,4 @@
-//! Readers for history files written by others: the formats of the shared linearizability data
+//! Readers for history files written by others: the formats of the external linearizability data
 //! (Porcupine's key/value logs, Jepsen's etcd logs), plus detection of those and the recorder's
 //! own format, for the `lincheck` command and the data tests.
 //!
@@ -7,9 +7,9 @@
 
 mod edn;
 mod etcd_log;
+pub mod external_data;
 mod kv_log;
 mod log_builder;
-pub mod shared_data;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,5 @@
-//! The catalog of the shared linearizability data (`shared/data/linearizability/` beside the
-//! repository): every history file with its model and its known verdict, for the data tests and
+//! The catalog of the external linearizability data (`tests/data/linearizability/`, carried in
+//! this crate): every history file with its model and its known verdict, for the data tests and
 //! the benchmark.
 //!
 //! The data is not ours: it is the test data of the Porcupine checker (MIT License, Copyright (c)
@@ -31,10 +31,9 @@ impl DataFile {
     }
 }
 
-/// The shared data directory as seen from this crate: `../../shared/data/linearizability`
-/// from `tests/`, that is `shared/` beside the repository.
+/// The data directory this crate carries: `tests/data/linearizability`.
 pub fn default_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/linearizability")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/linearizability")
 }
 
 /// Why the catalog could not be made.
@@ -55,8 +54,8 @@ impl std::error::Error for CatalogError {}
 pub fn catalog(dir: &Path) -> Result<Vec<DataFile>, CatalogError> {
     if !dir.is_dir() {
         return Err(CatalogError(format!(
-            "the shared linearizability data is missing: no directory {}. It comes with the project's \
-             shared/ folder, which must sit beside the repository (shared/data/linearizability).",
+            "the linearizability data is missing: no directory {}. It is part of the repository \
+             (tests/data/linearizability): restore it from version control.",
             dir.display()
         )));
     }
