@@ -304,21 +304,19 @@ impl Sandbox {
 
     /// Runs `bwrap ... -- true` as slot 0's user.
     fn probe_bwrap(&self, bwrap: &Path) -> Result<(), String> {
-        let dir = std::env::temp_dir().join(format!("grade-probe-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        // A directory of its own: graders in one process (the grader's tests) probe at once.
+        let probe = tempfile::Builder::new().prefix("grade-probe-").tempdir().map_err(|e| e.to_string())?;
+        let dir = probe.path();
         if let Some(uid) = self.uid(0) {
-            nix::unistd::chown(&dir, Some(Uid::from_raw(uid)), Some(Gid::from_raw(uid)))
+            nix::unistd::chown(dir, Some(Uid::from_raw(uid)), Some(Gid::from_raw(uid)))
                 .map_err(|e| e.to_string())?;
         }
         let mut command = Command::new(bwrap);
-        command.args(bwrap_args(&dir)).args(["--", "true"]).stdin(Stdio::null()).stdout(Stdio::null());
+        command.args(bwrap_args(dir)).args(["--", "true"]).stdin(Stdio::null()).stdout(Stdio::null());
         if let Some(uid) = self.uid(0) {
             command.uid(uid).gid(uid);
         }
-        let output = command.output().map_err(|e| e.to_string());
-        let _ = fs::remove_dir_all(&dir);
-        let output = output?;
+        let output = command.output().map_err(|e| e.to_string())?;
         if output.status.success() {
             Ok(())
         } else {

@@ -1045,7 +1045,20 @@ fn release_all_but(net: &Network, from: &str, to: &str, kept: u64, stop: &Atomic
     }
 }
 
-/// Watches a Get of `key` for `window`: the only right answer is `written` (which the service may
+/// With `server -> vs` held, releases `server`'s pings one at a time until it has learned a view
+/// for which `learned` holds, and returns the id of the ping it sends next, still held.
+fn release_pings_until(lab: &Lab, server: &str, learned: impl Fn(&View) -> bool) -> u64 {
+    loop {
+        let held = lab.net.wait_for_held(server, VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        if lab.view_on(server).is_some_and(|v| learned(&v)) {
+            return held[0].id;
+        }
+        lab.net.release(held[0].id).unwrap_or_else(|e| panic!("{e}"));
+        lab.wait_until_learned(server);
+    }
+}
+
+/// Watches a Get of `key` for `WATCH`: the only right answer is `written` (which the service may
 /// have lost for good, and then must not answer at all). Stops the clerk afterwards.
 fn never_answers_other_than(lab: &Lab, clerk: &Clerk, key: &str, written: &str, story: &str) {
     with_threads(&lab.net, |threads| {
@@ -1107,14 +1120,7 @@ fn first_primary_restarted_before_its_ack_was_heard_never_serves_an_empty_store(
     })
     .unwrap_or_else(|e| panic!("{e}"));
     // s1's next ping (still carrying 0) teaches it view 1; the one after is its acknowledgement.
-    let ack = loop {
-        let held = lab.net.wait_for_held("s1", VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
-        if lab.view_on("s1").is_some_and(|v| v.viewnum == 1) {
-            break held[0].id;
-        }
-        lab.net.release(held[0].id).unwrap_or_else(|e| panic!("{e}"));
-        lab.wait_until_learned("s1");
-    };
+    let ack = release_pings_until(&lab, "s1", |v| v.viewnum == 1);
     let (writer, reader) = (lab.clerk(), lab.clerk());
     let stop = AtomicBool::new(false);
     with_threads(&lab.net, |threads| {
@@ -1170,14 +1176,7 @@ fn backup_restarted_unseen_by_the_view_service_does_not_block_the_service() {
         .unwrap_or_else(|e| panic!("{e}"));
     lab.net.repair(VS, "s2");
     // Its next ping (still 0) teaches it view 2; the one after carries 2 and is held for good.
-    let known = loop {
-        let held = lab.net.wait_for_held("s2", VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
-        if lab.view_on("s2").is_some_and(|v| v.is_backup("s2")) {
-            break held[0].id;
-        }
-        lab.net.release(held[0].id).unwrap_or_else(|e| panic!("{e}"));
-        lab.wait_until_learned("s2");
-    };
+    let known = release_pings_until(&lab, "s2", |v| v.is_backup("s2"));
     // s1 offers s2, which now knows view 2, its state: whether s2 takes it is up to s2. Either
     // s1 already acknowledged view 2 (s2 took it), or another offer arrives (s2 receives no
     // other call).
