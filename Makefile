@@ -15,6 +15,7 @@ help:
 	@echo "make mutants         grade every planted-bug patch of grading/mutants/; fails if one scores 100%"
 	@echo "make handout OUT=dir the students' skeleton: solution regions replaced by stubs"
 	@echo "make bench           benchmark tables: labrpc, primary/backup operations, linearizability checker"
+	@echo "make tools           install bubblewrap and Chromium, which some tests use (apt-get, as root)"
 	@echo "Environment: RUST_LOG=debug shows the story of views, RPCs and faults;"
 	@echo "             LAB_SEED=N repeats the fault decisions of a run that printed seed N."
 

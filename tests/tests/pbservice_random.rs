@@ -120,7 +120,8 @@ fn client_loop(clerk: &mut impl KvClerk, rng: &mut StdRng, client: usize, stop: 
 }
 
 /// Injects faults for `duration`: every so often it kills a running server (leaving at least
-/// two; half the time it restarts it within one ping interval) or restarts a dead one, holds a
+/// two, and never a primary without a backup; half the time it restarts it within one ping
+/// interval) or restarts a dead one, holds a
 /// server's pings to the view service or delivers them, cuts a server off from the view service
 /// or heals, and flips message loss.
 fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Faults) {
@@ -145,13 +146,19 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
                 cluster.start(server);
             } else if dead.is_empty() && settled {
                 let server = SERVERS[rng.random_range(0..SERVERS.len())];
-                cluster.kill(server);
-                if rng.random_bool(0.5) {
-                    // A quick restart: back before the view service misses a single ping.
-                    std::thread::sleep(PING_INTERVAL.mul_f64(rng.random_range(0.0..1.0)));
-                    cluster.start(server);
-                } else {
-                    dead.push(server);
+                let quick = rng.random_bool(0.5);
+                let view = cluster.view();
+                // A primary without a backup holds the only copy of the data: losing it is
+                // allowed, but leaves nothing to test (the lone-primary workload does it).
+                if !(view.is_primary(server) && view.backup.is_none()) {
+                    cluster.kill(server);
+                    if quick {
+                        // A quick restart: back before the view service misses a single ping.
+                        std::thread::sleep(PING_INTERVAL.mul_f64(rng.random_range(0.0..1.0)));
+                        cluster.start(server);
+                    } else {
+                        dead.push(server);
+                    }
                 }
             }
         }
