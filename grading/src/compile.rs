@@ -16,7 +16,7 @@ use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::runner::{kill_group, wait_with_timeout, Waited};
 use crate::scratch::Scratch;
@@ -29,8 +29,6 @@ pub const TEST_PACKAGE: &str = "labtests";
 pub struct Build {
     /// Suite name → its test binary.
     pub executables: BTreeMap<String, PathBuf>,
-    /// How long the build took.
-    pub duration: Duration,
 }
 
 /// Why the build failed.
@@ -60,16 +58,12 @@ pub enum BuildError {
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BuildError::Compile { diagnostics, hints } => {
-                writeln!(f, "the submission does not compile:")?;
-                writeln!(f, "{diagnostics}")?;
-                for hint in hints {
-                    writeln!(f, "hint: {hint}")?;
-                }
-                Ok(())
-            }
-            BuildError::Forbidden { diagnostics, hints } => {
-                writeln!(f, "the submission uses what graded code may not:")?;
+            BuildError::Compile { diagnostics, hints } | BuildError::Forbidden { diagnostics, hints } => {
+                let headline = match self {
+                    BuildError::Forbidden { .. } => "the submission uses what graded code may not:",
+                    _ => "the submission does not compile:",
+                };
+                writeln!(f, "{headline}")?;
                 writeln!(f, "{diagnostics}")?;
                 for hint in hints {
                     writeln!(f, "hint: {hint}")?;
@@ -143,7 +137,6 @@ pub fn build(
     timeout: Duration,
     offline: bool,
 ) -> Result<Build, BuildError> {
-    let started = Instant::now();
     let mut args: Vec<String> =
         ["test", "--no-run", "--locked", "--message-format=json-render-diagnostics", "-p", TEST_PACKAGE]
             .iter()
@@ -160,7 +153,7 @@ pub fn build(
         return Err(compile_error(&ran.stderr, scratch));
     }
     let executables = executables(&ran.stdout, suites)?;
-    Ok(Build { executables, duration: started.elapsed() })
+    Ok(Build { executables })
 }
 
 /// What one cargo command did.

@@ -53,8 +53,6 @@ pub struct PbServer {
 }
 
 struct State {
-    /// Whether this is the first life of this server's name (rule 1's first guard).
-    first_life: bool,
     /// The latest view this server has heard of.
     view: View,
     /// The latest view this server has fully taken on, which its pings acknowledge. A primary
@@ -82,7 +80,6 @@ impl PbServer {
     pub fn new(me: Endpoint, vs: &str) -> PbServer {
         let vs = viewservice::Clerk::with_endpoint(me.clone(), vs);
         let state = State {
-            first_life: me.incarnation() == 0,
             view: View::default(),
             adopted: 0,
             in_sync: false,
@@ -298,7 +295,7 @@ impl PbServer {
             let was_primary = state.view.is_primary(me);
             // The first primary starts the service, so its empty store is the service's data;
             // but only in its first life (rule 1): a restarted one may have lost writes.
-            if view.viewnum == 1 && view.is_primary(me) && state.first_life {
+            if view.viewnum == 1 && view.is_primary(me) && self.me.incarnation() == 0 {
                 state.has_state = true;
             }
             // Whatever the backup of the old view may have applied no longer matters: a new

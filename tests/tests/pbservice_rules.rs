@@ -218,6 +218,15 @@ fn stays_blocked<T>(
     }
 }
 
+/// Whether the thread `call` finishes within `window` (it is left running if not).
+fn finishes_within<T>(call: &ScopedJoinHandle<'_, T>, window: Duration) -> bool {
+    let start = Instant::now();
+    while !call.is_finished() && start.elapsed() < window {
+        thread::sleep(POLL);
+    }
+    call.is_finished()
+}
+
 /// Waits at most `timeout` for the thread `call` to finish and returns its result.
 fn join_within<T>(call: ScopedJoinHandle<'_, T>, timeout: Duration, what: &str) -> T {
     let start = Instant::now();
@@ -1063,11 +1072,7 @@ fn release_pings_until(lab: &Lab, server: &str, learned: impl Fn(&View) -> bool)
 fn never_answers_other_than(lab: &Lab, clerk: &Clerk, key: &str, written: &str, story: &str) {
     with_threads(&lab.net, |threads| {
         let get = threads.spawn(|| clerk.get(key));
-        let start = Instant::now();
-        while !get.is_finished() && start.elapsed() < WATCH {
-            thread::sleep(POLL);
-        }
-        if !get.is_finished() {
+        if !finishes_within(&get, WATCH) {
             lab.net.kill(clerk.name());
         }
         let got = join_within(get, PROMPTLY, "the watched Get");
@@ -1127,11 +1132,7 @@ fn first_primary_restarted_before_its_ack_was_heard_never_serves_an_empty_store(
         // A solution may serve this Put in view 1 at once, or wait until the view service has
         // heard from s1: both are right, and decide what the new life may answer.
         let put = threads.spawn(|| writer.put("k", "precious"));
-        let start = Instant::now();
-        while !put.is_finished() && start.elapsed() < WATCH {
-            thread::sleep(POLL);
-        }
-        let acknowledged = put.is_finished();
+        let acknowledged = finishes_within(&put, WATCH);
 
         lab.kill("s1");
         lab.start("s1");
