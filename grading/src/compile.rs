@@ -18,6 +18,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::build_exec::BuildLimits;
+use crate::compiler_reads;
 use crate::runner::{kill_group, wait_with_timeout, Waited};
 use crate::scratch::Scratch;
 
@@ -84,9 +86,15 @@ impl std::error::Error for BuildError {}
 const KEPT_VARS: &[&str] = &["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "LANG", "TERM"];
 
 /// The student crates' lints that keep graded code away from the verdict (see `clippy.toml` in
-/// each student crate), plus `unsafe_code`. Forbidden, so no `#[allow]` in a submission lifts them.
-pub const FORBIDDEN_LINTS: &[&str] =
-    &["clippy::disallowed_methods", "clippy::disallowed_types", "clippy::disallowed_macros", "unsafe_code"];
+/// each student crate), plus `unsafe_code` and `long_running_const_eval`. Forbidden, so no
+/// `#[allow]` in a submission lifts them.
+pub const FORBIDDEN_LINTS: &[&str] = &[
+    "clippy::disallowed_methods",
+    "clippy::disallowed_types",
+    "clippy::disallowed_macros",
+    "unsafe_code",
+    "long_running_const_eval",
+];
 
 /// Says what the API check forbids, for a submission it refused.
 const API_HINT: &str =
@@ -94,13 +102,29 @@ const API_HINT: &str =
      (std::fs, std::process, std::env, std::net, std::os, standard input): the test harness owns them, and \
      the grader checks this with clippy before it builds (`make lint` shows the same errors)";
 
+/// How cargo is run on a submission.
+#[derive(Clone, Debug)]
+pub struct BuildSettings {
+    /// The longest a cargo command may run (wall time).
+    pub timeout: Duration,
+    /// Pass `--offline` to cargo.
+    pub offline: bool,
+    /// The `grade` binary, whose `build-exec` subcommand runs cargo (see [`crate::build_exec`]).
+    pub helper: PathBuf,
+    /// The limits of cargo and the compilers.
+    pub limits: BuildLimits,
+}
+
 /// Checks with clippy that the student crates use nothing graded code may not.
-pub fn check_api(scratch: &Scratch, timeout: Duration, offline: bool) -> Result<(), BuildError> {
-    let mut args: Vec<String> = ["clippy", "--locked", "--lib"].iter().map(|s| s.to_string()).collect();
+pub fn check_api(scratch: &Scratch, settings: &BuildSettings) -> Result<(), BuildError> {
+    let mut args: Vec<String> = ["clippy", "--locked", "--lib", "--message-format=json-render-diagnostics"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     for krate in crate::submission::STUDENT_CRATES {
         args.extend(["-p".to_string(), krate.to_string()]);
     }
-    if offline {
+    if settings.offline {
         args.push("--offline".into());
     }
     // Every other lint is the student's business: only the forbidden ones are reported.
@@ -108,9 +132,9 @@ pub fn check_api(scratch: &Scratch, timeout: Duration, offline: bool) -> Result<
     for lint in FORBIDDEN_LINTS {
         args.extend(["-F".to_string(), lint.to_string()]);
     }
-    let ran = run_cargo(scratch, &args, timeout, "clippy")?;
+    let ran = run_cargo(scratch, &args, settings, "clippy")?;
     if ran.success {
-        return Ok(());
+        return reads_only_student_sources(&ran.stdout, scratch);
     }
     if ran.stderr.contains("no such command") && ran.stderr.contains("clippy") {
         return Err(BuildError::Tooling(
@@ -131,29 +155,59 @@ pub fn check_api(scratch: &Scratch, timeout: Duration, offline: bool) -> Result<
 }
 
 /// Builds the test binaries of `suites` in the scratch workspace.
-pub fn build(
-    scratch: &Scratch,
-    suites: &[String],
-    timeout: Duration,
-    offline: bool,
-) -> Result<Build, BuildError> {
+pub fn build(scratch: &Scratch, suites: &[String], settings: &BuildSettings) -> Result<Build, BuildError> {
     let mut args: Vec<String> =
         ["test", "--no-run", "--locked", "--message-format=json-render-diagnostics", "-p", TEST_PACKAGE]
             .iter()
             .map(|s| s.to_string())
             .collect();
-    if offline {
+    if settings.offline {
         args.push("--offline".into());
     }
     for suite in suites {
         args.extend(["--test".to_string(), suite.clone()]);
     }
-    let ran = run_cargo(scratch, &args, timeout, "build")?;
+    let ran = run_cargo(scratch, &args, settings, "build")?;
     if !ran.success {
         return Err(compile_error(&ran.stderr, scratch));
     }
+    reads_only_student_sources(&ran.stdout, scratch)?;
     let executables = executables(&ran.stdout, suites)?;
     Ok(Build { executables })
+}
+
+/// Refuses a build in which the compiler read, for a student crate, a file outside the
+/// submission's `src/` directories (see [`compiler_reads`]).
+fn reads_only_student_sources(cargo_json: &str, scratch: &Scratch) -> Result<(), BuildError> {
+    let foreign = compiler_reads::foreign_dependencies(cargo_json, &scratch.workspace());
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let workspace = scratch.workspace();
+    let listed: Vec<String> = foreign
+        .iter()
+        .map(|p| crate::fsutil::printable(&p.strip_prefix(&workspace).unwrap_or(p).display().to_string()))
+        .collect();
+    Err(BuildError::Forbidden {
+        diagnostics: format!(
+            "compiling viewservice and pbservice read files outside their src/ directories:\n  {}",
+            listed.join("\n  ")
+        ),
+        hints: vec![READS_HINT.to_string()],
+    })
+}
+
+/// Says why a build may read only the submission's own files.
+const READS_HINT: &str = "a submission's code is its viewservice/src and pbservice/src: modules from \
+     elsewhere (#[path], also inside #[cfg_attr]), include!/include_str!/include_bytes! and \
+     #[debugger_visualizer] are not allowed";
+
+/// Where cargo keeps the dependencies' sources, whose text compiler errors may quote.
+fn registry_sources() -> Vec<PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    home.map(|h| vec![h.join("registry").join("src"), h.join("git").join("checkouts")]).unwrap_or_default()
 }
 
 /// What one cargo command did.
@@ -163,13 +217,14 @@ struct CargoRun {
     stderr: String,
 }
 
-/// Runs `cargo ARGS` in the scratch workspace with a cleared environment, in its own process
-/// group (killed whole at the end), for at most `timeout`. Its stderr goes to
+/// Runs `cargo ARGS` in the scratch workspace with a cleared environment, under `grade
+/// build-exec` (limits, and no process outlives the grader), in a process group of its own
+/// (killed whole at the end), for at most the settings' timeout. Its stderr goes to
 /// `<cache>/build/<log>.txt` and is read back from there.
 fn run_cargo(
     scratch: &Scratch,
     args: &[String],
-    timeout: Duration,
+    settings: &BuildSettings,
     log: &str,
 ) -> Result<CargoRun, BuildError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -177,23 +232,28 @@ fn run_cargo(
     fs::create_dir_all(&log_dir)
         .map_err(|e| BuildError::Tooling(format!("create {}: {e}", log_dir.display())))?;
     let stderr_path = log_dir.join(format!("{log}.txt"));
-    let stderr = fs::File::create(&stderr_path)
+    let stderr = crate::fsutil::create_private(&stderr_path)
         .map_err(|e| BuildError::Tooling(format!("create {}: {e}", stderr_path.display())))?;
-    let mut command = Command::new(&cargo);
+    let mut command = Command::new(&settings.helper);
     command
+        .args(settings.limits.args())
+        .arg("--")
+        .arg(&cargo)
         .args(args)
         .current_dir(scratch.workspace())
         .env_clear()
         .envs(KEPT_VARS.iter().filter_map(|k| std::env::var_os(k).map(|v| (k, v))))
         .env("CARGO_TARGET_DIR", scratch.target())
         .env("CARGO_TERM_COLOR", "never")
-        .stdin(Stdio::null())
+        // Never written to: its end tells `build-exec` that the grader is gone.
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(stderr)
         .process_group(0);
     let mut child = command.spawn().map_err(|e| {
-        BuildError::Tooling(format!("cannot run {}: {e} (is cargo on PATH?)", cargo.to_string_lossy()))
+        BuildError::Tooling(format!("cannot run {}: {e} (build the grade binary)", settings.helper.display()))
     })?;
+    let watched = child.stdin.take();
     // Read cargo's stdout on a thread so a full pipe cannot stall the build.
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let reader = std::thread::spawn(move || {
@@ -201,17 +261,30 @@ fn run_cargo(
         let _ = stdout.read_to_string(&mut text);
         text
     });
-    let waited = wait_with_timeout(&mut child, timeout);
+    let waited = wait_with_timeout(&mut child, settings.timeout);
     kill_group(child.id());
     let _ = child.wait();
+    drop(watched);
     let stdout = reader.join().unwrap_or_default();
     let status = match waited {
         Waited::Exited(status) => status,
-        Waited::TimedOut => return Err(BuildError::TimedOut(timeout)),
+        Waited::TimedOut => return Err(BuildError::TimedOut(settings.timeout)),
         Waited::Failed(e) => return Err(BuildError::Tooling(format!("waiting for cargo: {e}"))),
     };
-    let stderr = fs::read_to_string(&stderr_path).unwrap_or_default();
+    let stderr = read_log(&stderr_path);
+    if status.code() == Some(126) && stderr.contains("grade build-exec:") {
+        return Err(BuildError::Tooling(stderr.trim().to_string()));
+    }
     Ok(CargoRun { success: status.success(), stdout, stderr })
+}
+
+/// The build log at `path`, at most its first 4 MiB (the grader wrote it; cargo's messages).
+fn read_log(path: &std::path::Path) -> String {
+    let mut text = Vec::new();
+    if let Ok(file) = fs::File::open(path) {
+        let _ = file.take(4 << 20).read_to_end(&mut text);
+    }
+    String::from_utf8_lossy(&text).into_owned()
 }
 
 /// The test binaries of `suites` named in cargo's JSON messages.
@@ -241,6 +314,18 @@ fn executables(json: &str, suites: &[String]) -> Result<BTreeMap<String, PathBuf
 
 /// Turns cargo's stderr into the part a student needs: the errors, without progress lines.
 fn compile_error(stderr: &str, scratch: &Scratch) -> BuildError {
+    let foreign = compiler_reads::foreign_locations(stderr, &scratch.workspace(), &registry_sources());
+    if !foreign.is_empty() {
+        // Those errors quote the files they point at: none of it is shown.
+        return BuildError::Forbidden {
+            diagnostics: format!(
+                "the compiler's errors point into files outside the submission's src/ directories; they are \
+                 not shown, since they would quote those files:\n  {}",
+                foreign.join("\n  ")
+            ),
+            hints: vec![READS_HINT.to_string()],
+        };
+    }
     let workspace = format!("{}/", scratch.workspace().display());
     let mut kept = Vec::new();
     for line in stderr.lines() {
@@ -265,6 +350,20 @@ fn compile_error(stderr: &str, scratch: &Scratch) -> BuildError {
         hints.push(
             "unsafe code is not allowed in this lab: the grader compiles viewservice and pbservice with \
              unsafe_code = \"forbid\" (which also refuses #[no_mangle], #[export_name] and #[link_section])"
+                .to_string(),
+        );
+    }
+    if text.contains("SIGXCPU") || text.contains("signal: 24") || text.contains("SIGKILL") {
+        hints.push(
+            "the compiler was stopped by the grader's limits (CPU time or memory per compiler process): \
+             something in the submission makes compiling run far longer than the reference's"
+                .to_string(),
+        );
+    }
+    if text.contains("long_running_const_eval") || text.contains("long-running-const-eval") {
+        hints.push(
+            "a constant's evaluation ran too long (a loop in a const?): the grader forbids \
+             long_running_const_eval, so #[allow] cannot lift it"
                 .to_string(),
         );
     }

@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::build_exec::BuildLimits;
 use crate::compile::{self, BuildError};
 use crate::listing::{self, Mismatch};
 use crate::outcome::{Grade, GradeStatus, TestOutcome};
@@ -45,6 +46,8 @@ pub struct GradeOptions {
     pub build_timeout: Duration,
     /// Pass `--offline` to cargo.
     pub offline: bool,
+    /// The limits of cargo and the compilers (see [`crate::build_exec`]).
+    pub build_limits: BuildLimits,
     /// Progress display.
     pub progress: Style,
     /// Extra environment for test processes (e.g. `RUST_LOG`).
@@ -54,6 +57,10 @@ pub struct GradeOptions {
     /// Run the API check ([`compile::check_api`]) before building. Always on when grading; the
     /// grader's own tests turn it off to prove that the verdict channel holds by itself too.
     pub api_check: bool,
+    /// Run the source check ([`policy::check_sources`]) before building. Always on when grading;
+    /// the grader's own tests turn it off to prove that the checks after the compiler (see
+    /// [`crate::compiler_reads`]) hold by themselves too.
+    pub source_check: bool,
     /// Where to copy the HTML report page of each failed test (`<suite>__<test>.html`, see
     /// [`crate::lab_reports`]); `None`: tests write no page. The `grade` binary always sets it.
     pub reports: Option<PathBuf>,
@@ -80,11 +87,13 @@ impl GradeOptions {
             uid_base: DEFAULT_UID_BASE,
             build_timeout: Duration::from_secs(20 * 60),
             offline: false,
+            build_limits: BuildLimits::default(),
             progress: Style::detect(false),
             env: Vec::new(),
             helper: crate::sandbox::helper_binary().unwrap_or_else(|_| PathBuf::from("grade")),
             reports: None,
             api_check: true,
+            source_check: true,
         })
     }
 
@@ -171,8 +180,11 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         jobs,
     };
 
-    let violations = policy::check_sources(&submission.root, &STUDENT_CRATES)
-        .map_err(|e| GradeError::Setup(format!("reading the submission's sources: {e}")))?;
+    let violations = match options.source_check {
+        true => policy::check_sources(&submission.root, &STUDENT_CRATES)
+            .map_err(|e| GradeError::Setup(format!("reading the submission's sources: {e}")))?,
+        false => Vec::new(),
+    };
     if !violations.is_empty() {
         grade.status = GradeStatus::Refused(violations.iter().map(ToString::to_string).collect());
         return Ok(grade);
@@ -191,13 +203,12 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         eprintln!("grade: building {} in {}", submission.name, scratch.workspace().display());
     }
     let build_started = Instant::now();
+    let settings = build_settings(options, &stage);
     let checked = match options.api_check {
-        true => compile::check_api(&scratch, options.build_timeout, options.offline),
+        true => compile::check_api(&scratch, &settings),
         false => Ok(()),
     };
-    let build = match checked
-        .and_then(|()| compile::build(&scratch, &suites, options.build_timeout, options.offline))
-    {
+    let build = match checked.and_then(|()| compile::build(&scratch, &suites, &settings)) {
         Ok(build) => build,
         Err(BuildError::Tooling(message)) => return Err(GradeError::Setup(message)),
         Err(failure) => {
@@ -253,6 +264,16 @@ fn create_stage(options: &GradeOptions) -> Result<Stage, GradeError> {
             std::env::temp_dir().display()
         ))
     })
+}
+
+/// How cargo runs for this grading: through the stage's copy of the `grade` helper.
+fn build_settings(options: &GradeOptions, stage: &Stage) -> compile::BuildSettings {
+    compile::BuildSettings {
+        timeout: options.build_timeout,
+        offline: options.offline,
+        helper: stage.helper().to_path_buf(),
+        limits: options.build_limits,
+    }
 }
 
 /// The graded test binaries, copied into the stage, by suite.
@@ -322,7 +343,7 @@ pub fn check_rubric(options: &GradeOptions) -> Result<RubricCheck, GradeError> {
     let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
     scratch.populate(&options.reference, &submission).map_err(GradeError::Scratch)?;
     let suites = options.rubric.suite_names();
-    let build = compile::build(&scratch, &suites, options.build_timeout, options.offline)
+    let build = compile::build(&scratch, &suites, &build_settings(options, &stage))
         .map_err(|e| GradeError::Setup(format!("building the reference: {e}")))?;
     let mut check = RubricCheck {
         undecided: listing::undecided_suites(&options.rubric, &options.reference),

@@ -38,7 +38,9 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+pub mod build_exec;
 pub mod compile;
+pub mod compiler_reads;
 pub mod fsutil;
 pub mod grade;
 pub mod handout;

@@ -3,24 +3,44 @@
 //! Compiling runs no submission code: manifests come from the reference (so no build script and
 //! no procedural macro of the student's), and `unsafe_code = "forbid"` is added to the student
 //! crates' manifests in the scratch workspace (so no `#[no_mangle]` symbol overrides and no
-//! `#[link_section]` code before `main`). What compiling *can* do is read files:
-//! `include_str!("/etc/...")` or `#[path = "/..."] mod x;` would copy any file the build can read
-//! into the test binary, whose output the student sees. This module refuses those forms.
+//! `#[link_section]` code before `main`). What compiling *can* do is read files and spin:
+//! `include_str!("/etc/...")`, `#[path = "/..."] mod x;` (also inside `#[cfg_attr(...)]`) or
+//! `#![debugger_visualizer(gdb_script_file = "...")]` copy a file the build can read into the
+//! binary or into the compiler's errors, and `#[allow(long_running_const_eval)]` lets a constant
+//! loop forever. This module refuses those forms.
 //!
 //! The check is on tokens, with comments and literals removed: an identifier cannot be built
-//! from pieces by stable `macro_rules!`, so `include_str` cannot hide. (A `#[path]` attribute
-//! assembled by a macro from separate tokens is the one form it does not see; the build still
-//! runs with a cleared environment, so `env!` reveals nothing either.)
+//! from pieces by stable `macro_rules!`, so `include_str` cannot hide, and every attribute is
+//! read whole, so `path` cannot hide inside `cfg_attr`. An attribute assembled by a macro from
+//! its arguments (`#[$meta]`) is refused, since what it becomes is not in the text. Two checks
+//! after this one catch what a token check cannot: the build's dependency list must name only
+//! the submission's own files (see `crate::compile`), and the manifests forbid
+//! `long_running_const_eval`.
 
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Identifiers a submission may not use.
+/// Identifiers a submission may not use anywhere.
 pub const FORBIDDEN_IDENTS: &[(&str, &str)] = &[
     ("include", "include! reads a file at compile time"),
     ("include_str", "include_str! reads a file at compile time"),
     ("include_bytes", "include_bytes! reads a file at compile time"),
+];
+
+/// Identifiers a submission may not use inside an attribute (`#[...]` or `#![...]`, however
+/// nested, `cfg_attr` included).
+pub const FORBIDDEN_IN_ATTRIBUTES: &[(&str, &str)] = &[
+    (
+        "path",
+        "`#[path = ...]` reads a module from any file the build can read: keep modules in the usual files",
+    ),
+    ("debugger_visualizer", "`debugger_visualizer` copies a file into the binary at compile time"),
+    (
+        "long_running_const_eval",
+        "the grader stops constant evaluation that runs long: a constant must not loop",
+    ),
+    ("link", "`#[link]` links a library of the grading machine into the binary"),
 ];
 
 /// One refused construct.
@@ -74,29 +94,67 @@ fn check_dir(root: &Path, dir: &Path, out: &mut Vec<Violation>) -> std::io::Resu
 pub fn check_text(text: &str) -> Vec<(usize, String)> {
     let tokens = tokens(text);
     let mut found = Vec::new();
-    for (i, token) in tokens.iter().enumerate() {
+    for token in &tokens {
         if let Token::Ident(name, line) = token {
             if let Some((_, why)) = FORBIDDEN_IDENTS.iter().find(|(ident, _)| ident == name) {
                 found.push((*line, format!("`{name}` is not allowed: {why}")));
             }
-            if name == "path" && is_attribute_start(&tokens[..i]) {
-                found.push((
+        }
+    }
+    for attribute in attributes(&tokens) {
+        for token in attribute {
+            match token {
+                Token::Ident(name, line) => {
+                    if let Some((_, why)) = FORBIDDEN_IN_ATTRIBUTES.iter().find(|(ident, _)| ident == name) {
+                        found.push((*line, format!("`{name}` in an attribute is not allowed: {why}")));
+                    }
+                }
+                Token::Punct('$', line) => found.push((
                     *line,
-                    "`#[path = ...]` is not allowed: keep modules in the usual files".to_string(),
-                ));
+                    "an attribute built from macro arguments (`#[$...]`) is not allowed: the grader cannot \
+                     see what it becomes; write the attribute out"
+                        .to_string(),
+                )),
+                Token::Punct(..) => {}
             }
         }
     }
+    found.sort();
+    found.dedup();
     found
 }
 
-/// Whether the tokens just before an identifier are `#[` or `#![`.
-fn is_attribute_start(before: &[Token]) -> bool {
-    matches!(
-        before,
-        [.., Token::Punct('#', _), Token::Punct('[', _)]
-            | [.., Token::Punct('#', _), Token::Punct('!', _), Token::Punct('[', _)]
-    )
+/// The tokens inside each attribute (`#[...]` and `#![...]`), nested ones included, without
+/// the brackets. An attribute left open at the end of the file runs to the end.
+fn attributes(tokens: &[Token]) -> Vec<&[Token]> {
+    let mut found = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        if !matches!(token, Token::Punct('#', _)) {
+            continue;
+        }
+        let open = match (tokens.get(i + 1), tokens.get(i + 2)) {
+            (Some(Token::Punct('[', _)), _) => i + 1,
+            (Some(Token::Punct('!', _)), Some(Token::Punct('[', _))) => i + 2,
+            _ => continue,
+        };
+        let mut depth = 0usize;
+        let mut end = tokens.len();
+        for (j, token) in tokens.iter().enumerate().skip(open) {
+            match token {
+                Token::Punct('[' | '(' | '{', _) => depth += 1,
+                Token::Punct(']' | ')' | '}', _) => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        end = j;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        found.push(&tokens[open + 1..end]);
+    }
+    found
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -233,6 +291,36 @@ mod tests {
         assert_eq!(found[0].0, 3);
         assert_eq!(check_text("#[path = \"/etc/x.rs\"]\nmod x;").len(), 1);
         assert_eq!(check_text("#![path=\"a\"]").len(), 1);
+    }
+
+    #[test]
+    fn attributes_are_read_whole() {
+        let hidden = check_text("#[cfg_attr(all(), path = \"/root/server.rs\")]\npub mod server;");
+        assert_eq!(hidden.len(), 1, "{hidden:?}");
+        assert!(hidden[0].1.contains("`path`"), "{hidden:?}");
+        let nested = check_text("#[cfg_attr(all(), cfg_attr(any(), path = \"x\"))] mod m;");
+        assert_eq!(nested.len(), 1, "{nested:?}");
+        let visualizer = check_text("#![debugger_visualizer(gdb_script_file = \"/etc/shadow\")]");
+        assert!(visualizer[0].1.contains("debugger_visualizer"), "{visualizer:?}");
+        let spin = check_text("\n#[allow(long_running_const_eval)]\nconst X: u8 = 0;");
+        assert_eq!(spin[0].0, 2);
+        assert!(check_text("#[link(name = \"c\")] extern \"C\" {}")[0].1.contains("link"));
+        let built = check_text("macro_rules! m { ($a:meta) => { #[$a] mod x; } }\nm!(path = \"y\");");
+        assert!(built.iter().any(|(_, why)| why.contains("macro arguments")), "{built:?}");
+    }
+
+    #[test]
+    fn ordinary_attributes_and_paths_are_fine() {
+        let text = r#"
+            #[derive(Clone, Debug, PartialEq)]
+            #[cfg_attr(test, derive(Default))]
+            #[allow(clippy::new_without_default, dead_code)]
+            #[doc = "the path of a request"]
+            pub struct Request { path: String }
+            fn f(path: &str) -> Vec<u8> { let link = path.len(); vec![link as u8] }
+            #[cfg(test)] mod tests { #[test] fn t() { let v = vec![1]; let _ = v[0]; } }
+        "#;
+        assert_eq!(check_text(text), Vec::<(usize, String)>::new());
     }
 
     #[test]

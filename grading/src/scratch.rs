@@ -239,7 +239,7 @@ fn workspace_members(manifest: &toml::Table) -> Result<Vec<String>, ScratchError
         .collect()
 }
 
-/// The student crate manifest at `path` with `unsafe_code = "forbid"` added; and whether the
+/// The student crate manifest at `path` with [`FORBIDDEN_RUST_LINTS`] forbidden; and whether the
 /// crate takes its lints from the workspace (so the workspace must forbid it instead).
 fn forbid_unsafe(path: &Path) -> Result<(String, bool), ScratchError> {
     let text = fs::read_to_string(path).map_err(io_err(format!("read {}", path.display())))?;
@@ -255,16 +255,23 @@ fn forbid_unsafe(path: &Path) -> Result<(String, bool), ScratchError> {
     Ok((out, false))
 }
 
-/// Sets `rust.unsafe_code = "forbid"` in a `[lints]` table.
+/// The rustc lints the grader forbids in the student crates, whatever their manifests say:
+/// unsafe code, and constant evaluation that runs long (a `const` that loops would keep the
+/// compiler busy until the build's time limit).
+pub const FORBIDDEN_RUST_LINTS: &[&str] = &["unsafe_code", "long_running_const_eval"];
+
+/// Sets each of [`FORBIDDEN_RUST_LINTS`] to `"forbid"` in a `[lints]` table.
 fn set_forbid(lints: &mut toml::Value) -> Result<(), ScratchError> {
     let rust = lints
         .as_table_mut()
         .ok_or_else(|| ScratchError::Manifest("[lints] is not a table".into()))?
         .entry("rust")
         .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    rust.as_table_mut()
-        .ok_or_else(|| ScratchError::Manifest("[lints.rust] is not a table".into()))?
-        .insert("unsafe_code".into(), toml::Value::String("forbid".into()));
+    let rust =
+        rust.as_table_mut().ok_or_else(|| ScratchError::Manifest("[lints.rust] is not a table".into()))?;
+    for lint in FORBIDDEN_RUST_LINTS {
+        rust.insert(lint.to_string(), toml::Value::String("forbid".into()));
+    }
     Ok(())
 }
 
@@ -308,6 +315,7 @@ mod tests {
         assert!(!workspace);
         let parsed: toml::Table = text.parse().unwrap();
         assert_eq!(parsed["lints"]["rust"]["unsafe_code"].as_str(), Some("forbid"));
+        assert_eq!(parsed["lints"]["rust"]["long_running_const_eval"].as_str(), Some("forbid"));
         assert_eq!(parsed["dependencies"]["serde"]["workspace"].as_bool(), Some(true));
     }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use grading::build_exec::BuildLimits;
 use grading::grade::{grade_submission, GradeOptions};
 use grading::progress::Style;
 use grading::report;
@@ -221,6 +222,21 @@ enum Command {
     /// Internal: kill every process of the calling uid (run as a sandbox uid).
     #[command(hide = true)]
     SandboxKill,
+    /// Internal: runs cargo with the build's limits; kills it when the grader goes away.
+    #[command(hide = true)]
+    BuildExec {
+        #[arg(long)]
+        cpu_seconds: u64,
+        #[arg(long)]
+        memory_mib: u64,
+        #[arg(long)]
+        file_mib: u64,
+        #[arg(long)]
+        open_files: u64,
+        program: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -240,6 +256,16 @@ fn main() -> ExitCode {
             let error = sandbox_exec::exec(&request);
             eprintln!("grade sandbox-exec: cannot run {}: {error}", request.program.display());
             ExitCode::from(126)
+        }
+        Some(Command::BuildExec { cpu_seconds, memory_mib, file_mib, open_files, program, args }) => {
+            let limits = BuildLimits { cpu_seconds, memory_mib, file_mib, open_files };
+            match grading::build_exec::supervise(&limits, &program, &args) {
+                Ok(code) => ExitCode::from(code),
+                Err(error) => {
+                    eprintln!("grade build-exec: {error}");
+                    ExitCode::from(126)
+                }
+            }
         }
         Some(Command::SandboxKill) => match sandbox_exec::kill_all_of_my_uid() {
             Ok(_) => ExitCode::SUCCESS,
