@@ -5,6 +5,8 @@
 //! - [`vs_harness`]: helpers for the view-service scenarios, including the rule-1 check every
 //!   view seen in a test goes through;
 //! - [`view_model`]: a bounded model check of the view service's rules;
+//! - [`seen`]: the harness's own reading of views and other values of the submission, which
+//!   every check judges instead of the submission's methods and `PartialEq`;
 //! - [`linearizability`]: the linearizability checker and history recorder;
 //! - [`report`]: the HTML report of a failed scenario;
 //! - [`browser`]: drive headless Chromium for the page tests;
@@ -19,6 +21,7 @@ pub mod linearizability;
 pub mod pb_clerk;
 pub mod pb_harness;
 pub mod report;
+pub mod seen;
 pub mod verdict;
 pub mod view_model;
 pub mod vs_harness;

@@ -1,5 +1,8 @@
 //! Helpers for the primary/backup scenarios: a cluster of one view service and named
 //! key/value servers on a network the test owns, and checks that fail with sentences.
+//!
+//! Views come back as [`SeenView`]s, the harness's own reading: waits and checks never use the
+//! submission's `View` methods or `PartialEq` (see [`crate::seen`]).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -7,10 +10,11 @@ use std::time::{Duration, Instant};
 use labrpc::Network;
 use parking_lot::Mutex;
 use pbservice::PbServerHandle;
-use viewservice::{View, ViewServiceHandle, PING_INTERVAL};
+use viewservice::{ViewServiceHandle, PING_INTERVAL};
 
 pub use crate::pb_clerk::Clerk;
 use crate::report::Diagnostics;
+use crate::seen::SeenView;
 
 /// The view service's name in every cluster.
 pub const VS: &str = "vs";
@@ -68,8 +72,8 @@ impl Cluster {
     }
 
     /// The view service's current view.
-    pub fn view(&self) -> View {
-        self.vs.view()
+    pub fn view(&self) -> SeenView {
+        SeenView::of(&self.vs.view())
     }
 
     /// The value server `name` holds for `key`, read directly; `None` if it has none or is
@@ -79,8 +83,8 @@ impl Cluster {
     }
 
     /// The view server `name` believes current, if it is running.
-    pub fn view_on(&self, name: &str) -> Option<View> {
-        self.servers.lock().get(name).map(|s| s.view())
+    pub fn view_on(&self, name: &str) -> Option<SeenView> {
+        self.servers.lock().get(name).map(|s| SeenView::of(&s.view()))
     }
 
     /// Waits until the view service's view satisfies `wanted` (described by `what`), for at
@@ -89,8 +93,8 @@ impl Cluster {
         &self,
         what: &str,
         timeout: Duration,
-        wanted: impl Fn(&View) -> bool,
-    ) -> Result<View, String> {
+        wanted: impl Fn(&SeenView) -> bool,
+    ) -> Result<SeenView, String> {
         let deadline = Instant::now() + timeout;
         loop {
             let view = self.view();
@@ -107,7 +111,7 @@ impl Cluster {
     /// Waits until `primary` and `backup` are the view's primary and backup, both servers have
     /// learned that view, and the primary has had time to acknowledge it. Panics with a
     /// sentence if that takes longer than `timeout`.
-    pub fn settle(&self, primary: &str, backup: Option<&str>, timeout: Duration) -> View {
+    pub fn settle(&self, primary: &str, backup: Option<&str>, timeout: Duration) -> SeenView {
         let what = format!("primary {primary} and backup {}", backup.unwrap_or("none"));
         let view = self
             .wait_for_view(&what, timeout, |v| v.is_primary(primary) && v.backup.as_deref() == backup)
@@ -125,7 +129,7 @@ impl Cluster {
 
     /// Waits until the primary of the current view has acknowledged it, for at most `timeout`.
     /// Until then the view cannot change, so a test that fails a server first waits for this.
-    pub fn wait_until_acked(&self, timeout: Duration) -> Result<View, String> {
+    pub fn wait_until_acked(&self, timeout: Duration) -> Result<SeenView, String> {
         let deadline = Instant::now() + timeout;
         while !self.vs.is_acked() {
             if Instant::now() >= deadline {

@@ -16,6 +16,9 @@
 //! - every change has a reason the rules name: the primary changes only if it is dead or
 //!   restarted, the backup only if it is missing, dead, restarted or promoted. Restarted means
 //!   what rule 3 says: it pinged 0 while holding its role, after having known a view.
+//!
+//! Views and states are judged and merged through the harness's own reading ([`crate::seen`]),
+//! never through the logic's `View` methods or `PartialEq`/`Hash`.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -23,6 +26,8 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use viewservice::{PingReply, View, ViewServer, DEAD_PINGS, PING_INTERVAL};
+
+use crate::seen::{SeenLogic, SeenView};
 
 /// What the model check needs of a view service's logic. The reference [`ViewServer`]
 /// implements it; a test can wrap it to plant a bug and show the check catches it.
@@ -41,7 +46,7 @@ pub trait ViewLogic: Clone {
 /// equal.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Snapshot {
-    view: View,
+    view: SeenView,
     acked: bool,
     /// Per server: (name, whole ping intervals since its latest ping, capped at `DEAD_PINGS`;
     /// latest viewnum; restarted; arrival order).
@@ -62,13 +67,12 @@ impl ViewLogic for ViewServer {
     }
 
     fn snapshot(&self, now: Instant) -> Snapshot {
-        let servers = self
-            .servers()
-            .map(|(name, h)| {
-                (name.to_string(), intervals_since(h.last_ping, now), h.viewnum, h.restarted, h.arrival)
-            })
+        let SeenLogic { view, acked, servers } = SeenLogic::of(self);
+        let servers = servers
+            .into_iter()
+            .map(|(name, h)| (name, intervals_since(h.last_ping, now), h.viewnum, h.restarted, h.arrival))
             .collect();
-        Snapshot { view: self.get(), acked: self.is_acked(), servers }
+        Snapshot { view, acked, servers }
     }
 }
 
@@ -253,7 +257,7 @@ fn step<L: ViewLogic>(
 ) -> (L, Facts, Result<(), String>) {
     let mut logic = node.logic.clone();
     let mut facts = node.facts.clone();
-    let before = logic.view();
+    let before = SeenView::of(&logic.view());
     match event {
         Event::Ping { server, knows } => {
             let viewnum = match knows {
@@ -271,7 +275,7 @@ fn step<L: ViewLogic>(
             if before.is_primary(&names[server]) && viewnum == before.viewnum {
                 facts.acked = true;
             }
-            let after = logic.view();
+            let after = SeenView::of(&logic.view());
             let verdict = if after != before {
                 Err(format!("a ping changed the view from {before} to {after}; only a tick may change it"))
             } else {
@@ -282,8 +286,8 @@ fn step<L: ViewLogic>(
         Event::Tick => {
             facts.clock += 1;
             let now = base + PING_INTERVAL * facts.clock;
-            let returned = logic.tick(now);
-            let after = logic.view();
+            let returned = logic.tick(now).map(SeenView::from);
+            let after = SeenView::of(&logic.view());
             let verdict = judge_change(&before, &after, returned.as_ref(), &facts, names);
             if after != before {
                 facts.acked = false;
@@ -300,9 +304,9 @@ fn step<L: ViewLogic>(
 
 /// The invariants of one tick that moved the view from `before` to `after`.
 fn judge_change(
-    before: &View,
-    after: &View,
-    returned: Option<&View>,
+    before: &SeenView,
+    after: &SeenView,
+    returned: Option<&SeenView>,
     facts: &Facts,
     names: &[String],
 ) -> Result<(), String> {
@@ -396,7 +400,7 @@ fn counterexample<L: ViewLogic>(
                     format!("t={clock}ms: {} pings with viewnum {viewnum}", names[server])
                 }
             };
-            format!("{said} -> {}", node.logic.view())
+            format!("{said} -> {}", SeenView::of(&node.logic.view()))
         })
         .collect();
     Counterexample { steps, violation }

@@ -14,6 +14,9 @@
 //! [`PING_INTERVAL`], for at most [`PINGS_FOR_CHANGE`] (`DEAD_PINGS * 2`) or [`PINGS_FOR_DEATH`]
 //! (`DEAD_PINGS * 3`) rounds, and the wait ends as soon as the view is the one wanted.
 //!
+//! Every view is read into a [`SeenView`] as it arrives; the log, the waits and the checks judge
+//! that reading, never the submission's `View` methods or `PartialEq` (see [`crate::seen`]).
+//!
 //! A helper that fails panics in the calling test's own thread (never elsewhere, never aborting
 //! the process) with a sentence saying what was wanted and what came back. Dropping the
 //! [`VsTest`] (also while a failing test unwinds) kills the view service and shuts the network
@@ -41,11 +44,11 @@ use std::time::{Duration, Instant};
 use labrpc::Network;
 use parking_lot::Mutex;
 use viewservice::{
-    start_server, Clerk, ClerkError, PingError, View, ViewServiceHandle, DEAD_AFTER, DEAD_PINGS,
-    PING_INTERVAL,
+    start_server, Clerk, ClerkError, PingError, ViewServiceHandle, DEAD_AFTER, DEAD_PINGS, PING_INTERVAL,
 };
 
 use crate::report::Diagnostics;
+use crate::seen::{SeenRefusal, SeenView};
 
 /// The view service's name on every scenario's network.
 pub const VS: &str = "vs";
@@ -72,55 +75,55 @@ pub enum LogViolation {
         /// Who saw the new version.
         observer: String,
         /// What it saw.
-        now: View,
+        now: SeenView,
         /// Who saw the view number first.
         first_observer: String,
         /// What that was.
-        first: View,
+        first: SeenView,
     },
     /// One observer saw a lower view number after a higher one.
     Backwards {
         /// Who saw it.
         observer: String,
         /// The view it had seen before.
-        before: View,
+        before: SeenView,
         /// The older view it saw after that.
-        now: View,
+        now: SeenView,
     },
     /// Rule 1: the primary of `after` was neither primary nor backup of `before`.
     Rule1 {
         /// View *i*.
-        before: View,
+        before: SeenView,
         /// View *i+1*.
-        after: View,
+        after: SeenView,
     },
     /// View 0 named a server; it is the empty view before anyone pinged.
     ViewZeroNotEmpty {
         /// Who saw it.
         observer: String,
         /// What it saw.
-        view: View,
+        view: SeenView,
     },
     /// A view named one server as both primary and backup.
     SameServerTwice {
         /// Who saw it.
         observer: String,
         /// What it saw.
-        view: View,
+        view: SeenView,
     },
     /// A view number between two seen views was never seen: numbers skipped.
     Skipped {
         /// The view number nobody saw.
         missing: u64,
         /// The first view seen after the gap.
-        after_gap: View,
+        after_gap: SeenView,
     },
     /// Two consecutive views had the same primary and backup: the change changed nothing.
     Unchanged {
         /// View *i*.
-        before: View,
+        before: SeenView,
         /// View *i+1*.
-        after: View,
+        after: SeenView,
     },
 }
 
@@ -182,9 +185,9 @@ pub struct ViewLog {
 #[derive(Debug, Default)]
 struct LogState {
     /// Each view number seen, with the view and who saw it first.
-    views: BTreeMap<u64, (View, String)>,
+    views: BTreeMap<u64, (SeenView, String)>,
     /// The latest view each observer saw.
-    latest: HashMap<String, View>,
+    latest: HashMap<String, SeenView>,
 }
 
 impl ViewLog {
@@ -195,10 +198,11 @@ impl ViewLog {
 
     /// Records that `observer` was told `view`, after checking it against everything seen so far.
     /// A view that breaks a rule is not recorded; the violation says which rule.
-    pub fn observe(&self, observer: &str, view: &View) -> Result<(), Box<LogViolation>> {
+    pub fn observe(&self, observer: &str, view: &SeenView) -> Result<(), Box<LogViolation>> {
         let mut state = self.state.lock();
-        let problem =
-            |make: fn(String, View) -> LogViolation| Err(Box::new(make(observer.to_string(), view.clone())));
+        let problem = |make: fn(String, SeenView) -> LogViolation| {
+            Err(Box::new(make(observer.to_string(), view.clone())))
+        };
         if view.viewnum == 0 && (view.primary.is_some() || view.backup.is_some()) {
             return problem(|observer, view| LogViolation::ViewZeroNotEmpty { observer, view });
         }
@@ -240,24 +244,24 @@ impl ViewLog {
     /// Like [`observe`](ViewLog::observe), but a violation fails the calling test with its
     /// sentence and the views seen so far.
     #[track_caller]
-    pub fn record(&self, observer: &str, view: &View) {
+    pub fn record(&self, observer: &str, view: &SeenView) {
         if let Err(violation) = self.observe(observer, view) {
             panic!("{violation}. Views seen in this test: {}.", self.summary());
         }
     }
 
     /// Every distinct view seen, by view number.
-    pub fn views(&self) -> Vec<View> {
+    pub fn views(&self) -> Vec<SeenView> {
         self.state.lock().views.values().map(|(view, _)| view.clone()).collect()
     }
 
     /// The view with number `viewnum`, if anyone saw it.
-    pub fn seen(&self, viewnum: u64) -> Option<View> {
+    pub fn seen(&self, viewnum: u64) -> Option<SeenView> {
         self.state.lock().views.get(&viewnum).map(|(view, _)| view.clone())
     }
 
     /// The highest-numbered view seen, if any.
-    pub fn latest(&self) -> Option<View> {
+    pub fn latest(&self) -> Option<SeenView> {
         self.state.lock().views.values().next_back().map(|(view, _)| view.clone())
     }
 
@@ -267,7 +271,7 @@ impl ViewLog {
         if views.is_empty() {
             return "none".to_string();
         }
-        views.iter().map(View::to_string).collect::<Vec<_>>().join("; ")
+        views.iter().map(SeenView::to_string).collect::<Vec<_>>().join("; ")
     }
 
     /// Checks the history as a whole: every view number from 1 up to the latest seen was seen
@@ -278,7 +282,7 @@ impl ViewLog {
     /// scenario where every server's pings go through the log only the latest view can be
     /// missing, and the test can read that one itself.
     pub fn check_history(&self) -> Result<(), Box<LogViolation>> {
-        let views: Vec<View> = self.views().into_iter().filter(|view| view.viewnum > 0).collect();
+        let views: Vec<SeenView> = self.views().into_iter().filter(|view| view.viewnum > 0).collect();
         if let Some(first) = views.first().filter(|view| view.viewnum != 1) {
             return Err(Box::new(LogViolation::Skipped { missing: 1, after_gap: first.clone() }));
         }
@@ -303,7 +307,7 @@ impl ViewLog {
 
 /// Rule 1 between view *i* (`before`) and view *i+1* (`after`); view 1 (after the empty view 0)
 /// is excepted, and so is a view with no primary.
-fn check_rule1(before: &View, after: &View) -> Result<(), Box<LogViolation>> {
+fn check_rule1(before: &SeenView, after: &SeenView) -> Result<(), Box<LogViolation>> {
     if before.viewnum == 0 {
         return Ok(());
     }
@@ -385,13 +389,13 @@ impl TestServer {
     }
 
     /// Pings with `viewnum` and returns the view service's answer, refusal included. A view that
-    /// comes back is recorded in the log (a rule it breaks fails the test).
+    /// comes back is read and recorded in the log (a rule it breaks fails the test).
     #[track_caller]
-    pub fn try_ping(&self, viewnum: u64) -> Result<View, ClerkError> {
+    pub fn try_ping(&self, viewnum: u64) -> Result<SeenView, ClerkError> {
         let started = Instant::now();
         let reply = self.clerk.ping(viewnum);
         self.lateness.note(started.elapsed());
-        let view = reply?;
+        let view = SeenView::of(&reply?);
         self.learn(&view);
         Ok(view)
     }
@@ -399,7 +403,7 @@ impl TestServer {
     /// Pings with `viewnum` and returns the current view; fails the test if the ping does not
     /// get through or is refused.
     #[track_caller]
-    pub fn ping(&self, viewnum: u64) -> View {
+    pub fn ping(&self, viewnum: u64) -> SeenView {
         self.try_ping(viewnum).unwrap_or_else(|error| {
             panic!("{} pinged with view {viewnum} and wanted the current view, but {error}", self.name())
         })
@@ -407,7 +411,7 @@ impl TestServer {
 
     /// Does what `how` says once, and returns the view it was told.
     #[track_caller]
-    pub fn act(&self, how: Pinging) -> View {
+    pub fn act(&self, how: Pinging) -> SeenView {
         match how {
             Pinging::Zero => self.ping(0),
             Pinging::Latest => self.ping(self.learned()),
@@ -419,7 +423,7 @@ impl TestServer {
     /// Pings with the latest view number it learned until that is the current view, so that it
     /// has acknowledged the current view (as primary) or shown that it knows it (as backup).
     #[track_caller]
-    pub fn ack(&self) -> View {
+    pub fn ack(&self) -> SeenView {
         for _ in 0..3 {
             let known = self.learned();
             let view = self.ping(known);
@@ -438,13 +442,14 @@ impl TestServer {
     /// The current view, asked for with `Get` (not a ping); fails the test if the call does
     /// not get through.
     #[track_caller]
-    pub fn get(&self) -> View {
+    pub fn get(&self) -> SeenView {
         let started = Instant::now();
         let reply = self.clerk.get();
         self.lateness.note(started.elapsed());
         let view = reply.unwrap_or_else(|error| {
             panic!("{} asked for the view and wanted an answer, but got: {error}", self.name())
         });
+        let view = SeenView::of(&view);
         self.log.record(self.name(), &view);
         view
     }
@@ -456,7 +461,7 @@ impl TestServer {
     }
 
     #[track_caller]
-    fn learn(&self, view: &View) {
+    fn learn(&self, view: &SeenView) {
         self.log.record(self.name(), view);
         self.learned.fetch_max(view.viewnum, Ordering::SeqCst);
     }
@@ -472,8 +477,8 @@ impl fmt::Debug for TestServer {
 
 /// Fails the calling test unless `view` is view `viewnum` with exactly this primary and backup.
 #[track_caller]
-pub fn check(view: &View, primary: Option<&str>, backup: Option<&str>, viewnum: u64) {
-    let wanted = View { viewnum, primary: primary.map(str::to_string), backup: backup.map(str::to_string) };
+pub fn check(view: &SeenView, primary: Option<&str>, backup: Option<&str>, viewnum: u64) {
+    let wanted = SeenView::new(viewnum, primary, backup);
     assert!(*view == wanted, "wanted {wanted}, but the view service said {view}");
 }
 
@@ -539,14 +544,14 @@ impl VsTest {
 
     /// The current view, asked for by the test itself with `Get` (recorded in the log).
     #[track_caller]
-    pub fn view(&self) -> View {
+    pub fn view(&self) -> SeenView {
         self.tester.get()
     }
 
     /// Fails the test unless the current view is view `viewnum` with exactly this primary and
     /// backup, both by `Get` and by `Clerk::primary`. Returns the view.
     #[track_caller]
-    pub fn check(&self, primary: Option<&str>, backup: Option<&str>, viewnum: u64) -> View {
+    pub fn check(&self, primary: Option<&str>, backup: Option<&str>, viewnum: u64) -> SeenView {
         let view = self.view();
         check(&view, primary, backup, viewnum);
         let said = self.tester.primary();
@@ -563,7 +568,7 @@ impl VsTest {
     #[track_caller]
     pub fn expect_refused(&self, server: &TestServer, viewnum: u64, wanted: PingError) {
         match server.try_ping(viewnum) {
-            Err(ClerkError::Refused(error)) if error == wanted => {}
+            Err(ClerkError::Refused(error)) if SeenRefusal::of(&error) == SeenRefusal::of(&wanted) => {}
             Err(other) => panic!(
                 "wanted {:?}'s ping with view {viewnum} to be refused with \"{wanted}\", but: {other}",
                 server.name()
@@ -594,8 +599,8 @@ impl VsTest {
         what: &str,
         rounds: u32,
         pings: &[(&TestServer, Pinging)],
-        done: impl Fn(&View) -> bool,
-    ) -> View {
+        done: impl Fn(&SeenView) -> bool,
+    ) -> SeenView {
         let mut last = None;
         for round in 1..=rounds {
             for (_, view) in self.round(pings) {
@@ -627,9 +632,9 @@ impl VsTest {
         what: &str,
         rounds: u32,
         pings: &[(&TestServer, Pinging)],
-        ok: impl Fn(&View) -> bool,
-    ) -> View {
-        let mut last = View::default();
+        ok: impl Fn(&SeenView) -> bool,
+    ) -> SeenView {
+        let mut last = SeenView::default();
         for round in 1..=rounds {
             for (who, view) in self.round(pings) {
                 assert!(
@@ -649,7 +654,7 @@ impl VsTest {
 
     /// One round: each server acts once, in order. Returns who was told which view.
     #[track_caller]
-    fn round(&self, pings: &[(&TestServer, Pinging)]) -> Vec<(String, View)> {
+    fn round(&self, pings: &[(&TestServer, Pinging)]) -> Vec<(String, SeenView)> {
         if pings.is_empty() {
             return vec![(TESTER.to_string(), self.view())];
         }
@@ -658,7 +663,7 @@ impl VsTest {
 
     /// Makes `first` the first primary (view 1, no backup) and lets it acknowledge view 1.
     #[track_caller]
-    pub fn start_primary(&self, first: &TestServer) -> View {
+    pub fn start_primary(&self, first: &TestServer) -> SeenView {
         let me = first.name();
         self.ping_until(
             &format!("{me} to become the first primary"),
@@ -673,7 +678,7 @@ impl VsTest {
     /// Makes `primary` the first primary and `backup` its backup (view 2), and lets both
     /// acknowledge view 2, so that the view service may move on and `backup` may be promoted.
     #[track_caller]
-    pub fn start_primary_and_backup(&self, primary: &TestServer, backup: &TestServer) -> View {
+    pub fn start_primary_and_backup(&self, primary: &TestServer, backup: &TestServer) -> SeenView {
         self.start_primary(primary);
         let (p, b) = (primary.name(), backup.name());
         self.ping_until(
@@ -715,8 +720,8 @@ impl fmt::Debug for VsTest {
 mod tests {
     use super::*;
 
-    fn view(viewnum: u64, primary: Option<&str>, backup: Option<&str>) -> View {
-        View { viewnum, primary: primary.map(str::to_string), backup: backup.map(str::to_string) }
+    fn view(viewnum: u64, primary: Option<&str>, backup: Option<&str>) -> SeenView {
+        SeenView::new(viewnum, primary, backup)
     }
 
     #[test]

@@ -21,9 +21,10 @@ use std::time::{Duration, Instant};
 
 use labtests::pb_harness::{check, Clerk, Cluster, VS};
 use labtests::report::scenario::REPORT_SIZE_LIMIT;
+use labtests::seen::SeenView;
 use parking_lot::{Condvar, Mutex};
 use pbservice::Stopped;
-use viewservice::{View, DEAD_AFTER, DEAD_PINGS, PING_INTERVAL};
+use viewservice::{DEAD_AFTER, DEAD_PINGS, PING_INTERVAL};
 
 /// Ping rounds to wait for a view change that needs no death: the original's `DeadPings * 2`.
 const ROUNDS_FOR_CHANGE: u32 = DEAD_PINGS * 2;
@@ -73,20 +74,20 @@ impl Scenario {
     /// Waits at most `rounds` ping intervals for the view service's view to satisfy `wanted`
     /// (described by `what`), and returns it.
     #[track_caller]
-    fn wait_view(&self, what: &str, rounds: u32, wanted: impl Fn(&View) -> bool) -> View {
+    fn wait_view(&self, what: &str, rounds: u32, wanted: impl Fn(&SeenView) -> bool) -> SeenView {
         self.wait_for_view(what, PING_INTERVAL * rounds, wanted).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Waits until `primary` and `backup` hold the view, both know it, and the primary has had
     /// time to acknowledge it (after the state transfer): only then may a test kill the primary.
     #[track_caller]
-    fn settle_on(&self, primary: &str, backup: Option<&str>) -> View {
+    fn settle_on(&self, primary: &str, backup: Option<&str>) -> SeenView {
         self.settle(primary, backup, PING_INTERVAL * ROUNDS_FOR_DEATH)
     }
 
     /// Starts `name` on an empty view service and waits for it to become the first primary.
     #[track_caller]
-    fn start_first_primary(&self, name: &str) -> View {
+    fn start_first_primary(&self, name: &str) -> SeenView {
         self.start(name);
         self.wait_view(&format!("{name} to become the first primary"), ROUNDS_FOR_CHANGE, |v| {
             v.is_primary(name)
@@ -96,7 +97,7 @@ impl Scenario {
 
     /// Starts `backup`, waits for it to join `primary` as backup, and lets the view settle.
     #[track_caller]
-    fn start_backup(&self, primary: &str, backup: &str) -> View {
+    fn start_backup(&self, primary: &str, backup: &str) -> SeenView {
         self.start(backup);
         self.wait_view(&format!("{backup} to join as backup of {primary}"), ROUNDS_FOR_CHANGE, |v| {
             v.is_primary(primary) && v.is_backup(backup)
@@ -156,13 +157,13 @@ impl Drop for Scenario {
 
 /// The name of the primary of `view`, which must have one.
 #[track_caller]
-fn primary_of(view: &View) -> String {
+fn primary_of(view: &SeenView) -> String {
     view.primary.clone().unwrap_or_else(|| panic!("wanted a primary, but the view is {view}"))
 }
 
 /// The name of the backup of `view`, which must have one.
 #[track_caller]
-fn backup_of(view: &View) -> String {
+fn backup_of(view: &SeenView) -> String {
     view.backup.clone().unwrap_or_else(|| panic!("wanted a backup, but the view is {view}"))
 }
 

@@ -1,10 +1,12 @@
 //! The view service, end to end: servers ping the reference view service over `labrpc`, in real
 //! time. Each test is one scenario of the original lab (or of the lecture), told as a story.
 //! Every view any server is told goes through the test's `ViewLog`, which checks rule 1 (and that
-//! view numbers mean one view and never go backwards) on each of them.
+//! view numbers mean one view and never go backwards) on each of them. The views a test judges
+//! are `SeenView`s, the harness's own reading of the view service's answers.
 
 use labtests::graded;
 
+use labtests::seen::SeenView;
 use labtests::vs_harness::{
     Pinging::{Fixed, GetOnly, Latest, Zero},
     TestServer, VsTest, PINGS_FOR_CHANGE, PINGS_FOR_DEATH,
@@ -308,7 +310,7 @@ fn consecutive_views_differ_and_numbers_never_skip() {
     );
     assert!(view.viewnum == 5, "wanted view 5 after four changes, but got {view}");
     let last = lab.view();
-    let direct = lab.vs().view();
+    let direct = SeenView::of(&lab.vs().view());
     assert!(
         last == direct,
         "wanted Get and the view service's own state to agree, but Get said {last} and the state {direct}"
