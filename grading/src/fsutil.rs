@@ -83,7 +83,7 @@ pub fn create_private(path: &Path) -> io::Result<fs::File> {
 }
 
 /// The last `max_lines` lines of the file at `path`, reading at most its last `max_bytes`.
-/// Invalid UTF-8 is replaced; control characters other than tab are shown as `?`.
+/// Invalid UTF-8 is replaced; each line is [`printable`].
 pub fn tail_lines(path: &Path, max_lines: usize, max_bytes: u64) -> io::Result<Vec<String>> {
     let mut file = fs::File::open(path)?;
     let len = file.metadata()?.len();
@@ -100,11 +100,7 @@ pub fn tail_lines(path: &Path, max_lines: usize, max_bytes: u64) -> io::Result<V
     Ok(lines.split_off(skip))
 }
 
-/// `line` with control characters (other than tab) replaced by `?`, so output a test printed
-/// cannot move the terminal's cursor or break XML.
-pub fn printable(line: &str) -> String {
-    line.chars().map(|c| if c.is_control() && c != '\t' { '?' } else { c }).collect()
-}
+pub use crate::escape::printable;
 
 /// The number of regular files under `dir` and their total size in bytes, not following links.
 pub fn tree_size(dir: &Path) -> io::Result<(u64, u64)> {

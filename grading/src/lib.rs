@@ -24,7 +24,8 @@
 //! - [`lab_reports`]: the HTML report page of each failed test, taken out of the sandbox;
 //! - [`grade`]: the steps above for one submission; [`report`]: the table, JSON, JUnit and CSV;
 //! - [`batch`], [`mutants`], [`handout`]: grading a folder, proving the suite catches planted
-//!   bugs, and stripping the reference into the students' skeleton.
+//!   bugs, and stripping the reference into the students' skeleton;
+//! - [`escape`]: showing names and text from a submission safely.
 //!
 //! ```no_run
 //! use grading::grade::{grade_submission, GradeOptions};
@@ -39,6 +40,7 @@
 
 pub mod batch;
 pub mod compile;
+pub mod escape;
 pub mod fsutil;
 pub mod grade;
 pub mod handout;

@@ -6,6 +6,7 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::escape::{escape_name, escape_text};
 use crate::fsutil;
 
 /// The crates a student writes; each is taken from `<submission>/<crate>/src`.
@@ -21,7 +22,7 @@ pub const MAX_BYTES: u64 = 8 << 20;
 pub struct Submission {
     /// The directory as given, made absolute.
     pub root: PathBuf,
-    /// A short name for tables and CSV rows: the directory's name.
+    /// A short name for tables and CSV rows: the directory's name, escaped (see [`escape_name`]).
     pub name: String,
     /// What was ignored and why, one sentence each.
     pub notes: Vec<String>,
@@ -59,26 +60,28 @@ pub enum SubmissionError {
 
 impl fmt::Display for SubmissionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Paths name the submission's own files: shown escaped, on one line.
+        let show = |path: &Path| escape_name(path.as_os_str());
         match self {
             SubmissionError::NotADirectory(path) => write!(
                 f,
                 "{} is not a directory: give the folder that holds viewservice/ and pbservice/",
-                path.display()
+                show(path)
             ),
             SubmissionError::MissingSrc { root, krate } => write!(
                 f,
                 "{} has no {krate}/src directory: a submission holds viewservice/src and pbservice/src \
                  (the handout's layout)",
-                root.display()
+                show(root)
             ),
             SubmissionError::TooLarge { dir, files, bytes } => write!(
                 f,
                 "{} holds {files} files and {bytes} bytes; the grader accepts at most {MAX_FILES} files and \
                  {MAX_BYTES} bytes per crate: remove generated or copied files",
-                dir.display()
+                show(dir)
             ),
             SubmissionError::Unreadable { dir, message } => {
-                write!(f, "cannot read {}: {message}", dir.display())
+                write!(f, "cannot read {}: {}", show(dir), escape_text(message))
             }
         }
     }
@@ -94,8 +97,7 @@ pub fn inspect(root: &Path, reference: &Path) -> Result<Submission, SubmissionEr
         return Err(SubmissionError::NotADirectory(root));
     }
     let is_reference = fs::canonicalize(reference).map(|r| r == root).unwrap_or(false);
-    let name =
-        root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "submission".into());
+    let name = root.file_name().map(escape_name).unwrap_or_else(|| "submission".into());
     let mut notes = Vec::new();
     for krate in STUDENT_CRATES {
         let src = root.join(krate).join("src");
@@ -123,34 +125,43 @@ pub fn inspect(root: &Path, reference: &Path) -> Result<Submission, SubmissionEr
 /// Notes top-level entries other than the student crates.
 fn note_top_level(root: &Path, notes: &mut Vec<String>) {
     let Ok(entries) = fs::read_dir(root) else { return };
-    let mut ignored: Vec<String> = entries
+    // Only names worth a note are kept: a folder may hold very many others.
+    let mut important: Vec<String> = entries
         .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !STUDENT_CRATES.contains(&n.as_str()) && !n.starts_with('.'))
+        .filter_map(|e| {
+            let name = e.file_name();
+            let why = match name.to_str()? {
+                "tests" => "the grader always uses the reference's tests",
+                "labrpc" => "the grader always uses the reference's labrpc",
+                "grading" => "the grader always uses the reference's rubric",
+                "Cargo.toml" | "Cargo.lock" => "manifests and the lock file come from the reference",
+                _ => return None,
+            };
+            Some(format!("ignored {}: {why}", escape_name(&name)))
+        })
         .collect();
-    ignored.sort();
-    let mut important = Vec::new();
-    for name in &ignored {
-        let why = match name.as_str() {
-            "tests" => "the grader always uses the reference's tests",
-            "labrpc" => "the grader always uses the reference's labrpc",
-            "grading" => "the grader always uses the reference's rubric",
-            "Cargo.toml" | "Cargo.lock" => "manifests and the lock file come from the reference",
-            _ => continue,
-        };
-        important.push(format!("ignored {name}: {why}"));
-    }
+    important.sort();
     notes.extend(important);
 }
+
+/// At most this many notes about the entries of one student crate besides `src/`.
+const MAX_EXTRA_NOTES: usize = 20;
 
 /// Notes what a student crate holds besides `src/`.
 fn note_crate_extras(root: &Path, reference: &Path, krate: &str, notes: &mut Vec<String>) {
     let Ok(entries) = fs::read_dir(root.join(krate)) else { return };
-    let mut names: Vec<String> =
-        entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    // Bounded: a folder may hold millions of entries; the notes only need to show some.
+    let mut names: Vec<std::ffi::OsString> =
+        entries.filter_map(Result::ok).map(|e| e.file_name()).take(10_000).collect();
     names.sort();
-    for name in names {
-        let path = root.join(krate).join(&name);
+    let mut noted = 0;
+    for raw in &names {
+        let path = root.join(krate).join(raw);
+        let name = escape_name(raw);
+        if noted == MAX_EXTRA_NOTES {
+            notes.push(format!("ignored more entries of {krate}/: only {krate}/src is graded"));
+            break;
+        }
         let note = match name.as_str() {
             "src" => continue,
             "Cargo.toml" => {
@@ -168,6 +179,7 @@ fn note_crate_extras(root: &Path, reference: &Path, krate: &str, notes: &mut Vec
             _ => format!("ignored {krate}/{name}: only {krate}/src is graded"),
         };
         notes.push(note);
+        noted += 1;
     }
 }
 
@@ -177,7 +189,7 @@ fn note_links(dir: &Path, root: &Path, notes: &mut Vec<String>) {
     for entry in entries.filter_map(Result::ok) {
         let Ok(kind) = entry.file_type() else { continue };
         let path = entry.path();
-        let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+        let shown = escape_name(path.strip_prefix(root).unwrap_or(&path).as_os_str());
         if kind.is_symlink() {
             notes.push(format!("ignored {shown}: symbolic links are not copied"));
         } else if kind.is_dir() {
