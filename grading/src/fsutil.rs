@@ -35,7 +35,7 @@ pub fn mirror_dir(src: &Path, dst: &Path, skip: &[&str]) -> io::Result<()> {
             mirror_dir(&entry.path(), &target, skip)?;
         } else if kind.is_file() {
             if target.symlink_metadata().map(|m| m.is_dir()).unwrap_or(false) {
-                fs::remove_dir_all(&target)?;
+                remove_tree(&target)?;
             }
             write_if_changed(&target, &fs::read(entry.path())?)?;
         } else {
@@ -49,7 +49,7 @@ pub fn mirror_dir(src: &Path, dst: &Path, skip: &[&str]) -> io::Result<()> {
             continue;
         }
         if entry.file_type()?.is_dir() {
-            fs::remove_dir_all(entry.path())?;
+            remove_tree(&entry.path())?;
         } else {
             fs::remove_file(entry.path())?;
         }
@@ -101,25 +101,7 @@ pub fn tail_lines(path: &Path, max_lines: usize, max_bytes: u64) -> io::Result<V
 }
 
 pub use crate::escape::printable;
-
-/// The number of regular files under `dir` and their total size in bytes, not following links.
-pub fn tree_size(dir: &Path) -> io::Result<(u64, u64)> {
-    let mut files = 0;
-    let mut bytes = 0;
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            let (f, b) = tree_size(&entry.path())?;
-            files += f;
-            bytes += b;
-        } else if kind.is_file() {
-            files += 1;
-            bytes += entry.metadata()?.len();
-        }
-    }
-    Ok((files, bytes))
-}
+pub use crate::remove_tree::remove_tree;
 
 #[cfg(test)]
 mod tests {

@@ -25,7 +25,8 @@
 //! - [`grade`]: the steps above for one submission; [`report`]: the table, JSON, JUnit and CSV;
 //! - [`batch`], [`mutants`], [`handout`]: grading a folder, proving the suite catches planted
 //!   bugs, and stripping the reference into the students' skeleton;
-//! - [`escape`]: showing names and text from a submission safely.
+//! - [`escape`]: showing names and text from a submission safely; [`remove_tree`]: removing a
+//!   tree a test process wrote, however deep.
 //!
 //! ```no_run
 //! use grading::grade::{grade_submission, GradeOptions};
@@ -51,6 +52,7 @@ pub mod mutants;
 pub mod outcome;
 pub mod policy;
 pub mod progress;
+pub mod remove_tree;
 pub mod report;
 pub mod rubric;
 pub mod rubric_draft;

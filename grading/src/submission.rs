@@ -7,7 +7,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::escape::{escape_name, escape_text};
-use crate::fsutil;
 
 /// The crates a student writes; each is taken from `<submission>/<crate>/src`.
 pub const STUDENT_CRATES: [&str; 2] = ["viewservice", "pbservice"];
@@ -16,6 +15,15 @@ pub const STUDENT_CRATES: [&str; 2] = ["viewservice", "pbservice"];
 pub const MAX_FILES: u64 = 500;
 /// At most this many bytes in one crate's `src/`.
 pub const MAX_BYTES: u64 = 8 << 20;
+/// At most this many levels of directories in one crate's `src/` (`src/a` is one level).
+///
+/// [`inspect`] walks `src/` iteratively and stops at this depth or at [`MAX_ENTRIES`], so a tree
+/// 100,000 levels deep is refused before anything recurses into it. The grader's later walks over
+/// the submission (`policy::check_dir`, `scratch::hash_dir`, `fsutil::mirror_dir`) recurse, and
+/// are safe only because they run after `inspect` accepted the tree.
+pub const MAX_DEPTH: usize = 16;
+/// At most this many entries (files, directories, links, anything) in one crate's `src/`.
+pub const MAX_ENTRIES: u64 = 1000;
 
 /// A submission, inspected and ready to be copied into a scratch workspace.
 #[derive(Clone, Debug)]
@@ -49,6 +57,18 @@ pub enum SubmissionError {
         /// Its bytes.
         bytes: u64,
     },
+    /// A `src/` nests directories deeper than [`MAX_DEPTH`].
+    TooDeep {
+        /// The directory.
+        dir: PathBuf,
+        /// A directory below the limit, relative to `dir`.
+        deepest: PathBuf,
+    },
+    /// A `src/` holds more than [`MAX_ENTRIES`] entries.
+    TooManyEntries {
+        /// The directory.
+        dir: PathBuf,
+    },
     /// The directory could not be read.
     Unreadable {
         /// The directory.
@@ -80,6 +100,19 @@ impl fmt::Display for SubmissionError {
                  {MAX_BYTES} bytes per crate: remove generated or copied files",
                 show(dir)
             ),
+            SubmissionError::TooDeep { dir, deepest } => write!(
+                f,
+                "{} nests directories more than {MAX_DEPTH} levels deep (e.g. {}); the grader accepts at most \
+                 {MAX_DEPTH}: remove the deep directories",
+                show(dir),
+                show(deepest)
+            ),
+            SubmissionError::TooManyEntries { dir } => write!(
+                f,
+                "{} holds more than {MAX_ENTRIES} files and directories; the grader accepts at most \
+                 {MAX_ENTRIES} per crate: remove generated or copied files",
+                show(dir)
+            ),
             SubmissionError::Unreadable { dir, message } => {
                 write!(f, "cannot read {}: {}", show(dir), escape_text(message))
             }
@@ -106,12 +139,11 @@ pub fn inspect(root: &Path, reference: &Path) -> Result<Submission, SubmissionEr
         if !meta.is_dir() {
             return Err(SubmissionError::MissingSrc { root: root.clone(), krate });
         }
-        let (files, bytes) = fsutil::tree_size(&src)
-            .map_err(|e| SubmissionError::Unreadable { dir: src.clone(), message: e.to_string() })?;
-        if files > MAX_FILES || bytes > MAX_BYTES {
-            return Err(SubmissionError::TooLarge { dir: src, files, bytes });
+        let walked = walk_src(&src, &root)?;
+        if walked.files > MAX_FILES || walked.bytes > MAX_BYTES {
+            return Err(SubmissionError::TooLarge { dir: src, files: walked.files, bytes: walked.bytes });
         }
-        note_links(&src, &root, &mut notes);
+        notes.extend(walked.notes);
         if !is_reference {
             note_crate_extras(&root, reference, krate, &mut notes);
         }
@@ -120,6 +152,56 @@ pub fn inspect(root: &Path, reference: &Path) -> Result<Submission, SubmissionEr
         note_top_level(&root, &mut notes);
     }
     Ok(Submission { root, name, notes })
+}
+
+/// What [`walk_src`] found in a crate's `src/`.
+struct Walked {
+    /// Regular files.
+    files: u64,
+    /// Their bytes.
+    bytes: u64,
+    /// Links and special files, which are not copied, one note each.
+    notes: Vec<String>,
+}
+
+/// Walks `src` iteratively (one directory open at a time), refusing it as soon as it is deeper
+/// than [`MAX_DEPTH`] or holds more than [`MAX_ENTRIES`] entries. Links are not followed.
+fn walk_src(src: &Path, root: &Path) -> Result<Walked, SubmissionError> {
+    let unreadable = |dir: &Path, e: std::io::Error| SubmissionError::Unreadable {
+        dir: dir.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut walked = Walked { files: 0, bytes: 0, notes: Vec::new() };
+    let mut entries = 0;
+    let mut dirs = vec![(src.to_path_buf(), 0)];
+    while let Some((dir, depth)) = dirs.pop() {
+        for entry in fs::read_dir(&dir).map_err(|e| unreadable(&dir, e))? {
+            let entry = entry.map_err(|e| unreadable(&dir, e))?;
+            entries += 1;
+            if entries > MAX_ENTRIES {
+                return Err(SubmissionError::TooManyEntries { dir: src.to_path_buf() });
+            }
+            let kind = entry.file_type().map_err(|e| unreadable(&dir, e))?;
+            let path = entry.path();
+            let shown = || escape_name(path.strip_prefix(root).unwrap_or(&path).as_os_str());
+            if kind.is_dir() {
+                if depth + 1 > MAX_DEPTH {
+                    let deepest = path.strip_prefix(src).unwrap_or(&path).to_path_buf();
+                    return Err(SubmissionError::TooDeep { dir: src.to_path_buf(), deepest });
+                }
+                dirs.push((path, depth + 1));
+            } else if kind.is_file() {
+                walked.files += 1;
+                walked.bytes += entry.metadata().map_err(|e| unreadable(&dir, e))?.len();
+            } else if kind.is_symlink() {
+                walked.notes.push(format!("ignored {}: symbolic links are not copied", shown()));
+            } else {
+                walked.notes.push(format!("ignored {}: not a regular file", shown()));
+            }
+        }
+    }
+    walked.notes.sort();
+    Ok(walked)
 }
 
 /// Notes top-level entries other than the student crates.
@@ -183,23 +265,6 @@ fn note_crate_extras(root: &Path, reference: &Path, krate: &str, notes: &mut Vec
     }
 }
 
-/// Notes symbolic links inside `src`: they are not copied.
-fn note_links(dir: &Path, root: &Path, notes: &mut Vec<String>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
-    for entry in entries.filter_map(Result::ok) {
-        let Ok(kind) = entry.file_type() else { continue };
-        let path = entry.path();
-        let shown = escape_name(path.strip_prefix(root).unwrap_or(&path).as_os_str());
-        if kind.is_symlink() {
-            notes.push(format!("ignored {shown}: symbolic links are not copied"));
-        } else if kind.is_dir() {
-            note_links(&path, root, notes);
-        } else if !kind.is_file() {
-            notes.push(format!("ignored {shown}: not a regular file"));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,5 +299,61 @@ mod tests {
         assert!(notes.contains("viewservice/Cargo.toml"), "{notes}");
         assert!(notes.contains("ignored tests"), "{notes}");
         assert!(notes.contains("symbolic links"), "{notes}");
+    }
+
+    #[test]
+    fn a_src_nested_too_deep_is_refused_before_any_recursion() {
+        let dir = tempfile::tempdir().unwrap();
+        skeleton(dir.path());
+        let src = dir.path().join("pbservice/src");
+        let allowed: PathBuf = std::iter::repeat_n("a", MAX_DEPTH).collect();
+        fs::create_dir_all(src.join(&allowed)).unwrap();
+        inspect(dir.path(), Path::new("/nonexistent")).expect("MAX_DEPTH levels are fine");
+
+        crate::remove_tree::testing::deep_chain(&src, 5_000);
+        let root = dir.path().to_path_buf();
+        // On a small stack: a recursive walk would overflow it (or run out of descriptors).
+        let err = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || inspect(&root, Path::new("/nonexistent")))
+            .unwrap()
+            .join()
+            .unwrap()
+            .unwrap_err();
+        assert!(matches!(err, SubmissionError::TooDeep { .. }), "{err}");
+        let message = err.to_string();
+        assert!(message.contains("pbservice/src nests directories more than 16 levels deep"), "{message}");
+        assert!(message.contains("remove the deep directories"), "{message}");
+        crate::remove_tree::remove_tree(&src).unwrap();
+    }
+
+    #[test]
+    fn a_src_with_too_many_entries_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        skeleton(dir.path());
+        let src = dir.path().join("viewservice/src");
+        for i in 0..MAX_ENTRIES {
+            fs::create_dir(src.join(format!("d{i}"))).unwrap();
+        }
+        let err = inspect(dir.path(), Path::new("/nonexistent")).unwrap_err();
+        assert!(matches!(err, SubmissionError::TooManyEntries { .. }), "{err}");
+        assert!(err.to_string().contains("remove generated or copied files"), "{err}");
+    }
+
+    #[test]
+    fn hostile_names_are_noted_escaped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("sub\nPoints: 1\u{1b}[2J");
+        skeleton(&root);
+        fs::write(root.join("viewservice/x\n\nPoints: 290\u{2215}290\u{1b}[2J"), "").unwrap();
+        let sub = inspect(&root, Path::new("/nonexistent")).unwrap();
+        assert_eq!(sub.name, "sub\\nPoints: 1\\u{1b}[2J");
+        assert!(
+            sub.notes.iter().any(|n| n
+                == "ignored viewservice/x\\n\\nPoints: 290\u{2215}290\\u{1b}[2J: \
+                                             only viewservice/src is graded"),
+            "{:?}",
+            sub.notes
+        );
     }
 }
