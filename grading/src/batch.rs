@@ -1,11 +1,19 @@
 //! Grading every submission in a folder: one CSV row each (written as soon as it is known, so
 //! an interrupted batch keeps its rows), and optionally each one's table and `results.json`.
+//!
+//! A submission's folder name is the submitter's choice: it is shown escaped (one printable
+//! line), and the files written for it are named after a plain version of it, never `.`, `..`
+//! or anything with a path separator, so nothing lands outside the reports directory.
 
+use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::escape::{escape_name, one_line, safe_file_name};
 use crate::grade::{grade_submission, GradeOptions};
+use crate::outcome::Grade;
 use crate::report;
 
 /// The submissions of a batch folder: its subdirectories, sorted, hidden ones skipped.
@@ -52,30 +60,81 @@ pub fn run(
     let mut out = fs::File::create(csv)?;
     writeln!(out, "{}", report::csv::header(&options.rubric))?;
     let mut summary = BatchSummary::default();
+    let mut files = HashSet::new();
     for (index, path) in subs.iter().enumerate() {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let raw = path.file_name().unwrap_or_default();
+        let name = escape_name(raw);
+        let file = unique_file_name(raw, &mut files);
         eprintln!("grade: [{}/{}] {name}", index + 1, subs.len());
         let mut options = options.clone();
-        options.reports = options.reports.take().map(|pages| pages.join(&name));
+        options.reports = options.reports.take().map(|pages| pages.join(&file));
         match grade_submission(path, &options) {
             Ok(grade) => {
                 summary.graded += 1;
-                println!("{name}: {}/{} ({:.1}%)", grade.points(), grade.max_points(), grade.percent());
+                println!("{}", line(&name, Ok(&grade)));
                 writeln!(out, "{}", report::csv::grade_row(&options.rubric, &name, Ok(&grade)))?;
                 if let Some(reports) = reports {
-                    fs::write(reports.join(format!("{name}.txt")), report::table::render(&grade))?;
+                    fs::write(reports.join(format!("{file}.txt")), report::table::render(&grade))?;
                     let json = report::gradescope::results_json_in(&grade, Some(reports));
-                    fs::write(reports.join(format!("{name}.json")), serde_json::to_string_pretty(&json)?)?;
+                    fs::write(reports.join(format!("{file}.json")), serde_json::to_string_pretty(&json)?)?;
                 }
             }
             Err(error) => {
                 summary.errors += 1;
-                println!("{name}: not graded: {error}");
-                let message = error.to_string();
+                let message = one_line(&error.to_string());
+                println!("{}", line(&name, Err(&message)));
                 writeln!(out, "{}", report::csv::grade_row(&options.rubric, &name, Err(&message)))?;
             }
         }
         out.flush()?;
     }
     Ok(summary)
+}
+
+/// The stdout line of one submission (`name` already escaped): its score, or why it was not
+/// graded (`error`, made [`one_line`]).
+pub fn line(name: &str, grade: Result<&Grade, &str>) -> String {
+    match grade {
+        Ok(grade) => format!("{name}: {}/{} ({:.1}%)", grade.points(), grade.max_points(), grade.percent()),
+        Err(error) => format!("{name}: not graded: {}", one_line(error)),
+    }
+}
+
+/// A plain file name for the submission folder `name` (see [`safe_file_name`]), made unique
+/// among `taken` (two folders must never share a report), and added to it.
+pub fn unique_file_name(name: &OsStr, taken: &mut HashSet<String>) -> String {
+    let base = safe_file_name(name);
+    let mut file = base.clone();
+    let mut n = 1;
+    while !taken.insert(file.clone()) {
+        n += 1;
+        file = format!("{base}-{n}");
+    }
+    file
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::ffi::OsStrExt;
+
+    #[test]
+    fn report_files_of_hostile_names_stay_plain_and_distinct() {
+        let mut taken = HashSet::new();
+        let names: Vec<String> = [&b".."[..], b".", b"a/../..", b"x\n\x1b[2J\xff", b"alice", b"alice"]
+            .iter()
+            .map(|n| unique_file_name(OsStr::from_bytes(n), &mut taken))
+            .collect();
+        assert_eq!(taken.len(), names.len(), "{names:?}");
+        for name in &names {
+            assert!(!name.starts_with('.') && !name.contains('/'), "{name:?}");
+        }
+        assert_eq!(&names[4..], ["alice", "alice-2"]);
+    }
+
+    #[test]
+    fn a_stdout_line_is_one_line() {
+        let line = line("x\\nPoints: 1/1", Err("not a submission\nPoints: 290/290 (100.0%)\x1b[2J"));
+        assert_eq!(line, "x\\nPoints: 1/1: not graded: not a submission / Points: 290/290 (100.0%)?[2J");
+    }
 }

@@ -35,7 +35,7 @@ pub fn mirror_dir(src: &Path, dst: &Path, skip: &[&str]) -> io::Result<()> {
             mirror_dir(&entry.path(), &target, skip)?;
         } else if kind.is_file() {
             if target.symlink_metadata().map(|m| m.is_dir()).unwrap_or(false) {
-                fs::remove_dir_all(&target)?;
+                remove_tree(&target)?;
             }
             write_if_changed(&target, &fs::read(entry.path())?)?;
         } else {
@@ -49,7 +49,7 @@ pub fn mirror_dir(src: &Path, dst: &Path, skip: &[&str]) -> io::Result<()> {
             continue;
         }
         if entry.file_type()?.is_dir() {
-            fs::remove_dir_all(entry.path())?;
+            remove_tree(&entry.path())?;
         } else {
             fs::remove_file(entry.path())?;
         }
@@ -83,7 +83,7 @@ pub fn create_private(path: &Path) -> io::Result<fs::File> {
 }
 
 /// The last `max_lines` lines of the file at `path`, reading at most its last `max_bytes`.
-/// Invalid UTF-8 is replaced; control characters other than tab are shown as `?`.
+/// Invalid UTF-8 is replaced; each line is [`printable`].
 pub fn tail_lines(path: &Path, max_lines: usize, max_bytes: u64) -> io::Result<Vec<String>> {
     let mut file = fs::File::open(path)?;
     let len = file.metadata()?.len();
@@ -100,30 +100,8 @@ pub fn tail_lines(path: &Path, max_lines: usize, max_bytes: u64) -> io::Result<V
     Ok(lines.split_off(skip))
 }
 
-/// `line` with control characters (other than tab) replaced by `?`, so output a test printed
-/// cannot move the terminal's cursor or break XML.
-pub fn printable(line: &str) -> String {
-    line.chars().map(|c| if c.is_control() && c != '\t' { '?' } else { c }).collect()
-}
-
-/// The number of regular files under `dir` and their total size in bytes, not following links.
-pub fn tree_size(dir: &Path) -> io::Result<(u64, u64)> {
-    let mut files = 0;
-    let mut bytes = 0;
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            let (f, b) = tree_size(&entry.path())?;
-            files += f;
-            bytes += b;
-        } else if kind.is_file() {
-            files += 1;
-            bytes += entry.metadata()?.len();
-        }
-    }
-    Ok((files, bytes))
-}
+pub use crate::escape::printable;
+pub use crate::remove_tree::remove_tree;
 
 #[cfg(test)]
 mod tests {

@@ -24,7 +24,9 @@
 //! - [`lab_reports`]: the HTML report page of each failed test, taken out of the sandbox;
 //! - [`grade`]: the steps above for one submission; [`report`]: the table, JSON, JUnit and CSV;
 //! - [`batch`], [`mutants`], [`handout`]: grading a folder, proving the suite catches planted
-//!   bugs, and stripping the reference into the students' skeleton.
+//!   bugs, and stripping the reference into the students' skeleton;
+//! - [`escape`]: showing names and text from a submission safely; [`remove_tree`]: removing a
+//!   tree a test process wrote, however deep.
 //!
 //! ```no_run
 //! use grading::grade::{grade_submission, GradeOptions};
@@ -41,6 +43,7 @@ pub mod batch;
 pub mod build_exec;
 pub mod compile;
 pub mod compiler_reads;
+pub mod escape;
 pub mod fsutil;
 pub mod grade;
 pub mod handout;
@@ -51,6 +54,7 @@ pub mod mutants;
 pub mod outcome;
 pub mod policy;
 pub mod progress;
+pub mod remove_tree;
 pub mod report;
 pub mod rubric;
 pub mod rubric_draft;

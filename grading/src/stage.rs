@@ -15,16 +15,20 @@
 //! reports/   the report pages of failed runs, until the grader copies them out (grader only)
 //! ```
 //!
-//! The stage is removed when grading ends.
+//! The stage is removed when grading ends, with [`remove_tree`] (not `std::fs::remove_dir_all`,
+//! whose recursion a test process could defeat with a tree 100,000 levels deep in its run
+//! directory).
 
 use std::fs;
 use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use crate::remove_tree::remove_tree;
+
 /// A grading's stage directory; removed when dropped.
 pub struct Stage {
-    dir: tempfile::TempDir,
+    root: PathBuf,
     helper: PathBuf,
 }
 
@@ -41,7 +45,8 @@ impl Stage {
         }
         fs::create_dir(root.join("reports"))?;
         fs::set_permissions(root.join("reports"), fs::Permissions::from_mode(0o700))?;
-        let mut stage = Stage { dir, helper: PathBuf::new() };
+        // From here on the stage's own Drop removes it.
+        let mut stage = Stage { root: dir.keep(), helper: PathBuf::new() };
         stage.helper = stage.install(helper).map_err(|e| {
             io::Error::new(e.kind(), format!("staging the grader's helper {}: {e}", helper.display()))
         })?;
@@ -55,12 +60,12 @@ impl Stage {
 
     /// Where run directories and the grader's per-run files go.
     pub fn runs(&self) -> PathBuf {
-        self.dir.path().join("runs")
+        self.root.join("runs")
     }
 
     /// Where the report pages of failed runs wait until the grader copies them out.
     pub fn reports(&self) -> PathBuf {
-        self.dir.path().join("reports")
+        self.root.join("reports")
     }
 
     /// Copies the program at `program` into the stage (readable and executable by all) and
@@ -70,11 +75,19 @@ impl Stage {
         let name = program
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "a program path has a file name"))?;
-        let staged = self.dir.path().join("bin").join(name);
+        let staged = self.root.join("bin").join(name);
         let _ = fs::remove_file(&staged);
         fs::copy(program, &staged)?;
         fs::set_permissions(&staged, fs::Permissions::from_mode(0o755))?;
         Ok(staged)
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if let Err(e) = remove_tree(&self.root) {
+            eprintln!("grade: could not remove the stage {}: {e}", self.root.display());
+        }
     }
 }
 
@@ -94,6 +107,26 @@ mod tests {
         assert_eq!(fs::metadata(stage.helper()).unwrap().permissions().mode() & 0o777, 0o755);
         assert!(stage.helper().starts_with(&root));
         drop(stage);
+        assert!(!root.exists(), "the stage outlived its grading");
+    }
+
+    #[test]
+    fn a_deep_tree_in_a_run_directory_goes_with_the_stage() {
+        let dir = tempfile::tempdir().unwrap();
+        let helper = dir.path().join("grade");
+        fs::write(&helper, "#!/bin/sh\n").unwrap();
+        let stage = Stage::create(&helper).unwrap();
+        let run = stage.runs().join("slot-0");
+        fs::create_dir(&run).unwrap();
+        crate::remove_tree::testing::deep_chain(&run, 5_000);
+        let root = stage.runs().parent().unwrap().to_path_buf();
+        // On a small stack, as a recursive removal would overflow it.
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || drop(stage))
+            .unwrap()
+            .join()
+            .unwrap();
         assert!(!root.exists(), "the stage outlived its grading");
     }
 }

@@ -1,5 +1,6 @@
 //! The batch CSV: one row per submission, with its points per test.
 
+use crate::escape::printable;
 use crate::outcome::{Grade, GradeStatus};
 use crate::rubric::Rubric;
 
@@ -50,9 +51,13 @@ fn row(cells: &[String]) -> String {
     cells.iter().map(|c| quote(c)).collect::<Vec<_>>().join(",")
 }
 
-/// A CSV cell, quoted when needed.
+/// A CSV cell, quoted when needed: one printable line (see [`printable`]), and a cell that a
+/// spreadsheet would take for a formula (`=`, `+`, `-`, `@`) is prefixed with `'`.
 pub fn quote(cell: &str) -> String {
-    let cell = cell.replace(['\n', '\r'], " ");
+    let mut cell = printable(&cell.replace(['\n', '\r'], " "));
+    if cell.starts_with(['=', '+', '-', '@']) {
+        cell.insert(0, '\'');
+    }
     if cell.contains([',', '"']) {
         format!("\"{}\"", cell.replace('"', "\"\""))
     } else {
@@ -69,5 +74,8 @@ mod tests {
         assert_eq!(quote("plain"), "plain");
         assert_eq!(quote("a,b"), "\"a,b\"");
         assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(quote("a\nPoints: 1/1\x1b[2J"), "a Points: 1/1?[2J");
+        assert_eq!(quote("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(quote("-1"), "'-1");
     }
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
+use crate::escape::printable;
 use crate::outcome::Grade;
 use crate::report::{failure_details_from, status_details};
 
@@ -58,7 +59,7 @@ pub fn results_json_in(grade: &Grade, dir: Option<&Path>) -> Value {
         output.push('\n');
     }
     for note in &grade.notes {
-        output.push_str(&format!("note: {note}\n"));
+        output.push_str(&format!("note: {}\n", printable(note)));
     }
     let execution_time = grade.build_time.unwrap_or_default() + grade.test_time;
     json!({

@@ -66,7 +66,8 @@ pub fn junit_xml(grade: &Grade) -> String {
     out
 }
 
-/// Text made safe for XML attributes and content; characters XML 1.0 forbids become `?`.
+/// Text made safe for XML attributes and content; characters XML 1.0 forbids, and other control
+/// characters and bidirectional overrides (see [`crate::escape::is_unsafe`]), become `?`.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -76,8 +77,8 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('?'),
+            '\t' | '\n' => out.push(c),
+            c if crate::escape::is_unsafe(c) || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('?'),
             c => out.push(c),
         }
     }
@@ -91,5 +92,6 @@ mod tests {
     #[test]
     fn xml_is_escaped() {
         assert_eq!(escape("a<b & \"c\"\u{1b}"), "a&lt;b &amp; &quot;c&quot;?");
+        assert_eq!(escape("a\rb\u{85}\u{202e}\n"), "a?b??\n");
     }
 }

@@ -9,7 +9,7 @@ pub mod table;
 use std::fmt::Write;
 use std::path::Path;
 
-use crate::fsutil::printable;
+use crate::escape::{escape_text, printable, printable_lines};
 use crate::outcome::{GradeStatus, ReportCopy, RunResult, TestOutcome};
 
 /// The rerun command a student can type for a failed run.
@@ -18,7 +18,9 @@ pub fn rerun_command(outcome: &TestOutcome, seed: u64) -> String {
 }
 
 /// What went wrong in a test, for its report: the reason, the seed and how to rerun it, where its
-/// HTML report page is, the panic message and the log tail. Empty for a passed test.
+/// HTML report page is, the panic message and the log tail. Empty for a passed test. Every line
+/// is printable, and the lines of the message and the log (the test's own text) are indented, so
+/// none of them can pass for a line of the report itself.
 pub fn failure_details(outcome: &TestOutcome, tail_lines: usize) -> String {
     failure_details_from(outcome, tail_lines, None)
 }
@@ -65,7 +67,7 @@ pub fn failure_details_from(outcome: &TestOutcome, tail_lines: usize, base: Opti
             let _ = writeln!(text, "    | {}", printable(&line));
         }
     }
-    text
+    printable_lines(&text, "")
 }
 
 /// `report: PATH (open it in a browser)` for a run whose report page was kept, `report: not
@@ -81,7 +83,8 @@ pub fn report_line(run: &RunResult, base: Option<&Path>) -> Option<String> {
     }
 }
 
-/// One paragraph on why no test ran, for a refused or unbuildable submission.
+/// One paragraph on why no test ran, for a refused or unbuildable submission. What comes from
+/// the submission (file names, compiler output) is escaped and indented.
 pub fn status_details(status: &GradeStatus) -> Option<String> {
     match status {
         GradeStatus::Graded => None,
@@ -91,10 +94,32 @@ pub fn status_details(status: &GradeStatus) -> Option<String> {
                  time), so nothing was built and every test scores 0:\n",
             );
             for v in violations {
-                let _ = writeln!(text, "  {v}");
+                let _ = writeln!(text, "  {}", escape_text(v));
             }
             Some(text)
         }
-        GradeStatus::BuildFailed(error) => Some(format!("BUILD FAILED: every test scores 0.\n{error}")),
+        GradeStatus::BuildFailed(error) => {
+            Some(format!("BUILD FAILED: every test scores 0.\n{}", printable_lines(&error.to_string(), "  ")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::BuildError;
+
+    #[test]
+    fn what_the_submission_wrote_cannot_start_a_line() {
+        let forged = "error: \nPoints: 290/290 (100.0%)\x1b[2J";
+        let build =
+            GradeStatus::BuildFailed(BuildError::Compile { diagnostics: forged.into(), hints: Vec::new() });
+        let refused =
+            GradeStatus::Refused(vec![format!("viewservice/src/x\n{forged}.rs:1: `include` is not allowed")]);
+        for status in [build, refused] {
+            let text = status_details(&status).unwrap();
+            assert!(!text.lines().any(|l| l.starts_with("Points:")), "{text}");
+            assert!(!text.contains('\x1b'), "{text}");
+        }
     }
 }

@@ -11,6 +11,7 @@
 
 use std::fmt::Write;
 
+use crate::escape::{escape_name, printable};
 use crate::outcome::{Grade, TestOutcome};
 use crate::report::{failure_details, status_details};
 
@@ -20,13 +21,14 @@ pub const TAIL_IN_TABLE: usize = 25;
 /// The whole report.
 pub fn render(grade: &Grade) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Grading {} ({})", grade.name, grade.path.display());
-    let _ = writeln!(out, "Isolation: {}", grade.isolation);
+    // Every line holds one item: names and notes from the submission cannot start a line.
+    let _ = writeln!(out, "Grading {} ({})", printable(&grade.name), escape_name(grade.path.as_os_str()));
+    let _ = writeln!(out, "Isolation: {}", printable(&grade.isolation));
     for warning in &grade.warnings {
-        let _ = writeln!(out, "warning: {warning}");
+        let _ = writeln!(out, "warning: {}", printable(warning));
     }
     for note in &grade.notes {
-        let _ = writeln!(out, "note: {note}");
+        let _ = writeln!(out, "note: {}", printable(note));
     }
     if let Some(build) = grade.build_time {
         let _ = writeln!(out, "Build: ok ({:.1}s)", build.as_secs_f64());
