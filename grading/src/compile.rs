@@ -270,6 +270,7 @@ fn run_cargo(
         Waited::Exited(status) => status,
         Waited::TimedOut => return Err(BuildError::TimedOut(settings.timeout)),
         Waited::Failed(e) => return Err(BuildError::Tooling(format!("waiting for cargo: {e}"))),
+        Waited::Stopped(why) => return Err(BuildError::Tooling(format!("cargo was stopped: {why}"))),
     };
     let stderr = read_log(&stderr_path);
     if status.code() == Some(126) && stderr.contains("grade build-exec:") {

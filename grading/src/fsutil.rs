@@ -74,18 +74,22 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     Ok(true)
 }
 
-/// Creates (or truncates) the file at `path`, readable and writable by its owner only; a link
-/// in its place is replaced, never followed.
+/// Creates (or truncates) the file at `path`, readable and writable by its owner only (and opened
+/// for both); a link in its place is replaced, never followed.
 pub fn create_private(path: &Path) -> io::Result<fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     let _ = fs::remove_file(path);
-    fs::File::options().write(true).create_new(true).mode(0o600).open(path)
+    fs::File::options().read(true).write(true).create_new(true).mode(0o600).open(path)
 }
 
 /// The last `max_lines` lines of the file at `path`, reading at most its last `max_bytes`.
 /// Invalid UTF-8 is replaced; each line is [`printable`].
 pub fn tail_lines(path: &Path, max_lines: usize, max_bytes: u64) -> io::Result<Vec<String>> {
-    let mut file = fs::File::open(path)?;
+    tail_of(&mut open_untrusted(path)?, max_lines, max_bytes)
+}
+
+/// The last `max_lines` lines of `file`, reading at most its last `max_bytes` (as [`tail_lines`]).
+pub fn tail_of(file: &mut fs::File, max_lines: usize, max_bytes: u64) -> io::Result<Vec<String>> {
     let len = file.metadata()?.len();
     let start = len.saturating_sub(max_bytes);
     file.seek(SeekFrom::Start(start))?;
@@ -98,6 +102,21 @@ pub fn tail_lines(path: &Path, max_lines: usize, max_bytes: u64) -> io::Result<V
     }
     let skip = lines.len().saturating_sub(max_lines);
     Ok(lines.split_off(skip))
+}
+
+/// Opens for reading a file that an untrusted process may have replaced: never through a
+/// symbolic link, never blocking (a FIFO), and only if it is a regular file.
+pub fn open_untrusted(path: &Path) -> io::Result<fs::File> {
+    use nix::fcntl::OFlag;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::File::options()
+        .read(true)
+        .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits())
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other(format!("{} is not a regular file", path.display())));
+    }
+    Ok(file)
 }
 
 pub use crate::escape::printable;

@@ -58,6 +58,7 @@ pub mod remove_tree;
 pub mod report;
 pub mod rubric;
 pub mod rubric_draft;
+pub mod run_dir_usage;
 pub mod runner;
 pub mod sandbox;
 pub mod sandbox_exec;

@@ -34,6 +34,8 @@ pub fn list_tests(
     let err_path = runs.join(format!("slot-{slot}.list-err"));
     let err = crate::fsutil::create_private(&err_path)
         .map_err(|e| format!("create {}: {e}", err_path.display()))?;
+    // Read back through the grader's own handles, never by path, and only so much.
+    let (mut out_read, mut err_read) = (out.try_clone(), err.try_clone());
     let args = ["--list".to_string(), "--format".into(), "terse".into()];
     let mut command = sandbox.command(slot, &run_dir, exe, &args, &[]);
     command.stdout(Stdio::from(out)).stderr(Stdio::from(err));
@@ -42,7 +44,7 @@ pub fn list_tests(
     kill_group(child.id());
     let _ = child.wait();
     sandbox.sweep(slot);
-    let stderr = fs::read_to_string(&err_path).unwrap_or_default();
+    let stderr = err_read.as_mut().map(read_back).unwrap_or_default();
     match waited {
         Waited::Exited(status) if status.success() => {}
         Waited::Exited(status) => {
@@ -55,9 +57,20 @@ pub fn list_tests(
         }
         Waited::TimedOut => return Err(format!("listing the tests of {} timed out", exe.display())),
         Waited::Failed(e) => return Err(format!("listing the tests of {}: {e}", exe.display())),
+        Waited::Stopped(why) => return Err(format!("listing the tests of {} was stopped: {why}", exe.display())),
     }
-    let text = fs::read_to_string(&out_path).map_err(|e| e.to_string())?;
+    let text = out_read.as_mut().map(read_back).map_err(|e| e.to_string())?;
     Ok(parse_terse_list(&text))
+}
+
+/// At most the first 4 MiB of a file the grader created and a test process wrote, from its start.
+fn read_back(file: &mut fs::File) -> String {
+    use std::io::{Read, Seek};
+    let mut bytes = Vec::new();
+    if file.rewind().is_ok() {
+        let _ = file.take(4 << 20).read_to_end(&mut bytes);
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// The test names in libtest's `--list --format terse` output (`name: test` lines).

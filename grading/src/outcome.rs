@@ -34,6 +34,8 @@ pub enum Failure {
     },
     /// The test passed, then the process exited with a non-zero status.
     CrashedAfterPassing(i32),
+    /// The test filled its run directory beyond the rubric's limits; its processes were killed.
+    DiskLimit(String),
     /// The grader could not run the test at all (its own problem, not the submission's).
     Grader(String),
 }
@@ -64,6 +66,7 @@ impl fmt::Display for Failure {
                     "the test passed, but its process then exited with status {code} (a background thread?)"
                 )
             }
+            Failure::DiskLimit(why) => write!(f, "stopped: {why}; its processes were killed"),
             Failure::Grader(message) => write!(f, "the grader could not run this test: {message}"),
         }
     }

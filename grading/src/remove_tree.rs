@@ -7,9 +7,8 @@
 //! child or parent being opened): it descends by `openat` and climbs back by `openat(dir, "..")`,
 //! checking that `..` is the directory it came from (by device and inode), so a directory moved
 //! during the walk stops it rather than making it remove something else. Every operation is
-//! relative to a descriptor (listings go through `/proc/self/fd/N`), so no path ever gets longer
-//! than one name. Symbolic links are removed, never followed; FIFOs, sockets and devices are unlinked,
-//! never opened. A directory its owner made unreadable (mode 000) is given back mode 0700 when
+//! relative to a descriptor, so no path ever gets longer than one name. Symbolic links are
+//! removed, never followed; FIFOs, sockets and devices are unlinked, never opened. A directory its owner made unreadable (mode 000) is given back mode 0700 when
 //! the grader owns it (root needs no such help).
 //!
 //! Why not a crate: the `remove_dir_all` crate and cap-std also recurse with a descriptor per
@@ -17,7 +16,8 @@
 
 use std::ffi::{OsStr, OsString};
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use nix::errno::Errno;
@@ -125,20 +125,26 @@ impl Walk<'_> {
     /// Removes every entry of `dir` but its non-empty subdirectories, which it adds to its
     /// level's pending list. Returns how many entries it saw (0: the directory is empty).
     fn scan(&mut self, dir: &OwnedFd) -> io::Result<usize> {
-        // std lists a directory by path only; this path names the open directory itself, however
-        // deep it is (nix's `Dir` would do without /proc, but needs nix's "dir" feature).
-        let listing = std::fs::read_dir(format!("/proc/self/fd/{}", dir.as_raw_fd())).map_err(|e| {
-            annotate(e, "cannot list (through /proc/self/fd, which the grader needs)", &self.shown(None))
-        })?;
+        // A descriptor of its own for the listing, so the walk's descriptor stays put.
+        let mut listing = nix::dir::Dir::openat(dir, ".", dir_flags(), Mode::empty())
+            .map_err(|e| self.fail(e, "cannot list", None))?;
+        let mut names = Vec::new();
+        for entry in listing.iter() {
+            let entry = entry.map_err(|e| self.fail(e, "cannot list", None))?;
+            let name = OsStr::from_bytes(entry.file_name().to_bytes());
+            if name == "." || name == ".." {
+                continue;
+            }
+            names.push((name.to_os_string(), entry.file_type()));
+        }
+        drop(listing);
         let mut seen = 0;
-        for entry in listing {
-            let entry = entry.map_err(|e| annotate(e, "cannot list", &self.shown(None)))?;
-            let name = entry.file_name();
+        for (name, kind) in names {
             seen += 1;
             // The listing's own type (never a followed link); a stat only where it has none.
-            let is_dir = match entry.file_type() {
-                Ok(kind) => kind.is_dir(),
-                Err(_) => match fstatat(dir, name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW) {
+            let is_dir = match kind {
+                Some(kind) => kind == nix::dir::Type::Directory,
+                None => match fstatat(dir, name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW) {
                     Ok(stat) => SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT == SFlag::S_IFDIR,
                     Err(Errno::ENOENT) => continue,
                     Err(e) => return Err(self.fail(e, "cannot look at", Some(&name))),

@@ -85,11 +85,32 @@ pub struct Limits {
     pub output_mib: u64,
     /// Open file descriptors (`RLIMIT_NOFILE`).
     pub open_files: u64,
+    /// Total size of the test's run directory, in MiB (see [`crate::run_dir_usage`]).
+    #[serde(default = "default_disk_mib")]
+    pub disk_mib: u64,
+    /// Files and directories in the test's run directory.
+    #[serde(default = "default_disk_entries")]
+    pub disk_entries: u64,
+}
+
+fn default_disk_mib() -> u64 {
+    256
+}
+
+fn default_disk_entries() -> u64 {
+    10_000
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { memory_mib: 4096, threads: 1024, output_mib: 64, open_files: 1024 }
+        Limits {
+            memory_mib: 4096,
+            threads: 1024,
+            output_mib: 64,
+            open_files: 1024,
+            disk_mib: default_disk_mib(),
+            disk_entries: default_disk_entries(),
+        }
     }
 }
 

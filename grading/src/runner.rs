@@ -19,6 +19,7 @@ use nix::unistd::Pid;
 use crate::lab_reports;
 use crate::outcome::{Failure, ReportCopy, RunResult};
 use crate::rubric::{Limits, RubricTest};
+use crate::run_dir_usage;
 use crate::sandbox::Sandbox;
 use crate::verdict::{VerdictKey, VERDICT_VAR};
 
@@ -82,6 +83,8 @@ fn run_inner(
     let output = crate::fsutil::create_private(&output_path)
         .map_err(|e| format!("create {}: {e}", output_path.display()))?;
     let output_err = output.try_clone().map_err(|e| e.to_string())?;
+    // The grader reads the output through its own handle, never by path again.
+    let mut output_read = output.try_clone().map_err(|e| e.to_string())?;
     let name = &spec.test.id.name;
     let args: Vec<String> = vec![
         name.clone(),
@@ -104,17 +107,26 @@ fn run_inner(
     let stdin = child.stdin.take().expect("stdin is piped");
     // A process that died at once has closed the pipe: that is its failure, judged below.
     let _ = key.send(stdin);
-    let waited = wait_with_timeout(&mut child, spec.timeout);
+    let waited = wait_watching(&mut child, spec.timeout, || run_dir_usage::over_limits(&run_dir, limits));
     kill_group(child.id());
     let _ = child.wait();
     sandbox.sweep(slot);
-    let mut tail = crate::fsutil::tail_lines(&output_path, TAIL_LINES + 2, 64 * 1024).unwrap_or_default();
-    let confirmed = key.found_in(&output_path);
+    // Once more: a test can fill its directory between two looks and exit.
+    let waited = match waited {
+        Waited::Exited(_) => match run_dir_usage::over_limits(&run_dir, limits) {
+            Some(why) => Waited::Stopped(why),
+            None => waited,
+        },
+        other => other,
+    };
+    let mut tail = crate::fsutil::tail_of(&mut output_read, TAIL_LINES + 2, 64 * 1024).unwrap_or_default();
+    let confirmed = key.found_in_file(&mut output_read);
     key.strip(&mut tail);
     let excess = tail.len().saturating_sub(TAIL_LINES);
     tail.drain(..excess);
     let failure = match (waited, confirmed) {
         (Waited::TimedOut, _) => Some(Failure::TimedOut(spec.timeout)),
+        (Waited::Stopped(why), _) => Some(Failure::DiskLimit(why)),
         (Waited::Failed(e), _) => Some(Failure::Grader(format!("waiting for the test process: {e}"))),
         (_, Err(e)) => {
             Some(Failure::Grader(format!("reading the test's output {}: {e}", output_path.display())))
@@ -214,6 +226,8 @@ pub enum Waited {
     Exited(ExitStatus),
     /// It was still running at the deadline.
     TimedOut,
+    /// A check made while it ran found a reason to stop it.
+    Stopped(String),
     /// Waiting failed.
     Failed(io::Error),
 }
@@ -221,8 +235,22 @@ pub enum Waited {
 /// Waits up to `timeout` for `child` to exit, without reaping it, so that its process group
 /// can still be killed safely afterwards. Call `child.wait()` after [`kill_group`].
 pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Waited {
+    wait_watching(child, timeout, || None)
+}
+
+/// How often [`wait_watching`] runs its check.
+const WATCH_EVERY: Duration = Duration::from_millis(250);
+
+/// [`wait_with_timeout`], also running `check` every [`WATCH_EVERY`]: when it gives a reason,
+/// waiting stops with [`Waited::Stopped`] (the process still runs; kill its group).
+pub fn wait_watching(
+    child: &mut Child,
+    timeout: Duration,
+    mut check: impl FnMut() -> Option<String>,
+) -> Waited {
     use std::os::unix::process::ExitStatusExt;
     let deadline = Instant::now() + timeout;
+    let mut next_check = Instant::now() + WATCH_EVERY;
     let pid = Pid::from_raw(child.id() as i32);
     let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
     let mut pause = Duration::from_millis(1);
@@ -240,6 +268,12 @@ pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Waited {
         }
         if Instant::now() >= deadline {
             return Waited::TimedOut;
+        }
+        if Instant::now() >= next_check {
+            if let Some(why) = check() {
+                return Waited::Stopped(why);
+            }
+            next_check = Instant::now() + WATCH_EVERY;
         }
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(20));

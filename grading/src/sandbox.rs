@@ -213,11 +213,23 @@ impl Sandbox {
         self.uids.get(slot).copied()
     }
 
-    /// Creates an empty run directory at `dir`, writable only by `slot`'s test user.
+    /// Creates an empty run directory at `dir`, writable only by `slot`'s test user. What an
+    /// earlier test left there is removed (see [`crate::remove_tree`]); if it cannot be, it is
+    /// moved aside (`<dir>.abandoned-N`, left for the stage's own removal), so a tree the grader
+    /// cannot remove costs that directory, never the grading.
     pub fn make_run_dir(&self, slot: usize, dir: &Path) -> Result<(), SandboxError> {
         let io = |e: io::Error| SandboxError::Io(format!("prepare the run directory {}: {e}", dir.display()));
-        if dir.exists() {
-            fs::remove_dir_all(dir).map_err(io)?;
+        if let Err(error) = crate::remove_tree::remove_tree(dir) {
+            let aside = (0..1000)
+                .map(|n| dir.with_extension(format!("abandoned-{n}")))
+                .find(|p| fs::symlink_metadata(p).is_err())
+                .ok_or_else(|| io(io::Error::other("too many abandoned run directories")))?;
+            eprintln!(
+                "grade: could not remove what a test left in {} ({error}); moved it to {}",
+                dir.display(),
+                aside.display()
+            );
+            fs::rename(dir, &aside).map_err(io)?;
         }
         fs::create_dir_all(dir.join("tmp")).map_err(io)?;
         if let Some(uid) = self.uid(slot) {
@@ -380,12 +392,35 @@ fn find_bwrap() -> Option<PathBuf> {
 /// A held lock on one sandbox uid.
 type UidLock = Arc<Flock<File>>;
 
-/// Where the per-uid lock files live.
-const UID_LOCK_DIR: &str = "/tmp";
+/// Where the per-uid lock files live: a directory only root may write (test processes, which
+/// may write to `/tmp` without bubblewrap, must not be able to plant links or FIFOs there).
+const UID_LOCK_DIR: &str = "/run/lab-grade";
+
+/// The lock directory, created if needed, after checking that it is a real directory owned by
+/// root that no one else may write.
+fn uid_lock_dir() -> Result<&'static Path, SandboxError> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    let dir = Path::new(UID_LOCK_DIR);
+    match fs::DirBuilder::new().mode(0o755).create(dir) {
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+            return Err(SandboxError::Io(format!("create {UID_LOCK_DIR} for the sandbox uids' locks: {e}")))
+        }
+        _ => {}
+    }
+    let meta = fs::symlink_metadata(dir).map_err(|e| SandboxError::Io(format!("{UID_LOCK_DIR}: {e}")))?;
+    if !meta.is_dir() || meta.uid() != 0 || meta.mode() & 0o022 != 0 {
+        return Err(SandboxError::Io(format!(
+            "{UID_LOCK_DIR} is not a directory owned by root that only root may write; remove it and grade again"
+        )));
+    }
+    Ok(dir)
+}
 
 /// `slots` uids from `base` on, skipping any that belongs to an account or that another grader
-/// on this machine holds (a lock file per uid in /tmp).
+/// on this machine holds (a lock file per uid in [`UID_LOCK_DIR`]).
 fn pick_uids(base: u32, slots: usize) -> Result<(Vec<u32>, Vec<UidLock>), SandboxError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = uid_lock_dir()?;
     let mut uids = Vec::with_capacity(slots);
     let mut locks = Vec::with_capacity(slots);
     let mut uid = base;
@@ -396,11 +431,13 @@ fn pick_uids(base: u32, slots: usize) -> Result<(Vec<u32>, Vec<UidLock>), Sandbo
             )));
         }
         if matches!(User::from_uid(Uid::from_raw(uid)), Ok(None)) {
-            let path = Path::new(UID_LOCK_DIR).join(format!("grade-uid-{uid}.lock"));
+            let path = dir.join(format!("uid-{uid}.lock"));
             let file = File::options()
                 .create(true)
                 .truncate(false)
                 .write(true)
+                .mode(0o600)
+                .custom_flags((nix::fcntl::OFlag::O_NOFOLLOW | nix::fcntl::OFlag::O_NONBLOCK).bits())
                 .open(&path)
                 .map_err(|e| SandboxError::Io(format!("open {}: {e}", path.display())))?;
             if let Ok(lock) = Flock::lock(file, FlockArg::LockExclusiveNonblock) {

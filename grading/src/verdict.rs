@@ -57,8 +57,14 @@ impl VerdictKey {
     /// Whether the output file at `path` holds this key's verdict line. Reads the whole file
     /// (its size is bounded by the test's file-size limit), a chunk at a time.
     pub fn found_in(&self, path: &Path) -> io::Result<bool> {
+        self.found_in_file(&mut crate::fsutil::open_untrusted(path)?)
+    }
+
+    /// Whether `file`, read from its start, holds this key's verdict line (as [`Self::found_in`]).
+    pub fn found_in_file(&self, file: &mut File) -> io::Result<bool> {
+        use std::io::Seek;
         let needle = self.line().into_bytes();
-        let mut file = File::open(path)?;
+        file.rewind()?;
         let mut window: Vec<u8> = Vec::with_capacity(1 << 20);
         let mut chunk = vec![0u8; 1 << 20];
         loop {

@@ -229,3 +229,58 @@ fn a_directory_that_is_not_a_submission_is_explained() {
     let error = grade_submission(dir.path(), &common::options(&["viewservice::first_primary"])).unwrap_err();
     assert!(error.to_string().contains("viewservice/src"), "{error}");
 }
+
+#[test]
+fn attacks_on_the_graders_resources_cost_only_the_attacking_test() {
+    let submission = common::fixture("hostile_resources");
+    let names = [
+        "idle_third_server_becomes_backup_when_primary_fails",
+        "view_service_waits_for_primary_ack",
+        "uninitialized_server_is_never_promoted",
+        "backup_that_never_learned_a_view_is_not_promoted",
+        "backup_pings_before_primary_acks",
+        "first_primary",
+        "first_backup",
+    ];
+    let only: Vec<String> = names.iter().map(|n| format!("viewservice::{n}")).collect();
+    // Without bubblewrap first: its attacks on /tmp then reach the second grading.
+    for mode in [grading::sandbox::Mode::NoBwrap, grading::sandbox::Mode::Auto] {
+        let mut options = common::options(&only.iter().map(String::as_str).collect::<Vec<_>>());
+        options.sandbox = mode;
+        options.api_check = false; // its attacks use files
+        options.reports = Some(tempfile::tempdir().unwrap().keep());
+        let grade = grade_submission(submission.path(), &options).expect("graded");
+        let text = grading::report::table::render(&grade);
+        eprintln!("{text}");
+        assert!(grade.grader_errors().is_empty(), "{mode:?}: the grader's own problem:\n{text}");
+        let stopped = |name: &str, why: &str| match failure(&grade, name) {
+            Failure::DiskLimit(reason) => assert!(reason.contains(why), "{mode:?} {name}: {reason}"),
+            other => panic!("{mode:?} {name}: wanted it stopped ({why}), got {other:?}"),
+        };
+        stopped("view_service_waits_for_primary_ack", "MiB");
+        stopped("uninitialized_server_is_never_promoted", "files and directories");
+        match failure(&grade, "idle_third_server_becomes_backup_when_primary_fails") {
+            Failure::DiskLimit(reason) => {
+                assert!(reason.contains("deep") || reason.contains("files"), "{reason}")
+            }
+            other => panic!("{mode:?}: the deep tree: {other:?}"),
+        }
+        let linked =
+            outcome(&grade, "backup_that_never_learned_a_view_is_not_promoted").failed_run().unwrap();
+        assert!(
+            !matches!(linked.report, Some(grading::outcome::ReportCopy::Kept(_))),
+            "{mode:?}: a linked page was copied: {:?}",
+            linked.report
+        );
+        assert!(!text.contains("root:"), "{mode:?}: the linked file's text was shown:\n{text}");
+        for name in ["backup_pings_before_primary_acks", "first_primary", "first_backup"] {
+            assert_passed(&grade, name);
+        }
+    }
+    for uid in 61000..61004 {
+        let _ = fs::remove_file(format!("/tmp/grade-uid-{uid}.lock"));
+        let _ = fs::remove_file(format!("/tmp/uid-{uid}.lock"));
+        let _ = fs::remove_file(format!("/dev/shm/uid-{uid}.lock"));
+        let _ = fs::remove_file(format!("/dev/shm/grade-uid-{uid}.lock"));
+    }
+}
