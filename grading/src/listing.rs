@@ -39,7 +39,8 @@ pub fn list_tests(
     let args = ["--list".to_string(), "--format".into(), "terse".into()];
     let mut command = sandbox.command(slot, &run_dir, exe, &args, &[]);
     command.stdout(Stdio::from(out)).stderr(Stdio::from(err));
-    let mut child = command.spawn().map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    let mut child =
+        sandbox.start(slot, &mut command, false).map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
     let waited = wait_with_timeout(&mut child, LIST_TIMEOUT);
     kill_group(child.id());
     let _ = child.wait();

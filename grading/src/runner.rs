@@ -103,7 +103,10 @@ fn run_inner(
     let mut command = sandbox.command(slot, &run_dir, spec.exe, &args, &env);
     command.stdin(Stdio::piped()).stdout(Stdio::from(output)).stderr(Stdio::from(output_err));
     let key = VerdictKey::draw();
-    let mut child = command.spawn().map_err(|e| format!("cannot start {}: {e}", spec.exe.display()))?;
+    let budget_hits = sandbox.memory_budget_hits(slot);
+    let mut child = sandbox
+        .start(slot, &mut command, true)
+        .map_err(|e| format!("cannot start {}: {e}", spec.exe.display()))?;
     let stdin = child.stdin.take().expect("stdin is piped");
     // A process that died at once has closed the pipe: that is its failure, judged below.
     let _ = key.send(stdin);
@@ -134,6 +137,18 @@ fn run_inner(
         (Waited::Exited(status), Ok(confirmed)) => {
             judge(status, sandbox.reports_signals_as_codes(), confirmed, limits, &tail)
         }
+    };
+    let failure = match failure {
+        Some(Failure::Signal { signal, .. }) if sandbox.memory_budget_hits(slot) > budget_hits => {
+            Some(Failure::Signal {
+                signal,
+                hint: format!(
+                    "its processes together reached the test's memory budget ({} MiB)",
+                    limits.memory_mib
+                ),
+            })
+        }
+        other => other,
     };
     // Every process of the run is gone (killed and swept): what it left is safe to read.
     let report = match (&failure, spec.reports) {

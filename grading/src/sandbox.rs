@@ -27,15 +27,17 @@
 use std::fmt;
 use std::fs::{self, File};
 use std::io;
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use nix::fcntl::{Flock, FlockArg};
 use nix::unistd::{Gid, Uid, User};
 
+use crate::cgroup::Budget;
 use crate::rubric::Limits;
 
 /// The first uid the grader gives test processes when it runs as root.
@@ -86,6 +88,8 @@ pub struct Sandbox {
     limits: Limits,
     self_exe: PathBuf,
     warnings: Vec<String>,
+    /// One memory and task budget per slot, where the machine allows (else empty).
+    budgets: Vec<Arc<Budget>>,
 }
 
 impl Sandbox {
@@ -113,6 +117,7 @@ impl Sandbox {
             limits,
             self_exe,
             warnings: Vec::new(),
+            budgets: Vec::new(),
         };
         if mode == Mode::Off {
             sandbox.warnings.push(
@@ -129,6 +134,14 @@ impl Sandbox {
             // Leftovers of an earlier grader that was killed before its own sweep.
             for slot in 0..slots {
                 sandbox.sweep(slot);
+            }
+            crate::cgroup::remove_stale();
+            match sandbox.uids.iter().map(|&uid| Budget::create(uid, &limits).map(Arc::new)).collect() {
+                Ok(budgets) => sandbox.budgets = budgets,
+                Err(why) => sandbox.warnings.push(format!(
+                    "no control group per test ({why}): memory and task limits bind each process \
+                     (and each uid), not a test's processes together"
+                )),
             }
         } else {
             let why = "the grader is not root, so tests run as your own user and the thread limit cannot be \
@@ -173,6 +186,9 @@ impl Sandbox {
         let mut layers = Vec::new();
         if let Some(uid) = self.uids.first() {
             layers.push(format!("uid {uid}+slot"));
+        }
+        if !self.budgets.is_empty() {
+            layers.push(Budget::describe(&self.limits));
         }
         if self.bwrap.is_some() {
             layers.push("bubblewrap (read-only filesystem, PID/network namespaces)".to_string());
@@ -254,30 +270,43 @@ impl Sandbox {
         args: &[String],
         env: &[(String, String)],
     ) -> Command {
-        let mut command;
+        // The programs in the order they exec each other: [sandbox-wait], [bwrap], sandbox-exec.
+        let mut argv: Vec<std::ffi::OsString> = Vec::new();
+        if !self.budgets.is_empty() {
+            // Waits until the grader has moved it into the slot's control groups.
+            argv.extend([self.self_exe.clone().into_os_string(), "sandbox-wait".into(), "--".into()]);
+        }
         if let Some(bwrap) = &self.bwrap {
-            command = Command::new(bwrap);
-            command.args(bwrap_args(run_dir)).arg("--");
-            // bwrap stays in a fresh process group of its own; its child calls setsid.
-            command.process_group(0);
-        } else {
-            command = Command::new(&self.self_exe);
+            argv.push(bwrap.clone().into_os_string());
+            argv.extend(bwrap_args(run_dir).into_iter().map(Into::into));
+            argv.push("--".into());
         }
-        if self.bwrap.is_some() {
-            command.arg(&self.self_exe);
-        }
-        command.arg("sandbox-exec");
-        command.args(["--memory-mib", &self.limits.memory_mib.to_string()]);
-        command.args(["--output-mib", &self.limits.output_mib.to_string()]);
-        command.args(["--open-files", &self.limits.open_files.to_string()]);
+        argv.push(self.self_exe.clone().into_os_string());
+        argv.push("sandbox-exec".into());
+        let mut flags = vec![
+            ("--memory-mib", self.limits.memory_mib),
+            ("--output-mib", self.limits.output_mib),
+            ("--open-files", self.limits.open_files),
+        ];
         if self.limits_threads() {
-            command.args(["--threads", &self.limits.threads.to_string()]);
+            flags.push(("--threads", self.limits.threads));
+        }
+        for (flag, value) in flags {
+            argv.extend([flag.into(), value.to_string().into()]);
         }
         if self.bwrap.is_none() {
             // Without bwrap, the wrapper itself starts the new session (and process group).
-            command.arg("--new-session");
+            argv.push("--new-session".into());
         }
-        command.arg("--").arg(program).args(args);
+        argv.push("--".into());
+        argv.push(program.as_os_str().to_os_string());
+        argv.extend(args.iter().map(Into::into));
+        let mut command = Command::new(&argv[0]);
+        command.args(&argv[1..]);
+        if self.bwrap.is_some() {
+            // bwrap stays in a fresh process group of its own; its child calls setsid.
+            command.process_group(0);
+        }
         command
             .current_dir(run_dir)
             .env_clear()
@@ -294,10 +323,45 @@ impl Sandbox {
         command
     }
 
+    /// Starts a command made by [`Sandbox::command`] for `slot`. With a control group per test,
+    /// its first process waits until the grader has moved it in (its standard input is then a
+    /// pipe, and the grader writes one line to it before anything else): every process the test
+    /// starts is born inside. The child's stdin is left to the caller (`None` if it was null).
+    pub fn start(&self, slot: usize, command: &mut Command, stdin_wanted: bool) -> io::Result<Child> {
+        let Some(budget) = self.budgets.get(slot) else {
+            return command.spawn();
+        };
+        command.stdin(Stdio::piped());
+        let mut child = command.spawn()?;
+        let entered = budget.enter(child.id()).and_then(|()| {
+            let stdin = child.stdin.as_mut().expect("stdin is piped");
+            stdin.write_all(b"go\n").and_then(|()| stdin.flush())
+        });
+        if let Err(e) = entered {
+            crate::runner::kill_group(child.id());
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::new(e.kind(), format!("moving the test into its control group: {e}")));
+        }
+        if !stdin_wanted {
+            drop(child.stdin.take());
+        }
+        Ok(child)
+    }
+
+    /// How many times `slot`'s test processes together hit the memory budget since it was
+    /// created (0 without control groups).
+    pub fn memory_budget_hits(&self, slot: usize) -> u64 {
+        self.budgets.get(slot).map_or(0, |b| b.memory_limit_hits())
+    }
+
     /// Kills every process left running under `slot`'s uid (a daemon that escaped the process
     /// group with `setsid`, say). Does nothing when the grader does not switch uids; inside
     /// bubblewrap, the PID namespace already ended with its first process.
     pub fn sweep(&self, slot: usize) {
+        if let Some(budget) = self.budgets.get(slot) {
+            budget.kill_all();
+        }
         if let Some(uid) = self.uid(slot) {
             let status = Command::new(&self.self_exe)
                 .arg("sandbox-kill")

@@ -57,6 +57,26 @@ pub fn exec(request: &ExecRequest) -> io::Error {
     Command::new(&request.program).args(&request.args).exec()
 }
 
+/// `sandbox-wait`: reads its standard input one byte at a time up to the first newline (the
+/// grader's go-ahead, written once it has moved this process into the test's control groups),
+/// then execs the program, which finds the rest of standard input untouched. Returns only on
+/// failure; end of input before the newline means the grader went away.
+pub fn wait_then_exec(program: &std::path::Path, args: &[OsString]) -> io::Error {
+    let stdin = io::stdin().lock();
+    let mut byte = [0u8; 1];
+    loop {
+        // One byte at a time: nothing past the newline may be taken from the pipe.
+        match nix::unistd::read(&stdin, &mut byte) {
+            Ok(1) if byte[0] == b'\n' => break,
+            Ok(1) => continue,
+            Ok(_) => return io::Error::other("the grader went away before starting the test"),
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return io::Error::from(e),
+        }
+    }
+    Command::new(program).args(args).exec()
+}
+
 /// Sends SIGKILL to every process this process may signal: run as a sandbox uid, that is every
 /// process of that uid. Returns whether any was found. Refuses to run as root or as any uid
 /// that belongs to an account (it would kill that account's processes).

@@ -219,6 +219,13 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<std::ffi::OsString>,
     },
+    /// Internal: wait for the grader's go-ahead line on stdin, then exec PROGRAM.
+    #[command(hide = true)]
+    SandboxWait {
+        program: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
     /// Internal: kill every process of the calling uid (run as a sandbox uid).
     #[command(hide = true)]
     SandboxKill,
@@ -266,6 +273,11 @@ fn main() -> ExitCode {
                     ExitCode::from(126)
                 }
             }
+        }
+        Some(Command::SandboxWait { program, args }) => {
+            let error = sandbox_exec::wait_then_exec(&program, &args);
+            eprintln!("grade sandbox-wait: cannot run {}: {error}", program.display());
+            ExitCode::from(126)
         }
         Some(Command::SandboxKill) => match sandbox_exec::kill_all_of_my_uid() {
             Ok(_) => ExitCode::SUCCESS,
