@@ -32,7 +32,7 @@ pub fn foreign_dependencies(cargo_json: &str, workspace: &Path) -> Vec<PathBuf> 
                 dependencies(&text)
                     .into_iter()
                     .map(|dep| normalize(&workspace.join(dep)))
-                    .filter(|dep| !is_student_source(dep, workspace)),
+                    .filter(|dep| !is_student_source(dep, workspace) && !is_grader_config(dep, workspace)),
             ),
             None => foreign.push(dep_info),
         }
@@ -81,6 +81,20 @@ fn dependencies(text: &str) -> Vec<PathBuf> {
 /// Whether `path` (absolute, normalized) lies inside a student crate's `src/` in `workspace`.
 fn is_student_source(path: &Path, workspace: &Path) -> bool {
     STUDENT_CRATES.iter().any(|krate| path.starts_with(workspace.join(krate).join("src")))
+}
+
+/// The configuration files that the grader itself puts in the scratch workspace (from the
+/// reference) and that clippy lists among what it read: the manifests and `clippy.toml`.
+fn is_grader_config(path: &Path, workspace: &Path) -> bool {
+    let Ok(relative) = path.strip_prefix(workspace) else { return false };
+    let names: Vec<_> = relative.components().map(|c| c.as_os_str()).collect();
+    let config =
+        |name: &std::ffi::OsStr| name == "Cargo.toml" || name == "clippy.toml" || name == ".clippy.toml";
+    match names.as_slice() {
+        [name] => config(name),
+        [krate, name] => STUDENT_CRATES.iter().any(|k| krate == k) && config(name),
+        _ => false,
+    }
 }
 
 /// `path` with `.` and `..` resolved by name (the scratch workspace holds no symbolic links).
@@ -161,6 +175,18 @@ mod tests {
         assert!(!is_student_source(&normalize(&ws.join("pbservice/src/../../tests/src/lib.rs")), ws));
         assert!(!is_student_source(&normalize(Path::new("/work/reference/pbservice/src/server.rs")), ws));
         assert!(!is_student_source(&normalize(&ws.join("pbservice/srcx/a.rs")), ws));
+    }
+
+    #[test]
+    fn the_graders_own_configuration_is_not_foreign() {
+        let ws = Path::new("/cache/workspace");
+        for file in ["Cargo.toml", "clippy.toml", "pbservice/clippy.toml", "viewservice/Cargo.toml"] {
+            assert!(is_grader_config(&ws.join(file), ws), "{file}");
+        }
+        for file in ["labrpc/Cargo.toml", "pbservice/src2/clippy.toml", "tests/clippy.toml", "secret.toml"] {
+            assert!(!is_grader_config(&ws.join(file), ws), "{file}");
+        }
+        assert!(!is_grader_config(Path::new("/etc/Cargo.toml"), ws));
     }
 
     #[test]

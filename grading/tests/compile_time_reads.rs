@@ -64,6 +64,7 @@ fn a_module_path_inside_cfg_attr_is_refused_and_its_file_never_shown() {
     fs::write(&lib, text).unwrap();
     let text = build_refused(submission.path());
     assert!(text.contains("read files outside") && text.contains("pbservice/src/common.rs"), "{text}");
+    assert!(!text.contains("clippy.toml") && !text.contains("Cargo.toml"), "the grader's own files: {text}");
 }
 
 #[test]
@@ -72,6 +73,7 @@ fn a_debugger_visualizer_cannot_copy_a_file_into_the_binary() {
     let submission = common::fixture("debugger_visualizer");
     let text = build_refused(submission.path());
     assert!(text.contains("read files outside") && text.contains("/etc/hostname"), "{text}");
+    assert!(!text.contains("clippy.toml"), "the grader's own files are not foreign: {text}");
 }
 
 #[test]
