@@ -19,6 +19,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::build_exec::BuildLimits;
+use crate::build_user::BuildUser;
 use crate::compiler_reads;
 use crate::runner::{kill_group, wait_with_timeout, Waited};
 use crate::scratch::Scratch;
@@ -113,6 +114,8 @@ pub struct BuildSettings {
     pub helper: PathBuf,
     /// The limits of cargo and the compilers.
     pub limits: BuildLimits,
+    /// The unprivileged user builds run as (see [`crate::build_user`]); `None`: the grader's own.
+    pub user: Option<BuildUser>,
 }
 
 /// Checks with clippy that the student crates use nothing graded code may not.
@@ -235,14 +238,39 @@ fn run_cargo(
     let stderr = crate::fsutil::create_private(&stderr_path)
         .map_err(|e| BuildError::Tooling(format!("create {}: {e}", stderr_path.display())))?;
     let mut command = Command::new(&settings.helper);
+    command.args(settings.limits.args()).arg("--");
+    match &settings.user {
+        None => {
+            command
+                .arg(&cargo)
+                .args(args)
+                .env_clear()
+                .envs(KEPT_VARS.iter().filter_map(|k| std::env::var_os(k).map(|v| (k, v))));
+        }
+        Some(user) => {
+            // The mirrored toolchain and registry; nothing of root's home.
+            let path = std::env::join_paths(
+                [user.toolchain_bin.clone()]
+                    .into_iter()
+                    .chain(["/usr/local/bin", "/usr/bin", "/bin"].map(PathBuf::from)),
+            )
+            .map_err(|e| BuildError::Tooling(e.to_string()))?;
+            command
+                .arg(user.toolchain_bin.join("cargo"))
+                .args(args)
+                .env_clear()
+                .env("CARGO_NET_OFFLINE", "true")
+                .env("PATH", path)
+                .env("HOME", &user.cargo_home)
+                .env("CARGO_HOME", &user.cargo_home)
+                .env("RUSTC", user.toolchain_bin.join("rustc"))
+                .env("LANG", "C.UTF-8")
+                .uid(user.uid)
+                .gid(user.uid);
+        }
+    }
     command
-        .args(settings.limits.args())
-        .arg("--")
-        .arg(&cargo)
-        .args(args)
         .current_dir(scratch.workspace())
-        .env_clear()
-        .envs(KEPT_VARS.iter().filter_map(|k| std::env::var_os(k).map(|v| (k, v))))
         .env("CARGO_TARGET_DIR", scratch.target())
         .env("CARGO_TERM_COLOR", "never")
         // Never written to: its end tells `build-exec` that the grader is gone.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::build_exec::BuildLimits;
+use crate::build_user;
 use crate::compile::{self, BuildError};
 use crate::listing::{self, Mismatch};
 use crate::outcome::{Grade, GradeStatus, TestOutcome};
@@ -203,7 +204,15 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         eprintln!("grade: building {} in {}", submission.name, scratch.workspace().display());
     }
     let build_started = Instant::now();
-    let settings = build_settings(options, &stage);
+    let mut settings = build_settings(options, &stage);
+    if let Some(uid) = sandbox.build_uid() {
+        match build_user::prepare(uid, &scratch, options.offline) {
+            Ok(user) => settings.user = Some(user),
+            Err(why) => grade
+                .warnings
+                .push(format!("builds run as the grader's own user, not an unprivileged one: {why}")),
+        }
+    }
     let checked = match options.api_check {
         true => compile::check_api(&scratch, &settings),
         false => Ok(()),
@@ -218,6 +227,9 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
     };
     // The API check is part of the build.
     grade.build_time = Some(build_started.elapsed());
+    if let Some(uid) = sandbox.build_uid() {
+        sandbox.sweep_uid(uid);
+    }
     let executables = stage_binaries(&stage, &build.executables)?;
 
     let mut mismatches = Vec::new();
@@ -273,6 +285,7 @@ fn build_settings(options: &GradeOptions, stage: &Stage) -> compile::BuildSettin
         offline: options.offline,
         helper: stage.helper().to_path_buf(),
         limits: options.build_limits,
+        user: None,
     }
 }
 

@@ -90,6 +90,8 @@ pub struct Sandbox {
     warnings: Vec<String>,
     /// One memory and task budget per slot, where the machine allows (else empty).
     budgets: Vec<Arc<Budget>>,
+    /// The uid builds run as, when the grader is root.
+    build_uid: Option<u32>,
 }
 
 impl Sandbox {
@@ -118,6 +120,7 @@ impl Sandbox {
             self_exe,
             warnings: Vec::new(),
             budgets: Vec::new(),
+            build_uid: None,
         };
         if mode == Mode::Off {
             sandbox.warnings.push(
@@ -128,12 +131,17 @@ impl Sandbox {
             return Ok(sandbox);
         }
         if Uid::effective().is_root() {
-            let (uids, locks) = pick_uids(uid_base, slots)?;
+            // One uid per slot, and one more for the builds (see crate::build_user).
+            let (mut uids, locks) = pick_uids(uid_base, slots + 1)?;
+            sandbox.build_uid = uids.pop();
             sandbox.uids = uids;
             sandbox._uid_locks = locks;
             // Leftovers of an earlier grader that was killed before its own sweep.
             for slot in 0..slots {
                 sandbox.sweep(slot);
+            }
+            if let Some(uid) = sandbox.build_uid {
+                sandbox.sweep_uid(uid);
             }
             crate::cgroup::remove_stale();
             match sandbox.uids.iter().map(|&uid| Budget::create(uid, &limits).map(Arc::new)).collect() {
@@ -222,6 +230,12 @@ impl Sandbox {
     /// (where `RLIMIT_NPROC` counts the namespace's own processes).
     fn limits_threads(&self) -> bool {
         !self.uids.is_empty() || self.bwrap.is_some()
+    }
+
+    /// The uid builds may run as (an unprivileged uid of no account, held by this grader), when
+    /// the grader is root.
+    pub fn build_uid(&self) -> Option<u32> {
+        self.build_uid
     }
 
     /// The uid of `slot`'s test processes, when the grader switches uids.
@@ -363,18 +377,23 @@ impl Sandbox {
             budget.kill_all();
         }
         if let Some(uid) = self.uid(slot) {
-            let status = Command::new(&self.self_exe)
-                .arg("sandbox-kill")
-                .env_clear()
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .uid(uid)
-                .gid(uid)
-                .status();
-            if let Err(e) = status {
-                eprintln!("grade: could not sweep the processes of uid {uid}: {e}");
-            }
+            self.sweep_uid(uid);
+        }
+    }
+
+    /// Kills every process of `uid` (one of this grader's uids).
+    pub fn sweep_uid(&self, uid: u32) {
+        let status = Command::new(&self.self_exe)
+            .arg("sandbox-kill")
+            .env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .uid(uid)
+            .gid(uid)
+            .status();
+        if let Err(e) = status {
+            eprintln!("grade: could not sweep the processes of uid {uid}: {e}");
         }
     }
 

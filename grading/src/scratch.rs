@@ -81,11 +81,6 @@ impl Scratch {
     pub fn open(root: &Path) -> Result<Scratch, ScratchError> {
         fs::create_dir_all(root).map_err(io_err(format!("create the cache directory {}", root.display())))?;
         let root = fs::canonicalize(root).map_err(io_err(format!("resolve {}", root.display())))?;
-        // The grader's alone: test processes run from the stage (see crate::stage), never from here.
-        fs::create_dir_all(root.join("target"))
-            .map_err(io_err(format!("create {}/target", root.display())))?;
-        fs::set_permissions(&root, fs::Permissions::from_mode(0o700))
-            .map_err(io_err(format!("make {} private", root.display())))?;
         let lock_path = root.join("lock");
         let file = File::options()
             .create(true)
@@ -103,6 +98,13 @@ impl Scratch {
                 })?
             }
         };
+        // Only once locked: the grader holding the lock may have opened the directory to its
+        // build uid (see crate::build_user).
+        // The grader's alone: test processes run from the stage (see crate::stage), never from here.
+        fs::create_dir_all(root.join("target"))
+            .map_err(io_err(format!("create {}/target", root.display())))?;
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o700))
+            .map_err(io_err(format!("make {} private", root.display())))?;
         Ok(Scratch { root, _lock: lock })
     }
 

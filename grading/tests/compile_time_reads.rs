@@ -92,3 +92,27 @@ fn a_constant_that_never_finishes_cannot_stall_the_build() {
     assert!(text.contains("stopped by the grader's limits"), "{text}");
     assert!(!text.contains("took longer than"), "the build ran to its time limit:\n{text}");
 }
+
+#[test]
+fn a_build_run_by_root_cannot_read_what_only_root_may() {
+    if !nix::unistd::Uid::effective().is_root() {
+        eprintln!("note: not root, so builds already run unprivileged; skipped");
+        return;
+    }
+    // A file only root may read, where every other user may pass: the same read as above, but
+    // now what stops it is the build's own uid, before any check after the compiler.
+    let secret_dir = tempfile::Builder::new().prefix("root-only-").tempdir().unwrap();
+    let secret = secret_dir.path().join("secret");
+    fs::write(&secret, "root-only text\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::set_permissions(secret_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+
+    let submission = common::fixture("debugger_visualizer");
+    let module = submission.path().join("pbservice/src/visualizer.rs");
+    let text = fs::read_to_string(&module).unwrap().replace("/etc/hostname", &secret.display().to_string());
+    fs::write(&module, text).unwrap();
+    let text = build_refused(submission.path());
+    assert!(text.contains("Permission denied"), "the build read a root-only file:\n{text}");
+    assert!(!text.contains("root-only text"), "{text}");
+}

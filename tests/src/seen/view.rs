@@ -29,8 +29,9 @@ pub struct SeenView {
 impl SeenView {
     /// Reads `view`.
     pub fn of(view: &View) -> SeenView {
-        // A pattern, not `view.viewnum`: it names View's own fields, whatever `Deref` View has.
-        let View { viewnum, primary, backup } = view;
+        // A pattern, not `view.viewnum`: it names View's own fields, whatever `Deref` View has
+        // (`..`: a field a student adds is theirs to keep).
+        let View { viewnum, primary, backup, .. } = view;
         SeenView { viewnum: *viewnum, primary: primary.clone(), backup: backup.clone() }
     }
 
