@@ -23,8 +23,8 @@ cd "$SOURCE"
 cargo fetch --locked
 cargo build -q --locked -p grading --bin grade
 
-# Test processes run as unprivileged uids: they must be able to reach the build cache and the
-# grader's binary.
+# Builds run as an unprivileged uid, which must pass through /autograder to the cache (the
+# grader keeps the cache itself closed to every other uid).
 chmod 755 /autograder "$SOURCE"
 mkdir -p "$CACHE" && chmod 755 "$CACHE"
 

@@ -25,6 +25,8 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::cache_dir::others_may_enter;
+use crate::escape::fnv1a;
 use crate::scratch::Scratch;
 
 /// What a build as the build uid needs.
@@ -45,7 +47,7 @@ pub fn prepare(uid: u32, scratch: &Scratch, offline: bool) -> Result<BuildUser, 
     if let Some(private) = root.ancestors().skip(1).find(|dir| !others_may_enter(dir)) {
         return Err(format!(
             "other users may not enter {} (so not the cache {}): give --cache a directory they may \
-             enter, such as one under /var/cache",
+             enter, or leave it out (the default cache moves out of private directories)",
             private.display(),
             root.display()
         ));
@@ -76,7 +78,7 @@ pub fn prepare(uid: u32, scratch: &Scratch, offline: bool) -> Result<BuildUser, 
     let cargo_home = root.join("cargo-home");
     let registry = root_cargo_home().join("registry");
     let lock = fs::read(scratch.workspace().join("Cargo.lock")).unwrap_or_default();
-    refresh(&cargo_home, &format!("{}\n{:x}", registry.display(), hash(&lock)), |dir| {
+    refresh(&cargo_home, &format!("{}\n{:x}", registry.display(), fnv1a(&lock)), |dir| {
         for part in ["index", "cache", "src"] {
             let from = registry.join(part);
             if from.is_dir() {
@@ -96,11 +98,6 @@ pub fn prepare(uid: u32, scratch: &Scratch, offline: bool) -> Result<BuildUser, 
         chown_tree(&target, uid).map_err(|e| format!("giving {} to uid {uid}: {e}", target.display()))?;
     }
     Ok(BuildUser { uid, toolchain_bin: toolchain.join("bin"), cargo_home })
-}
-
-/// Whether users other than the owner may pass through `dir`.
-fn others_may_enter(dir: &Path) -> bool {
-    fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o001 != 0)
 }
 
 /// The sysroot of the toolchain cargo would use in the scratch workspace.
@@ -151,13 +148,6 @@ fn root_cargo_home() -> PathBuf {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
         .unwrap_or_else(|| PathBuf::from("/root/.cargo"))
-}
-
-fn hash(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
 }
 
 /// Makes `dir` by `fill` unless its stamp (`<dir>.stamp`) already says `key`.

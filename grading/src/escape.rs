@@ -99,7 +99,7 @@ pub fn safe_file_name(name: &OsStr) -> String {
 }
 
 /// The 64-bit FNV-1a hash: stable across runs and releases, unlike `DefaultHasher`.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 

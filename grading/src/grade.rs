@@ -69,14 +69,15 @@ pub struct GradeOptions {
 
 impl GradeOptions {
     /// Defaults for grading against the reference workspace at `reference`: its rubric, a cache
-    /// in `<reference>/target/grade`, one job per core, one run per test.
+    /// in `<reference>/target/grade` (see [`crate::cache_dir`]), one job per core, one run per
+    /// test.
     pub fn for_reference(reference: &Path) -> Result<GradeOptions, GradeError> {
         let reference = std::fs::canonicalize(reference).map_err(|e| {
             GradeError::Setup(format!("the reference workspace {}: {e}", reference.display()))
         })?;
         let rubric = Rubric::load_from_reference(&reference).map_err(GradeError::Rubric)?;
         Ok(GradeOptions {
-            cache: reference.join("target").join("grade"),
+            cache: crate::cache_dir::default_cache(&reference, "grade"),
             reference,
             rubric,
             jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),

@@ -42,6 +42,7 @@
 pub mod batch;
 pub mod build_exec;
 pub mod build_user;
+pub mod cache_dir;
 pub mod cgroup;
 pub mod compile;
 pub mod compiler_reads;

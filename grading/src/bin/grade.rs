@@ -133,7 +133,9 @@ struct CommonArgs {
     #[arg(long, value_name = "DIR")]
     reference: Option<PathBuf>,
 
-    /// The build cache (scratch workspace, target directory). Default: REFERENCE/target/grade.
+    /// The build cache (scratch workspace, target directory). Default: REFERENCE/target/grade;
+    /// as root, when other users may not pass through REFERENCE's directories,
+    /// /var/cache/lab-grade/NAME-HASH/grade, so builds can run as an unprivileged uid.
     #[arg(long, value_name = "DIR")]
     cache: Option<PathBuf>,
 

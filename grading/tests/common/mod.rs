@@ -13,9 +13,10 @@ pub fn reference() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("the reference workspace")
 }
 
-/// The build cache every grader test shares (tests take turns through its lock).
+/// The build cache every grader test shares (tests take turns through its lock): in
+/// `target/tmp`, or where the grader puts its own caches of a reference in a private directory.
 pub fn cache() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("grade-selftest")
+    grading::cache_dir::default_cache(&reference(), "tmp/grade-selftest")
 }
 
 /// Options for grading only the tests whose ids contain one of `only`.
