@@ -85,12 +85,16 @@ pub fn prepare(uid: u32, scratch: &Scratch, offline: bool) -> Result<BuildUser, 
                 mirror(&from, &dir.join("registry").join(part))?;
             }
         }
-        // Only the cargo home itself is the build uid's: cargo keeps its lock files there.
-        chown(dir, uid)
+        Ok(())
     })
     .map_err(|e| {
         format!("mirroring cargo's registry {} into {}: {e}", registry.display(), cargo_home.display())
     })?;
+    // The cargo home and the lock and cache files cargo keeps at its top are the build uid's
+    // (the registry stays the grader's), given anew each time: the next grader's build uid may
+    // be another.
+    give_top_level(&cargo_home, uid, "registry")
+        .map_err(|e| format!("giving {} to uid {uid}: {e}", cargo_home.display()))?;
 
     let target = scratch.target();
     if fs::symlink_metadata(&target).map(|m| m.uid() != uid).unwrap_or(true) {
@@ -190,6 +194,18 @@ fn mirror(from: &Path, to: &Path) -> io::Result<()> {
 
 fn chown(path: &Path, uid: u32) -> io::Result<()> {
     std::os::unix::fs::lchown(path, Some(uid), Some(uid))
+}
+
+/// Gives `dir` and its entries, except `kept` and what lies below them, to `uid`.
+fn give_top_level(dir: &Path, uid: u32, kept: &str) -> io::Result<()> {
+    chown(dir, uid)?;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() != kept {
+            chown(&entry.path(), uid)?;
+        }
+    }
+    Ok(())
 }
 
 /// Gives every file and directory under `dir` (links themselves, never their targets) to `uid`.
