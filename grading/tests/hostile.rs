@@ -48,20 +48,6 @@ fn find_named(dir: &Path, name: &str, skip: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// Processes whose command line contains `needle`.
-fn processes_with(needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").into_iter().flatten().filter_map(Result::ok) {
-        if let Ok(cmdline) = fs::read(entry.path().join("cmdline")) {
-            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            if cmdline.contains(needle) {
-                found.push(format!("{}: {cmdline}", entry.file_name().to_string_lossy()));
-            }
-        }
-    }
-    found
-}
-
 #[test]
 fn hostile_test_processes_are_graded_correctly_and_contained() {
     const ESCAPE: &str = "grade-fixture-escape.txt";
@@ -143,7 +129,7 @@ fn graded_and_contained(
     if nix::unistd::Uid::effective().is_root() {
         // As root, every process of the slot's uid is killed after each test, bubblewrap or not.
         for marker in ["313.25", "313.5"] {
-            let left = processes_with(&format!("sleep {marker}"));
+            let left = common::processes_with(&format!("sleep {marker}"));
             assert!(left.is_empty(), "{mode:?}: processes outlived their test: {left:?}");
         }
     }

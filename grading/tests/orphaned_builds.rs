@@ -2,23 +2,10 @@
 //! process group, compilers included, when the grader's end of its standard input closes, as
 //! it does when the grader is killed.
 
-use std::fs;
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Processes whose command line contains `needle`.
-fn processes_with(needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").into_iter().flatten().filter_map(Result::ok) {
-        if let Ok(cmdline) = fs::read(entry.path().join("cmdline")) {
-            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            if cmdline.contains(needle) {
-                found.push(format!("{}: {cmdline}", entry.file_name().to_string_lossy()));
-            }
-        }
-    }
-    found
-}
 
 fn build_exec(script: &str) -> std::process::Child {
     use std::os::unix::process::CommandExt;
@@ -45,10 +32,10 @@ fn a_build_dies_with_its_grader() {
     // A "cargo" that starts a "compiler" in the background and waits.
     let marker = "sleep 313.77";
     let mut child = build_exec(&format!("{marker} & {marker}; wait"));
-    wait_until("the build to start", || processes_with(marker).len() >= 2);
+    wait_until("the build to start", || common::processes_with(marker).len() >= 2);
     // What the kernel does to the grader's end of the pipe when the grader dies.
     drop(child.stdin.take());
-    wait_until("the build to be killed", || processes_with(marker).is_empty());
+    wait_until("the build to be killed", || common::processes_with(marker).is_empty());
     let status = child.wait().unwrap();
     assert!(!status.success(), "{status:?}");
 }
