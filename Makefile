@@ -21,10 +21,10 @@ help:
 
 ifeq ($(strip $(T)),)
 test: tools fmt lint
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --no-fail-fast
 else
 test: tools
-	$(CARGO) test --workspace -- '$(T)' --nocapture --test-threads=1
+	$(CARGO) test --workspace --no-fail-fast -- '$(T)' --nocapture --test-threads=1
 endif
 
 # The system tools the tests use (bubblewrap, Chromium): installed where possible, else named.
@@ -57,4 +57,4 @@ handout:
 bench:
 	$(CARGO) bench -p labrpc --bench roundtrip
 	$(CARGO) bench -p pbservice --bench ops
-	$(CARGO) bench -p labtests --bench lincheck
+	$(CARGO) bench -p lincheck --bench lincheck

@@ -273,6 +273,10 @@ fn run_cargo(
         .current_dir(scratch.workspace())
         .env("CARGO_TARGET_DIR", scratch.target())
         .env("CARGO_TERM_COLOR", "never")
+        // No incremental state carried from one submission's build to the next: the student crates
+        // and the suites are rebuilt for each submission anyway, and a stale incremental cache
+        // once left `labtests` with symbols its test binaries could not link.
+        .env("CARGO_INCREMENTAL", "0")
         // Never written to: its end tells `build-exec` that the grader is gone.
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -21,8 +21,19 @@ pub const SPEC_PATH: &str = "grading/handout.toml";
 pub const README_PATH: &str = "grading/HANDOUT_README.md";
 
 /// Paths of the reference never copied into a handout.
-const LEFT_OUT: &[&str] =
-    &["target", ".git", ".ci", "grading/mutants", "grading/fixtures", "grading/tests", "handout"];
+/// The tools' own tests (the checker's and the report's, which need a browser; the grader's,
+/// which need bubblewrap) stay out too: a student's `make test` runs the lab, not the tools.
+const LEFT_OUT: &[&str] = &[
+    "target",
+    ".git",
+    ".ci",
+    "grading/mutants",
+    "grading/fixtures",
+    "grading/tests",
+    "lincheck/tests",
+    "labreport/tests",
+    "handout",
+];
 
 /// The lints a fresh handout would trip over (stubbed functions leave parameters and helpers
 /// unused); allowed at the top of each student crate until the student writes the code.

@@ -1,6 +1,6 @@
 //! The HTML report page a failing test writes, and how the grader keeps it.
 //!
-//! When a primary/backup or view-service scenario fails, the test harness (`tests/src/report/`)
+//! When a primary/backup or view-service scenario fails, the test harness (the `labreport` crate)
 //! writes a self-contained HTML page telling its story to `$LAB_REPORT_DIR/<test>.html`, where
 //! `<test>` is the libtest name with every character outside `[A-Za-z0-9_-]` replaced by `_`.
 //! The grader points `LAB_REPORT_DIR` into the test's own run directory (the only place the
@@ -24,10 +24,8 @@ use nix::fcntl::OFlag;
 
 use crate::outcome::{ReportCopy, TestOutcome};
 
-/// Where the test harness writes report pages (a directory).
-pub const REPORT_DIR_ENV: &str = "LAB_REPORT_DIR";
-/// When the test harness writes report pages: `failure` (the grader's choice), `always`, `never`.
-pub const REPORT_ENV: &str = "LAB_REPORT";
+/// The names the harness uses (its report crate's [`labreport::naming`]): one definition for both.
+pub use labreport::naming::{file_name, page_name, REPORT_DIR_ENV, REPORT_ENV};
 /// The largest page the grader copies (the harness keeps its pages under 5 MB).
 pub const MAX_REPORT_BYTES: u64 = 10 * 1024 * 1024;
 /// The reports directory inside a run directory.
@@ -35,17 +33,6 @@ pub const RUN_DIR_REPORTS: &str = "reports";
 /// The default reports directory, relative to the reference workspace, when neither `--reports`
 /// nor `--json` says where.
 pub const DEFAULT_REPORTS: &str = "target/grade-reports";
-
-/// A test name as a file name, as the harness makes it: every character outside
-/// `[A-Za-z0-9_-]` becomes `_` (`suite::name` becomes `suite__name`).
-pub fn file_name(test: &str) -> String {
-    test.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect()
-}
-
-/// The name of the page of the test with id `id` (`suite::name`) in a reports directory.
-pub fn page_name(id: &str) -> String {
-    format!("{}.html", file_name(id))
-}
 
 /// The environment that makes a test process write its report page (on failure only) into
 /// `run_dir`, or, when `wanted` is false, write none.
@@ -67,7 +54,7 @@ pub fn take(run_dir: &Path, test_name: &str, to: &Path) -> Option<ReportCopy> {
             "the test's {RUN_DIR_REPORTS}/ is not a directory (a symbolic link?); nothing was copied"
         )));
     }
-    let page = dir.join(format!("{}.html", file_name(test_name)));
+    let page = dir.join(page_name(test_name));
     fs::symlink_metadata(&page).ok()?;
     Some(match copy_untrusted(&page, to) {
         Ok(()) => ReportCopy::Kept(to.to_path_buf()),
@@ -181,7 +168,7 @@ pub fn retarget(lines: &mut [String], from: &Path, to: &Path) {
 
 /// Where a test of a sandboxed run wrote its page, as the harness printed it.
 pub fn written_at(run_dir: &Path, test_name: &str) -> PathBuf {
-    run_dir.join(RUN_DIR_REPORTS).join(format!("{}.html", file_name(test_name)))
+    run_dir.join(RUN_DIR_REPORTS).join(page_name(test_name))
 }
 
 #[cfg(test)]

@@ -7,20 +7,15 @@
 //! - [`view_model`]: a bounded model check of the view service's rules;
 //! - [`seen`]: the harness's own reading of views and other values of the submission, which
 //!   every check judges instead of the submission's methods and `PartialEq`;
-//! - [`linearizability`]: the linearizability checker and history recorder;
-//! - [`report`]: the HTML report of a failed scenario;
-//! - [`browser`]: drive headless Chromium for the page tests;
 //! - [`verdict`] and [`graded`]: how a graded test reports that it passed, sealed from the code
 //!   under test.
 //!
-//! The suites themselves are under `tests/tests/`. The simulated network's own tests live with
-//! it, in `labrpc/tests/`.
+//! The graded suites themselves are under `tests/tests/`. The tools this harness uses are crates
+//! of their own, each with its tests: the linearizability checker (`lincheck/`) and the failure
+//! report (`labreport/`); the simulated network's tests live with it, in `labrpc/tests/`.
 
-pub mod browser;
-pub mod linearizability;
 pub mod pb_clerk;
 pub mod pb_harness;
-pub mod report;
 pub mod seen;
 pub mod verdict;
 pub mod view_model;

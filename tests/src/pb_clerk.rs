@@ -5,8 +5,8 @@ use std::fmt::Display;
 
 use pbservice::Stopped;
 
-use crate::linearizability::{KvClerk, KvInput, KvOutput};
-use crate::report::OpLog;
+use labreport::OpLog;
+use lincheck::{KvClerk, KvInput, KvOutput};
 
 /// A [`pbservice::Clerk`] whose Gets, Puts and Appends are logged (at `info`) and recorded in the
 /// scenario's [`OpLog`], so a failed test's report shows them. Same calls, same results.
@@ -109,7 +109,7 @@ fn short(text: impl Display) -> String {
 }
 
 /// The harness clerk, recorded twice over: once in the scenario's report, once by a test's
-/// own [`RecordingClerk`](crate::linearizability::RecordingClerk).
+/// own [`RecordingClerk`](lincheck::RecordingClerk).
 impl KvClerk for Clerk {
     type Error = Stopped;
 

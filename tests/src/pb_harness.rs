@@ -13,8 +13,8 @@ use pbservice::PbServerHandle;
 use viewservice::{ViewServiceHandle, PING_INTERVAL};
 
 pub use crate::pb_clerk::Clerk;
-use crate::report::Diagnostics;
 use crate::seen::SeenView;
+use labreport::Diagnostics;
 
 /// The view service's name in every cluster.
 pub const VS: &str = "vs";

@@ -47,8 +47,8 @@ use viewservice::{
     start_server, Clerk, ClerkError, PingError, ViewServiceHandle, DEAD_AFTER, DEAD_PINGS, PING_INTERVAL,
 };
 
-use crate::report::Diagnostics;
 use crate::seen::{SeenRefusal, SeenView};
+use labreport::Diagnostics;
 
 /// The view service's name on every scenario's network.
 pub const VS: &str = "vs";

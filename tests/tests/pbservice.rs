@@ -19,8 +19,8 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use labreport::scenario::REPORT_SIZE_LIMIT;
 use labtests::pb_harness::{check, Clerk, Cluster, VS};
-use labtests::report::scenario::REPORT_SIZE_LIMIT;
 use labtests::seen::SeenView;
 use parking_lot::{Condvar, Mutex};
 use pbservice::Stopped;

@@ -1,0 +1,22 @@
+//! `labreport`: failure reports. What a failed scenario did, as a self-contained HTML page and a
+//! seed to re-run it with; and a driver of headless Chromium for the tests of such pages.
+//!
+//! - [`data`]: what a report shows, as plain data;
+//! - [`oplog`]: the client operations of a scenario, on the network's clock;
+//! - [`builder`]: a report's data, from the network's trace and the operations;
+//! - [`html`]: the page;
+//! - [`scenario`]: the guard a scenario holds, which on failure prints the seed and writes the page;
+//! - [`naming`]: where pages go and what they are called, shared with the grader;
+//! - [`browser`]: drive headless Chromium for the page tests.
+
+pub mod browser;
+pub mod builder;
+pub mod data;
+pub mod html;
+pub mod naming;
+pub mod oplog;
+mod panic_note;
+pub mod scenario;
+
+pub use oplog::OpLog;
+pub use scenario::Diagnostics;

@@ -1,0 +1,134 @@
+//! The diagnostics a scenario carries: its network traced from the start, its client
+//! operations recorded, and, when it fails, the seed, the command that re-runs it and the
+//! report page.
+
+use std::path::PathBuf;
+
+use labrpc::{Network, SEED_ENV};
+use parking_lot::Mutex;
+
+use super::builder::{build, Subject};
+use super::naming::{page_name, report_dir, REPORT_ENV};
+use super::oplog::OpLog;
+use super::{html, panic_note};
+
+/// The most a report page may weigh, so that it opens quickly in a browser.
+pub const REPORT_SIZE_LIMIT: usize = 5_000_000;
+
+/// What a seed can and cannot bring back, said once for every failure.
+pub const SEED_NOTE: &str = "The seed repeats the network's fault decisions: which calls are dropped, \
+delayed or reordered, in the order the calls ask for them. It cannot repeat how the threads \
+interleave, so the same faults may meet different calls on a re-run, and a failure that depends \
+on timing may take a few runs to come back.";
+
+/// When to write a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum When {
+    OnFailure,
+    Always,
+    Never,
+}
+
+/// A scenario's diagnostics. The harness makes one with the scenario's network and calls
+/// [`Diagnostics::finish`] when the scenario ends (passed or failed) and before it tears the
+/// servers down, so that the teardown is not part of the story.
+pub struct Diagnostics {
+    net: Network,
+    test: String,
+    ops: OpLog,
+    when: When,
+    dir: Mutex<Option<PathBuf>>,
+}
+
+impl Diagnostics {
+    /// Starts recording the scenario running on this thread (the test named after it), on `net`.
+    pub fn start(net: &Network) -> Diagnostics {
+        panic_note::install();
+        panic_note::clear();
+        net.set_tracing(true);
+        let test = std::thread::current().name().unwrap_or("scenario").to_string();
+        let when = match std::env::var(REPORT_ENV).as_deref().map(str::trim) {
+            Err(_) | Ok("") | Ok("failure") | Ok("on-failure") => When::OnFailure,
+            Ok("always") => When::Always,
+            Ok("never") => When::Never,
+            Ok(other) => {
+                eprintln!("{REPORT_ENV}={other:?} is not understood (use always, never or failure); reporting failures only");
+                When::OnFailure
+            }
+        };
+        Diagnostics { net: net.clone(), test, ops: OpLog::new(net), when, dir: Mutex::new(None) }
+    }
+
+    /// Writes this scenario's report into `dir` instead of [`report_dir`] (for a test that
+    /// inspects a report of its own).
+    pub fn report_to(&self, dir: PathBuf) {
+        *self.dir.lock() = Some(dir);
+    }
+
+    /// The scenario's client operations, for the clerks to record into.
+    pub fn ops(&self) -> &OpLog {
+        &self.ops
+    }
+
+    /// The test's name.
+    pub fn test(&self) -> &str {
+        &self.test
+    }
+
+    /// The command that re-runs this test with this network's seed.
+    pub fn rerun(&self) -> String {
+        format!("{SEED_ENV}={} make test T={}", self.net.seed(), self.test)
+    }
+
+    /// Ends the scenario: if it is failing (this thread is panicking), prints the seed and the
+    /// command that re-runs it; and if it fails (or `LAB_REPORT=always`), writes the report and
+    /// prints where.
+    pub fn finish(&self) {
+        let failed = std::thread::panicking();
+        if failed {
+            eprintln!("\n---- {} failed; seed {} ----", self.test, self.net.seed());
+            eprintln!("re-run it: {}", self.rerun());
+            eprintln!("{SEED_NOTE}");
+        }
+        let wanted = match self.when {
+            When::Always => true,
+            When::OnFailure => failed,
+            When::Never => false,
+        };
+        if !wanted {
+            return;
+        }
+        match self.write_report(failed) {
+            Ok(path) => eprintln!("report: {} (open it in a browser)", path.display()),
+            Err(error) => eprintln!("could not write the report: {error}"),
+        }
+    }
+
+    /// The report page of the scenario so far, as if it had failed without a message (a test
+    /// can check that the page of a long scenario stays under [`REPORT_SIZE_LIMIT`]).
+    pub fn report_page(&self) -> String {
+        self.page(true)
+    }
+
+    fn write_report(&self, failed: bool) -> Result<PathBuf, String> {
+        let page = self.page(failed);
+        let dir = self.dir.lock().clone().unwrap_or_else(report_dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let path = dir.join(page_name(&self.test));
+        std::fs::write(&path, page).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(path)
+    }
+
+    fn page(&self, failed: bool) -> String {
+        let subject = Subject {
+            test: self.test.clone(),
+            failed,
+            failure: if failed { panic_note::latest() } else { None },
+            seed: self.net.seed(),
+            rerun: self.rerun(),
+            seed_note: SEED_NOTE.to_string(),
+            now_us: self.net.now_us(),
+        };
+        html::render(&build(subject, &self.net.trace(), &self.ops.records()))
+    }
+}
