@@ -256,7 +256,7 @@ pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Waited {
 /// How often [`wait_watching`] runs its check.
 const WATCH_EVERY: Duration = Duration::from_millis(250);
 
-/// [`wait_with_timeout`], also running `check` every [`WATCH_EVERY`]: when it gives a reason,
+/// [`wait_with_timeout`], also running `check` every `WATCH_EVERY`: when it gives a reason,
 /// waiting stops with [`Waited::Stopped`] (the process still runs; kill its group).
 pub fn wait_watching(
     child: &mut Child,
