@@ -4,7 +4,7 @@ CARGO ?= cargo
 # `make test T=name` runs only the tests whose name contains `name`, with their output shown.
 T ?=
 
-.PHONY: help test grade mutants handout bench fmt lint tools
+.PHONY: help test grade mutants handout bench fmt lint tools gradescope-check
 
 help:
 	@echo "make test            fmt check, clippy (-D warnings) and every test in the workspace"
@@ -16,6 +16,10 @@ help:
 	@echo "make handout OUT=dir the students' skeleton: solution regions replaced by stubs"
 	@echo "make bench           benchmark tables: labrpc, primary/backup operations, linearizability checker"
 	@echo "make tools           install bubblewrap and Chromium, which some tests use (apt-get, as root)"
+	@echo "make gradescope-check"
+	@echo "                     as root, in a Gradescope-like root (the zip of HEAD): setup.sh, then run_autograder"
+	@echo "                     on the reference (must score full marks) and on a build failure (0, rustc's error)"
+	@echo "                     AUTOGRADER_ROOT=dir uses and keeps that root; KEEP=1 keeps the temporary one"
 	@echo "Environment: RUST_LOG=debug shows the story of views, RPCs and faults;"
 	@echo "             LAB_SEED=N repeats the fault decisions of a run that printed seed N."
 
@@ -49,6 +53,13 @@ grade:
 MUTANTS_FLAGS ?= --timeout-scale 0.5
 mutants:
 	$(GRADE) mutants $(MUTANTS_FLAGS)
+
+# The Gradescope flow on this machine (grading/gradescope/check.sh). AUTOGRADER_ROOT empty: a
+# temporary root, removed at the end unless KEEP=1; a directory: used as is and kept.
+AUTOGRADER_ROOT ?=
+KEEP ?=
+gradescope-check:
+	AUTOGRADER_ROOT='$(AUTOGRADER_ROOT)' KEEP='$(KEEP)' bash grading/gradescope/check.sh
 
 OUT ?= handout
 handout:

@@ -23,6 +23,7 @@
 //!   through); [`schedule`]: many of them in parallel;
 //! - [`lab_reports`]: the HTML report page of each failed test, taken out of the sandbox;
 //! - [`grade`]: the steps above for one submission; [`report`]: the table, JSON, JUnit and CSV;
+//!   [`results_check`]: whether a `results.json` has Gradescope's format and the expected score;
 //! - [`batch`], [`mutants`], [`handout`]: grading a folder, proving the suite catches planted
 //!   bugs, and stripping the reference into the students' skeleton;
 //! - [`escape`]: showing names and text from a submission safely; [`remove_tree`]: removing a
@@ -59,6 +60,7 @@ pub mod policy;
 pub mod progress;
 pub mod remove_tree;
 pub mod report;
+pub mod results_check;
 pub mod rubric;
 pub mod rubric_draft;
 pub mod run_dir_usage;

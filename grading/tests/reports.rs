@@ -94,6 +94,16 @@ fn results_json_has_gradescope_fields() {
 }
 
 #[test]
+fn results_json_passes_the_gradescope_format_check() {
+    use grading::results_check::{Expect, Results};
+    let text = serde_json::to_string_pretty(&grading::report::gradescope::results_json(&grade())).unwrap();
+    let results = Results::parse(&text).unwrap_or_else(|problems| panic!("{problems:#?}\n{text}"));
+    assert_eq!(results.summary(), "score 2/5, 1/2 tests passed");
+    assert!(!results.check(Expect::Full).is_empty(), "one test failed: not full");
+    assert!(!results.check(Expect::Zero).is_empty(), "one test passed: not zero");
+}
+
+#[test]
 fn junit_is_escaped_and_counts_failures() {
     let xml = grading::report::junit::junit_xml(&grade());
     assert!(xml.contains("<testsuites name=\"grade alice\" tests=\"2\" failures=\"1\""), "{xml}");

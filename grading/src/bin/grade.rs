@@ -10,6 +10,7 @@ use grading::build_exec::BuildLimits;
 use grading::grade::{grade_submission, GradeOptions};
 use grading::progress::Style;
 use grading::report;
+use grading::results_check::{Expect, Results};
 use grading::sandbox::{Mode, DEFAULT_UID_BASE};
 use grading::sandbox_exec::{self, ExecRequest};
 
@@ -204,6 +205,22 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         reference: Option<PathBuf>,
     },
+    /// Check a results.json as Gradescope reads it (its fields, their types and values), and
+    /// optionally its score; `make gradescope-check` runs it on what run_autograder wrote.
+    /// Exit status 1 (with every problem named) if the check fails.
+    CheckResults {
+        /// The results.json to check.
+        file: PathBuf,
+        /// The score must be full: every test passed with its full points.
+        #[arg(long, conflicts_with = "expect_zero")]
+        expect_full: bool,
+        /// The score must be 0, with no test passed.
+        #[arg(long)]
+        expect_zero: bool,
+        /// The top-level output must contain TEXT (repeat for several).
+        #[arg(long, value_name = "TEXT")]
+        output_contains: Vec<String>,
+    },
     /// Internal: apply rlimits, then exec PROGRAM (run inside the sandbox).
     #[command(hide = true)]
     SandboxExec {
@@ -291,6 +308,14 @@ fn main() -> ExitCode {
         Some(Command::CheckRubric(common)) => exit_on_error(check_rubric(&common)),
         Some(Command::Mutants { mutants, rounds, matrix, common }) => {
             exit_on_error(run_mutants(&mutants, rounds, matrix, &common))
+        }
+        Some(Command::CheckResults { file, expect_full, expect_zero, output_contains }) => {
+            let expect = match (expect_full, expect_zero) {
+                (true, _) => Some(Expect::Full),
+                (_, true) => Some(Expect::Zero),
+                _ => None,
+            };
+            exit_on_error(check_results(&file, expect, &output_contains))
         }
         Some(Command::RubricDraft { all, reference }) => exit_on_error(rubric_draft(all, reference)),
         Some(Command::Handout { out, reference }) => {
@@ -422,6 +447,43 @@ fn check_rubric(common: &CommonArgs) -> Result<ExitCode, String> {
     let report = grading::grade::check_rubric(&options).map_err(|e| e.to_string())?;
     print!("{report}");
     Ok(if report.is_consistent() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `grade check-results`: exit 0 if `file` has Gradescope's format (and the expected score and
+/// output), 1 with every problem named if not, 2 if it cannot be read.
+fn check_results(
+    file: &Path,
+    expect: Option<Expect>,
+    output_contains: &[String],
+) -> Result<ExitCode, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("check-results: cannot read {}: {e}", file.display()))?;
+    let problems = match Results::parse(&text) {
+        Ok(results) => {
+            let mut problems = expect.map(|expect| results.check(expect)).unwrap_or_default();
+            problems.extend(results.missing_from_output(output_contains));
+            if problems.is_empty() {
+                let score = match expect {
+                    Some(Expect::Full) => ", the full score as expected",
+                    Some(Expect::Zero) => ", zero as expected",
+                    None => "",
+                };
+                println!(
+                    "grade check-results: {}: Gradescope's format, {}{score}",
+                    file.display(),
+                    results.summary()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            problems
+        }
+        Err(problems) => problems,
+    };
+    eprintln!("grade check-results: {} fails the check:", file.display());
+    for problem in &problems {
+        eprintln!("  - {problem}");
+    }
+    Ok(ExitCode::from(1))
 }
 
 fn rubric_draft(all: bool, reference: Option<PathBuf>) -> Result<ExitCode, String> {

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# `make gradescope-check`: the Gradescope flow, run on this machine. It lays out an autograder
+# root as Gradescope does, runs setup.sh in it, then run_autograder on two submissions, and checks
+# each results.json with `grade check-results` (Gradescope's fields, then the score):
+#   1. the reference itself, inside a top folder: the full score;
+#   2. the fixture does_not_compile, at the top: score 0, the compiler's error in the output.
+# As root, like Gradescope (setup.sh installs what is missing; builds and tests run as
+# unprivileged uids).
+#
+# AUTOGRADER_ROOT: the root to use as is (created if missing, kept at the end; its cache is
+# reused). Empty or unset: a fresh one from `mktemp -d`, removed at the end unless KEEP=1.
+# GRADE_RUNS and GRADE_FLAGS, if set, reach run_autograder as they would on Gradescope.
+set -euo pipefail
+
+say() { printf 'gradescope-check: %s\n' "$*"; }
+die() {
+    printf 'gradescope-check: FAILED: %s\n' "$*" >&2
+    exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || die "run it as root (sudo make gradescope-check): Gradescope runs setup.sh and \
+run_autograder as root, setup.sh may install packages, and the grader builds and tests as unprivileged uids only as root"
+for tool in git zip unzip; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is missing: install it (apt-get install $tool) and rerun"
+done
+
+REPO=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel) \
+    || die "grading/gradescope/check.sh must run from a git checkout of the lab (it archives HEAD)"
+FIXTURE=does_not_compile
+# The compiler's own words for the fixture's type error (mismatched types).
+COMPILER_ERROR='error[E0308]'
+# Marks a root this check laid out, so that a root given again may be emptied.
+MARKER=.gradescope-check
+started=$SECONDS
+
+if [ -z "${AUTOGRADER_ROOT:-}" ]; then
+    ROOT=$(mktemp -d)
+    temporary=1
+else
+    mkdir -p "$AUTOGRADER_ROOT"
+    ROOT=$(cd "$AUTOGRADER_ROOT" && pwd)
+    temporary=0
+    if [ -n "$(ls -A "$ROOT")" ] && [ ! -e "$ROOT/$MARKER" ]; then
+        die "AUTOGRADER_ROOT=$ROOT is not empty and was not laid out by this check (no $MARKER): \
+give an empty or new directory, or leave AUTOGRADER_ROOT empty for a temporary one"
+    fi
+fi
+touch "$ROOT/$MARKER"
+
+finish() {
+    local status=$?
+    if [ "$temporary" = 1 ] && [ "${KEEP:-}" != 1 ]; then
+        rm -rf "$ROOT" || say "could not remove $ROOT: remove it by hand"
+        [ "$status" = 0 ] || say "the root was removed; KEEP=1 keeps it to look at"
+    else
+        say "the root is kept: $ROOT (logs and results in $ROOT/check/)"
+    fi
+}
+trap finish EXIT
+say "autograder root: $ROOT"
+
+# Gradescope's layout, fresh each time (a given root keeps only its cache).
+rm -rf "$ROOT/source" "$ROOT/submission" "$ROOT/results" "$ROOT/check" \
+    "$ROOT/run_autograder" "$ROOT/reference-grade.txt"
+mkdir -p "$ROOT/check"
+LOG=$ROOT/check
+
+# source/: the autograder zip made by the README's recipe, unpacked as Gradescope does. That is
+# `git archive` of HEAD (committed files only: no target/, no .git, no uncommitted edits) with
+# setup.sh and run_autograder of the working tree added at its top. Unpacked files get the time
+# of unpacking (-DD), so a cache kept in a given root never takes them for older than its builds.
+if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no)" ]; then
+    say "note: uncommitted changes are not checked (the zip holds HEAD), except in setup.sh and run_autograder"
+fi
+git -C "$REPO" archive --format=zip -o "$LOG/autograder.zip" HEAD
+zip -q -j "$LOG/autograder.zip" "$REPO/grading/gradescope/setup.sh" "$REPO/grading/gradescope/run_autograder"
+unzip -q -DD "$LOG/autograder.zip" -d "$ROOT/source"
+# Gradescope runs run_autograder from the root.
+cp "$ROOT/source/run_autograder" "$ROOT/run_autograder"
+say "source/: $(git -C "$REPO" rev-parse --short HEAD) (git archive HEAD) with setup.sh and run_autograder at its top"
+
+step=$SECONDS
+say "running setup.sh (builds grade, grades the reference to warm the cache; log: $LOG/setup.log)"
+(cd "$ROOT/source" && AUTOGRADER_ROOT=$ROOT bash ./setup.sh) > "$LOG/setup.log" 2>&1 || {
+    tail -40 "$LOG/setup.log" >&2
+    die "setup.sh failed (last lines above)"
+}
+tail -3 "$LOG/setup.log" | sed 's/^/    /'
+say "setup.sh done in $((SECONDS - step)) s"
+GRADE=$ROOT/source/target/debug/grade
+[ -x "$GRADE" ] || die "setup.sh did not build $GRADE"
+
+# Runs run_autograder on what is in submission/ and keeps its results.json as check/NAME.json.
+autograde() {
+    local name=$1 step=$SECONDS
+    rm -rf "$ROOT/results"
+    (cd "$ROOT" && AUTOGRADER_ROOT=$ROOT ./run_autograder) > "$LOG/$name.log" 2>&1 || {
+        tail -40 "$LOG/$name.log" >&2
+        die "run_autograder failed on the $name submission (last lines above)"
+    }
+    [ -s "$ROOT/results/results.json" ] || die "run_autograder wrote no results.json for the $name submission"
+    cp "$ROOT/results/results.json" "$LOG/$name.json"
+    grep -E '^(Tests passed|Points):' "$LOG/$name.log" | sed 's/^/    /' || true
+    say "run_autograder on the $name submission done in $((SECONDS - step)) s"
+}
+
+# Checks check/NAME.json with grade check-results ARGS.
+check() {
+    local name=$1
+    shift
+    "$GRADE" check-results "$LOG/$name.json" "$@" \
+        || die "the $name submission's results.json fails the check (problems above; the file: $LOG/$name.json)"
+}
+
+# 1. The reference as a submission, inside a top folder as a student uploading a repository has.
+rm -rf "$ROOT/submission"
+for krate in viewservice pbservice; do
+    mkdir -p "$ROOT/submission/lab/$krate"
+    cp -R "$ROOT/source/$krate/src" "$ROOT/submission/lab/$krate/src"
+done
+say "submission 1: the reference's viewservice/src and pbservice/src in submission/lab/"
+autograde reference
+check reference --expect-full
+
+# 2. The fixture: the reference with its append/ files appended (see grading/src/materialize.rs).
+fixture=$ROOT/source/grading/fixtures/$FIXTURE
+if [ ! -d "$fixture/append" ] || [ -e "$fixture/patch.diff" ] || [ -e "$fixture/overlay" ]; then
+    die "$fixture must hold append/ only (this check does not apply patches or overlays)"
+fi
+rm -rf "$ROOT/submission"
+for krate in viewservice pbservice; do
+    mkdir -p "$ROOT/submission/$krate"
+    cp -R "$ROOT/source/$krate/src" "$ROOT/submission/$krate/src"
+done
+while IFS= read -r -d '' file; do
+    target=$ROOT/submission/${file#"$fixture/append/"}
+    [ -f "$target" ] || die "$file appends to ${target#"$ROOT/"}, which the reference lacks"
+    cat "$file" >> "$target"
+done < <(find "$fixture/append" -type f -print0)
+say "submission 2: the fixture $FIXTURE (a type error appended to pbservice/src/lib.rs) in submission/"
+autograde "$FIXTURE"
+check "$FIXTURE" --expect-zero --output-contains "$COMPILER_ERROR" --output-contains "pbservice/src/lib.rs"
+
+say "PASSED in $((SECONDS - started)) s: setup.sh, the reference scores full marks, $FIXTURE scores 0 with the compiler's error shown"
