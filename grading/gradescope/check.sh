@@ -20,7 +20,12 @@ die() {
 
 [ "$(id -u)" -eq 0 ] || die "run it as root (sudo make gradescope-check): Gradescope runs setup.sh and \
 run_autograder as root, setup.sh may install packages, and the grader builds and tests as unprivileged uids only as root"
+# zip and unzip make and unpack the autograder zip: installed where apt-get can, else named.
 for tool in git zip unzip; do
+    if ! command -v "$tool" >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+        say "installing $tool with apt-get"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null; } || true
+    fi
     command -v "$tool" >/dev/null 2>&1 || die "$tool is missing: install it (apt-get install $tool) and rerun"
 done
 
