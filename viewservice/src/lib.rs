@@ -5,7 +5,9 @@
 //! - [`service`]: that state machine served over `labrpc` ([`start_server`]);
 //! - [`client`]: the [`Clerk`] servers ping with.
 //!
-//! ```
+//! The example compiles as a doc test but does not run: `viewservice::first_primary` runs it.
+//!
+//! ```no_run
 //! use viewservice::{start_server, Clerk, PING_INTERVAL};
 //!
 //! let net = labrpc::Network::with_seed(1);
