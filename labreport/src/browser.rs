@@ -2,8 +2,8 @@
 //! linearizability timeline, the failure report), let its scripts run, and read back the DOM
 //! they built.
 //!
-//! Needs Debian's `chromium` on the PATH ([`INSTALL`]); `.ci/run` installs it. Without it the
-//! browser tests fail and say how to install it.
+//! Needs Debian's `chromium` on the PATH ([`INSTALL`]); `make test` installs it (as root).
+//! Without it the browser tests fail and say how to install it.
 //!
 //! ```no_run
 //! use labreport::browser::{elements, rendered_dom, scratch};
@@ -48,7 +48,7 @@ pub fn chromium() -> PathBuf {
         .unwrap_or_else(|| {
             panic!(
                 "headless Chromium is needed to render the page and `chromium` is not on the PATH. \
-                 Install Debian's package as root: {INSTALL} (.ci/run does this before `make test`)."
+                 Install Debian's package as root: {INSTALL} (`make test` does this as root)."
             )
         })
 }
