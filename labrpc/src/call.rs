@@ -31,6 +31,26 @@ pub(crate) struct Delivery {
     reply: Option<ReplySender>,
 }
 
+/// A call that passed the caller's checks and waits to leave: at once, or when the test releases
+/// its held link. Its fate (drops, delays) is drawn when it leaves.
+pub(crate) struct Departure {
+    id: u64,
+    from: Arc<Node>,
+    from_life: Arc<Incarnation>,
+    to: Arc<Node>,
+    to_life: Arc<Incarnation>,
+    method: &'static str,
+    args: Vec<u8>,
+    reply: ReplySender,
+}
+
+/// A call its fate does not deliver: the caller hears `error` after `after`.
+struct Undelivered {
+    after: Duration,
+    error: RpcError,
+    reply: ReplySender,
+}
+
 impl Core {
     /// Sends `args` to `method` on `to` and waits for the reply: the whole call path.
     pub(crate) fn call(
@@ -74,18 +94,8 @@ impl Core {
             return self.fail_after(id, self.faults.failure_delay(), error);
         }
 
-        let plan = self.faults.plan(from.id, to_node.id, to_node.unreliable.load(Ordering::Relaxed));
-        match plan.fate {
-            Fate::Deliver | Fate::LoseReplyNow => {}
-            Fate::Unreachable { after } => {
-                let error = RpcError::Unreachable { from: from.name.to_string(), to: to.to_string() };
-                return self.fail_after(id, after, error);
-            }
-            Fate::DropRequest { after } => {
-                return self.fail_after(id, after, RpcError::RequestLost { to: to.to_string(), method });
-            }
-        }
-        let mut delivery = Delivery {
+        let (reply_tx, reply_rx) = crossbeam_channel::bounded(1);
+        let departure = Departure {
             id,
             from: Arc::clone(from),
             from_life: Arc::clone(from_life),
@@ -93,22 +103,16 @@ impl Core {
             to_life: Arc::clone(&to_life),
             method,
             args,
-            plan,
-            reply: None,
+            reply: reply_tx,
         };
-        if plan.fate == Fate::LoseReplyNow {
-            // 2015 semantics: the handler runs, but the caller hears at once that the reply is
-            // gone, so a retry can overlap the original.
-            self.dispatch(delivery);
-            return Err(RpcError::ReplyLost { to: to.to_string(), method });
-        }
-        let (reply_tx, reply_rx) = crossbeam_channel::bounded(1);
-        delivery.reply = Some(reply_tx);
-
-        let link = (from.id, delivery.to.id);
+        // A held link holds every call, whatever the faults would do to it: the call's fate is
+        // drawn only when it leaves, now or at its release (so a release sees the cuts of then).
+        let link = (from.id, departure.to.id);
         let held = || HeldCall { id, from: from.name.to_string(), to: to.to_string(), method };
-        if let Err(delivery) = self.holds.try_hold(link, held, delivery) {
-            self.dispatch(delivery);
+        if let Err(departure) = self.holds.try_hold(link, held, departure) {
+            if let Err(undelivered) = self.depart(departure) {
+                return self.fail_after(id, undelivered.after, undelivered.error);
+            }
         }
 
         self.wait_for_reply(id, &reply_rx, from, from_life, to, &to_life, method)
@@ -160,6 +164,50 @@ impl Core {
         Err(error)
     }
 
+    /// Draws the fate of a leaving call and sends it on its way (to a worker), or says why it is
+    /// not delivered.
+    fn depart(self: &Arc<Self>, departure: Departure) -> Result<(), Undelivered> {
+        let Departure { id, from, from_life, to, to_life, method, args, reply } = departure;
+        let to_name = to.name.to_string();
+        let plan = self.faults.plan(from.id, to.id, to.unreliable.load(Ordering::Relaxed));
+        let mut delivery =
+            Delivery { id, from: Arc::clone(&from), from_life, to, to_life, method, args, plan, reply: None };
+        match plan.fate {
+            Fate::Deliver => delivery.reply = Some(reply),
+            Fate::LoseReplyNow => {
+                // 2015 semantics: the handler runs, but the caller hears at once that the reply
+                // is gone, so a retry can overlap the original.
+                let _ = reply.send(Err(RpcError::ReplyLost { to: to_name, method }));
+            }
+            Fate::Unreachable { after } => {
+                let error = RpcError::Unreachable { from: from.name.to_string(), to: to_name };
+                return Err(Undelivered { after, error, reply });
+            }
+            Fate::DropRequest { after } => {
+                return Err(Undelivered {
+                    after,
+                    error: RpcError::RequestLost { to: to_name, method },
+                    reply,
+                });
+            }
+        }
+        self.dispatch(delivery);
+        Ok(())
+    }
+
+    /// Sends a call released from a held link on its way. Its fate is drawn now; an undelivered
+    /// call's failure reaches its caller from a worker, after the failure's delay.
+    pub(crate) fn depart_released(self: &Arc<Self>, departure: Departure) {
+        let id = departure.id;
+        if let Err(undelivered) = self.depart(departure) {
+            let core = Arc::clone(self);
+            let _ = self.pool.submit(Box::new(move || {
+                let result = core.fail_after(id, undelivered.after, undelivered.error);
+                let _ = undelivered.reply.send(result);
+            }));
+        }
+    }
+
     /// Hands a delivery to a worker.
     pub(crate) fn dispatch(self: &Arc<Self>, delivery: Delivery) {
         let core = Arc::clone(self);
@@ -174,11 +222,32 @@ impl Core {
             return;
         }
         if let Some(delay) = to.ingress_delay() {
-            // One call at a time sits out the delay, like a proxy that forwards serially.
-            let _gate = to.ingress_gate.lock();
-            if !self.sleep(delay) {
+            // One call at a time sits out the delay, like a proxy that forwards serially. The queue
+            // belongs to this life of the server, and its death ends every wait in it: a restarted
+            // server never waits behind calls to its dead life.
+            if to_life.is_alive() {
+                let _gate = to_life.ingress_gate.lock();
+                to_life.sleep(delay);
+            }
+            if self.is_shut_down() {
                 return;
             }
+        }
+        if self.faults.is_cut(from.id, to.id) {
+            // A cut made while the request was on its way (delayed, or queued at the ingress)
+            // loses it: a cut loses every message from one end to the other, including those in
+            // flight.
+            let error = RpcError::Unreachable { from: from.name.to_string(), to: to.name.to_string() };
+            log::debug!(
+                "rpc #{id} {method} request lost: link {} -> {} was cut on its way",
+                from.name,
+                to.name
+            );
+            self.trace.record(|| EventKind::Drop { id, reason: error.to_string(), dead: false });
+            if let Some(reply) = reply {
+                let _ = reply.send(Err(error));
+            }
+            return;
         }
         let Some(service) = to_life.service().filter(|_| to_life.is_alive()) else {
             log::debug!("rpc #{id} dropped: {} died before the call arrived", to.name);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::{Mutex, RwLock};
 
-use crate::call::Delivery;
+use crate::call::Departure;
 use crate::faults::Faults;
 use crate::hold::Holds;
 use crate::node::Node;
@@ -22,7 +22,7 @@ const SHUTDOWN_PATIENCE: Duration = Duration::from_secs(2);
 pub(crate) struct Core {
     nodes: RwLock<HashMap<Arc<str>, Arc<Node>>>,
     pub(crate) faults: Faults,
-    pub(crate) holds: Holds<Delivery>,
+    pub(crate) holds: Holds<Departure>,
     pub(crate) trace: Trace,
     pub(crate) pool: Pool,
     pub(crate) spin: Arc<Spin>,

@@ -200,7 +200,10 @@ impl Network {
 
     /// Cuts the directed link `from -> to`: every message from `from` to `to` is lost, that is
     /// `from`'s requests to `to`, and `from`'s replies to calls that `to` made (a reply sent
-    /// after the cut is lost even if its request got through before).
+    /// after the cut is lost even if its request got through before). A request still on its
+    /// way when the cut is made (in a network delay, queued at an ingress delay, or held) is lost
+    /// too: the link is checked again when it arrives, after every delay, and a held call's fate
+    /// is drawn at its release. Its caller gets [`RpcError::Unreachable`](crate::RpcError).
     pub fn cut(&self, from: &str, to: &str) {
         let (a, b) = self.link(from, to);
         self.core().faults.set_cut(a, b, true);
@@ -252,7 +255,9 @@ impl Network {
     }
 
     /// Holds every call into `name` for `delay` before it is delivered, one call at a time (the
-    /// delaying proxy of the original partition tests). `None` turns it off.
+    /// delaying proxy of the original partition tests). `None` turns it off. The queue belongs
+    /// to the server's current life: killing it drops the calls queued for it at once, and a
+    /// restarted server does not wait behind them.
     pub fn set_ingress_delay(&self, name: &str, delay: Option<Duration>) {
         self.knob_node(name).set_ingress_delay(delay);
         self.knob(format!("ingress delay of {name}: {delay:?}"));
@@ -262,6 +267,9 @@ impl Network {
 
     /// Holds calls on the directed link `from -> to`: they queue, undelivered, until released
     /// with [`release`](Network::release) or [`unhold`](Network::unhold). Their callers wait.
+    /// Every call is held, whatever the faults would do to it: an unreliable network's or
+    /// server's drops, lost replies and delays are drawn when the call is released, as are the
+    /// cuts of that moment.
     pub fn hold(&self, from: &str, to: &str) {
         self.core().holds.hold(self.link(from, to));
         self.changed(format!("hold {from} -> {to}"), || EventKind::Hold { from: from.into(), to: to.into() });
@@ -290,10 +298,10 @@ impl Network {
 
     /// Delivers one held call now; the link stays held for later calls.
     pub fn release(&self, id: u64) -> Result<(), HoldError> {
-        let delivery = self.core().holds.take(id).ok_or(HoldError::NotHeld { id })?;
+        let call = self.core().holds.take(id).ok_or(HoldError::NotHeld { id })?;
         log::debug!("releasing call #{id}");
         self.core().trace.record(|| EventKind::Release { id });
-        self.core().dispatch(delivery);
+        self.core().depart_released(call);
         Ok(())
     }
 
@@ -303,8 +311,8 @@ impl Network {
         self.changed(format!("unhold {from} -> {to} ({} queued calls delivered)", queued.len()), || {
             EventKind::Unhold { from: from.into(), to: to.into() }
         });
-        for delivery in queued {
-            self.core().dispatch(delivery);
+        for call in queued {
+            self.core().depart_released(call);
         }
     }
 

@@ -23,8 +23,6 @@ pub(crate) struct Node {
     pub(crate) unreliable: AtomicBool,
     /// Ingress delay in nanoseconds; 0 is off.
     ingress_delay_nanos: AtomicU64,
-    /// Held while a call into this node sits out its ingress delay: one call at a time.
-    pub(crate) ingress_gate: Mutex<()>,
     pub(crate) delivered: AtomicU64,
     pub(crate) bytes_sent: AtomicU64,
     /// Bytes sent from this node, by receiving node id.
@@ -39,6 +37,8 @@ pub(crate) struct Incarnation {
     death_tx: Mutex<Option<Sender<()>>>,
     pub(crate) death_rx: Receiver<()>,
     service: OnceLock<Arc<Service>>,
+    /// Held while a call into this life sits out the node's ingress delay: one call at a time.
+    pub(crate) ingress_gate: Mutex<()>,
 }
 
 impl Incarnation {
@@ -50,6 +50,7 @@ impl Incarnation {
             death_tx: Mutex::new(Some(death_tx)),
             death_rx,
             service: OnceLock::new(),
+            ingress_gate: Mutex::new(()),
         })
     }
 
@@ -90,7 +91,6 @@ impl Node {
             ever_served: AtomicBool::new(false),
             unreliable: AtomicBool::new(false),
             ingress_delay_nanos: AtomicU64::new(0),
-            ingress_gate: Mutex::new(()),
             delivered: AtomicU64::new(0),
             bytes_sent: AtomicU64::new(0),
             link_bytes: Mutex::new(HashMap::new()),
