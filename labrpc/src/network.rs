@@ -170,6 +170,11 @@ impl Network {
     /// The 2015 lab's unreliable server: 10% of calls into `name` are dropped before the
     /// handler runs; of the rest, 20% run but lose their reply, and the caller is told at once
     /// while the handler may still be running.
+    ///
+    /// It belongs to the name, not to one life of the server: it stays on across a kill and a
+    /// restart until turned off, so a restart never quietly undoes the faults a test asked for.
+    /// (In the original lab a restarted server came back reliable; a test that wants that turns
+    /// it off before the restart.)
     pub fn set_unreliable(&self, name: &str, on: bool) {
         self.knob_node(name).unreliable.store(on, Ordering::Relaxed);
         self.knob(format!("{name} unreliable: {on}"));

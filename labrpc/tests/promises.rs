@@ -1,6 +1,7 @@
 //! The network keeps what its documentation promises when faults meet: a hold holds every call,
 //! whatever the faults would do to it; a cut loses the requests still on their way; a restarted
-//! server does not wait behind calls queued for its dead life.
+//! server does not wait behind calls queued for its dead life, and stays as unreliable as its
+//! name was.
 
 mod common;
 
@@ -105,4 +106,22 @@ fn a_restarted_server_does_not_wait_behind_its_dead_lifes_queue() {
         // One delay, plus scheduling; the dead life's queue would have added two or three more.
         assert!(took < delay * 2, "the first call to the restarted server took {took:?}");
     });
+}
+
+/// A server's unreliability belongs to its name: it survives a kill and a restart (documented on
+/// `set_unreliable`), until the test turns it off.
+#[test]
+fn per_node_unreliability_survives_a_restart_until_turned_off() {
+    init_log();
+    let net = Network::with_seed(18);
+    start_counter(&net, "server");
+    net.set_unreliable("server", true);
+    net.kill("server");
+    start_counter(&net, "server");
+    let client = net.endpoint("client");
+    let failed = (0..200).filter(|_| client.call::<Bump>("server", &()).is_err()).count();
+    // About 28% fail (10% dropped, 18% replies lost); none would on a reliable server.
+    assert!((20..=120).contains(&failed), "{failed} of 200 calls to the restarted server failed");
+    net.set_unreliable("server", false);
+    assert!((0..50).all(|_| client.call::<Bump>("server", &()).is_ok()), "turned off, no call fails");
 }
