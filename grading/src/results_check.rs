@@ -79,7 +79,7 @@ impl Results {
             return Err(vec![format!("it is {}, not a JSON object", kind(&value))]);
         };
         let mut problems = Vec::new();
-        let score = required_number(&top, "score", "", &mut problems);
+        let score = required(&top, "score", "", &mut problems, "a number", optional_number);
         optional_number(&top, "execution_time", "", &mut problems);
         let output = optional_string(&top, "output", "", &mut problems);
         for field in ["output_format", "test_output_format", "test_name_format"] {
@@ -224,9 +224,9 @@ fn parse_test(index: usize, test: &Value, problems: &mut Vec<String>) -> Option<
     };
     let before = problems.len();
     let at = format!("tests[{index}].");
-    let name = required_string(test, "name", &at, problems);
-    let score = required_number(test, "score", &at, problems);
-    let max_score = required_number(test, "max_score", &at, problems);
+    let name = required(test, "name", &at, problems, "a string", optional_string);
+    let score = required(test, "score", &at, problems, "a number", optional_number);
+    let max_score = required(test, "max_score", &at, problems, "a number", optional_number);
     let status = optional_choice(test, "status", &["passed", "failed"], &at, problems);
     optional_string(test, "output", &at, problems);
     optional_string(test, "number", &at, problems);
@@ -245,19 +245,23 @@ fn parse_test(index: usize, test: &Value, problems: &mut Vec<String>) -> Option<
     Some(TestScore { name: name?, score: score?, max_score: max_score?, status })
 }
 
-fn required_number(
+/// Reads an optional field of some type, noting a problem if it has another.
+type ReadField<T> = fn(&Map<String, Value>, &str, &str, &mut Vec<String>) -> Option<T>;
+
+/// `field` read by `read`, or a problem saying it is missing (`what`: "a number", "a string").
+fn required<T>(
     object: &Map<String, Value>,
     field: &str,
     at: &str,
     problems: &mut Vec<String>,
-) -> Option<f64> {
-    match object.get(field) {
-        None => {
-            problems.push(format!("`{at}{field}` is missing (a number is required)"));
-            None
-        }
-        Some(_) => optional_number(object, field, at, problems),
+    what: &str,
+    read: ReadField<T>,
+) -> Option<T> {
+    if !object.contains_key(field) {
+        problems.push(format!("`{at}{field}` is missing ({what} is required)"));
+        return None;
     }
+    read(object, field, at, problems)
 }
 
 fn optional_number(
@@ -272,21 +276,6 @@ fn optional_number(
         problems.push(format!("`{at}{field}` is {}, not a number", kind(value)));
     }
     number
-}
-
-fn required_string(
-    object: &Map<String, Value>,
-    field: &str,
-    at: &str,
-    problems: &mut Vec<String>,
-) -> Option<String> {
-    match object.get(field) {
-        None => {
-            problems.push(format!("`{at}{field}` is missing (a string is required)"));
-            None
-        }
-        Some(_) => optional_string(object, field, at, problems),
-    }
 }
 
 fn optional_string(

@@ -9,7 +9,7 @@ mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use grading::grade::{grade_submission, GradeOptions};
+use grading::grade::grade_submission;
 use grading::outcome::GradeStatus;
 
 /// One view-service and one primary/backup scenario, both over the network.
@@ -34,13 +34,9 @@ fn a_reference_in_a_private_directory_grades_itself_full_marks() {
         );
     }
 
-    let shared = common::options(ONLY);
-    let mut options = GradeOptions::for_reference(&clone).expect("the copy's rubric");
-    options.cache = shared.cache;
-    options.jobs = shared.jobs;
-    options.only = shared.only;
-    options.progress = shared.progress;
-    options.helper = shared.helper;
+    // The grader's tests' own options and cache, with the private copy as the reference.
+    let mut options = common::options(ONLY);
+    options.reference = fs::canonicalize(&clone).unwrap();
     let grade = grade_submission(&clone, &options).expect("the private copy is graded");
     let table = grading::report::table::render(&grade);
     assert!(matches!(grade.status, GradeStatus::Graded), "the private copy does not build:\n{table}");

@@ -17,8 +17,8 @@ use crate::trace::EventKind;
 
 type ReplySender = Sender<Result<Vec<u8>, RpcError>>;
 
-/// A call on its way to a handler: what a worker needs to run it and send the reply back.
-pub(crate) struct Delivery {
+/// One call's identity and payload: who calls whom (and which lives of theirs), what, with what.
+struct Call {
     id: u64,
     from: Arc<Node>,
     from_life: Arc<Incarnation>,
@@ -26,22 +26,21 @@ pub(crate) struct Delivery {
     to_life: Arc<Incarnation>,
     method: &'static str,
     args: Vec<u8>,
-    plan: Plan,
-    /// `None` when the caller has already been told the reply is lost.
-    reply: Option<ReplySender>,
 }
 
 /// A call that passed the caller's checks and waits to leave: at once, or when the test releases
 /// its held link. Its fate (drops, delays) is drawn when it leaves.
 pub(crate) struct Departure {
-    id: u64,
-    from: Arc<Node>,
-    from_life: Arc<Incarnation>,
-    to: Arc<Node>,
-    to_life: Arc<Incarnation>,
-    method: &'static str,
-    args: Vec<u8>,
+    call: Call,
     reply: ReplySender,
+}
+
+/// A call on its way to a handler: what a worker needs to run it and send the reply back.
+struct Delivery {
+    call: Call,
+    plan: Plan,
+    /// `None` when the caller has already been told the reply is lost.
+    reply: Option<ReplySender>,
 }
 
 /// A call its fate does not deliver: the caller hears `error` after `after`.
@@ -95,7 +94,8 @@ impl Core {
         }
 
         let (reply_tx, reply_rx) = crossbeam_channel::bounded(1);
-        let departure = Departure {
+        let link = (from.id, to_node.id);
+        let call = Call {
             id,
             from: Arc::clone(from),
             from_life: Arc::clone(from_life),
@@ -103,11 +103,10 @@ impl Core {
             to_life: Arc::clone(&to_life),
             method,
             args,
-            reply: reply_tx,
         };
+        let departure = Departure { call, reply: reply_tx };
         // A held link holds every call, whatever the faults would do to it: the call's fate is
         // drawn only when it leaves, now or at its release (so a release sees the cuts of then).
-        let link = (from.id, departure.to.id);
         let held = || HeldCall { id, from: from.name.to_string(), to: to.to_string(), method };
         if let Err(departure) = self.holds.try_hold(link, held, departure) {
             if let Err(undelivered) = self.depart(departure) {
@@ -167,38 +166,35 @@ impl Core {
     /// Draws the fate of a leaving call and sends it on its way (to a worker), or says why it is
     /// not delivered.
     fn depart(self: &Arc<Self>, departure: Departure) -> Result<(), Undelivered> {
-        let Departure { id, from, from_life, to, to_life, method, args, reply } = departure;
-        let to_name = to.name.to_string();
-        let plan = self.faults.plan(from.id, to.id, to.unreliable.load(Ordering::Relaxed));
-        let mut delivery =
-            Delivery { id, from: Arc::clone(&from), from_life, to, to_life, method, args, plan, reply: None };
-        match plan.fate {
-            Fate::Deliver => delivery.reply = Some(reply),
+        let Departure { call, reply } = departure;
+        let plan = self.faults.plan(call.from.id, call.to.id, call.to.unreliable.load(Ordering::Relaxed));
+        let reply = match plan.fate {
+            Fate::Deliver => Some(reply),
             Fate::LoseReplyNow => {
                 // 2015 semantics: the handler runs, but the caller hears at once that the reply
                 // is gone, so a retry can overlap the original.
-                let _ = reply.send(Err(RpcError::ReplyLost { to: to_name, method }));
+                let _ = reply
+                    .send(Err(RpcError::ReplyLost { to: call.to.name.to_string(), method: call.method }));
+                None
             }
             Fate::Unreachable { after } => {
-                let error = RpcError::Unreachable { from: from.name.to_string(), to: to_name };
+                let error =
+                    RpcError::Unreachable { from: call.from.name.to_string(), to: call.to.name.to_string() };
                 return Err(Undelivered { after, error, reply });
             }
             Fate::DropRequest { after } => {
-                return Err(Undelivered {
-                    after,
-                    error: RpcError::RequestLost { to: to_name, method },
-                    reply,
-                });
+                let error = RpcError::RequestLost { to: call.to.name.to_string(), method: call.method };
+                return Err(Undelivered { after, error, reply });
             }
-        }
-        self.dispatch(delivery);
+        };
+        self.dispatch(Delivery { call, plan, reply });
         Ok(())
     }
 
     /// Sends a call released from a held link on its way. Its fate is drawn now; an undelivered
     /// call's failure reaches its caller from a worker, after the failure's delay.
     pub(crate) fn depart_released(self: &Arc<Self>, departure: Departure) {
-        let id = departure.id;
+        let id = departure.call.id;
         if let Err(undelivered) = self.depart(departure) {
             let core = Arc::clone(self);
             let _ = self.pool.submit(Box::new(move || {
@@ -209,7 +205,7 @@ impl Core {
     }
 
     /// Hands a delivery to a worker.
-    pub(crate) fn dispatch(self: &Arc<Self>, delivery: Delivery) {
+    fn dispatch(self: &Arc<Self>, delivery: Delivery) {
         let core = Arc::clone(self);
         // A closed pool gives the job back; dropping it tells the caller (shutdown).
         let _ = self.pool.submit(Box::new(move || core.deliver(delivery)));
@@ -217,7 +213,8 @@ impl Core {
 
     /// Runs on a worker: delays, the handler, and the reply's way back.
     fn deliver(&self, delivery: Delivery) {
-        let Delivery { id, from, from_life, to, to_life, method, args, plan, reply } = delivery;
+        let Delivery { call: Call { id, from, from_life, to, to_life, method, args }, plan, reply } =
+            delivery;
         if !self.sleep(plan.request_delay) {
             return;
         }

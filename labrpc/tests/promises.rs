@@ -75,7 +75,11 @@ fn a_call_in_an_ingress_delay_is_lost_to_a_partition_made_meanwhile() {
     std::thread::scope(|s| {
         let primary = net.endpoint("primary");
         let call = s.spawn(move || primary.call::<Bump>("backup", &()));
-        std::thread::sleep(Duration::from_millis(50));
+        // Sent, so it waits out the delay (200 ms) when the partition is made.
+        assert!(
+            common::eventually(Duration::from_secs(2), || net.total_rpcs() == 1),
+            "the call was never sent"
+        );
         net.partition(&[&["primary"], &["backup"]]).unwrap();
         let result = call.join().unwrap();
         assert!(matches!(result, Err(RpcError::Unreachable { .. })), "the delayed call gave {result:?}");
@@ -97,7 +101,11 @@ fn a_restarted_server_does_not_wait_behind_its_dead_lifes_queue() {
             let client = net.client("queued");
             s.spawn(move || client.call::<Bump>("server", &()));
         }
-        std::thread::sleep(Duration::from_millis(20));
+        // All three sent: one waits out the delay, two queue behind it.
+        assert!(
+            common::eventually(Duration::from_secs(2), || net.total_rpcs() == 3),
+            "the calls were never sent"
+        );
         net.kill("server");
         start_counter(&net, "server");
         let started = Instant::now();
