@@ -8,7 +8,7 @@
 //! - [`seen`]: the harness's own reading of views and other values of the submission, which
 //!   every check judges instead of the submission's methods and `PartialEq`;
 //! - [`verdict`] and [`graded`]: how a graded test reports that it passed, sealed from the code
-//!   under test.
+//!   under test; [`timeliness`]: whether the machine gave it a fair run (else it is inconclusive).
 //!
 //! The graded suites themselves are under `tests/tests/`. The tools this harness uses are crates
 //! of their own, each with its tests: the linearizability checker (`lincheck/`) and the failure
@@ -17,6 +17,7 @@
 pub mod pb_clerk;
 pub mod pb_harness;
 pub mod seen;
+pub mod timeliness;
 pub mod verdict;
 pub mod view_model;
 pub mod vs_harness;

@@ -20,10 +20,19 @@
 //! or file, and the grader compiles the student crates with files, processes, the environment,
 //! sockets, raw descriptors and `unsafe` denied), and a key is good for one run only.
 //!
-//! Outside grading (`make test`, `cargo test`), [`VERDICT_VAR`] is unset and `seal` simply runs
-//! the scenario.
+//! A scenario that failed on a run the machine starved (see [`crate::timeliness`]) is
+//! *inconclusive*: `seal` prints `lab inconclusive: <key>: <reason>` instead, and the grader runs
+//! the test again. The key makes that line unforgeable too, though forging it would gain nothing:
+//! an inconclusive test earns no points.
+//!
+//! Outside grading (`make test`, `cargo test`), [`VERDICT_VAR`] is unset and `seal` runs the
+//! scenario, again up to [`ATTEMPTS`] times while its failures are inconclusive.
 
+use std::any::Any;
 use std::io::{Read, Write};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+
+use crate::timeliness::Watch;
 
 /// The environment variable the grader sets to `stdin` when the key waits on standard input.
 pub const VERDICT_VAR: &str = "LAB_VERDICT";
@@ -34,9 +43,23 @@ pub const VERDICT_PREFIX: &str = "lab verdict: ";
 /// The longest key the harness accepts, in hex digits.
 const MAX_KEY_DIGITS: usize = 128;
 
+/// What the harness prints before the key and the reason when a scenario failed on a run the
+/// machine starved (the grader's side must match).
+pub const INCONCLUSIVE_PREFIX: &str = "lab inconclusive: ";
+
+/// How many times `make test` runs a scenario whose failures were all on starved runs. Under
+/// the grader each attempt is a process of its own, and the grader reruns.
+pub const ATTEMPTS: usize = 3;
+
 /// Runs a graded scenario; when the grader runs it, reports through the sealed channel that it
 /// returned. Used by `#[graded]`, not called by hand.
-pub fn seal(scenario: impl FnOnce()) {
+///
+/// The scenario runs under a [`Watch`]: if it fails and the watch saw the machine starve it
+/// past what its timing assumes, the run is *inconclusive*, not failed. Under the grader the
+/// harness prints `lab inconclusive: <key>: <reason>` (keyed, so the code under test cannot
+/// claim it) and fails, and the grader runs the test again; by hand, the scenario runs again
+/// here, up to [`ATTEMPTS`] times.
+pub fn seal(scenario: impl Fn()) {
     let key = match std::env::var(VERDICT_VAR) {
         Err(_) => None,
         Ok(mode) if mode == "stdin" => Some(take_key()),
@@ -45,14 +68,82 @@ pub fn seal(scenario: impl FnOnce()) {
              unset it to run the test by hand"
         ),
     };
-    scenario();
-    if let Some(key) = key {
-        let mut out = std::io::stdout().lock();
-        let written = write!(out, "\n{VERDICT_PREFIX}{key}\n").and_then(|()| out.flush());
-        if let Err(e) = written {
-            panic!("the scenario passed, but its verdict could not be written to standard output: {e}");
+    let Some(key) = key else {
+        return run_by_hand(&scenario, Watch::start);
+    };
+    match attempt(&scenario, Watch::start()) {
+        Attempt::Passed => {
+            let mut out = std::io::stdout().lock();
+            let written = write!(out, "\n{VERDICT_PREFIX}{key}\n").and_then(|()| out.flush());
+            if let Err(e) = written {
+                panic!("the scenario passed, but its verdict could not be written to standard output: {e}");
+            }
+        }
+        Attempt::Failed(failure) => resume_unwind(failure),
+        Attempt::Inconclusive { reason, failure } => {
+            let mut out = std::io::stdout().lock();
+            let _ = write!(out, "\n{}\n", inconclusive_line(&key, &reason)).and_then(|()| out.flush());
+            drop(out);
+            eprintln!("inconclusive: {reason}; the grader runs this test again");
+            resume_unwind(failure)
         }
     }
+}
+
+/// The way a scenario ended.
+enum Attempt {
+    Passed,
+    /// It failed on a fair run: the submission's failure.
+    Failed(Box<dyn Any + Send>),
+    /// It failed on a run the machine starved.
+    Inconclusive {
+        reason: String,
+        failure: Box<dyn Any + Send>,
+    },
+}
+
+fn attempt(scenario: &impl Fn(), watch: Watch) -> Attempt {
+    let outcome = catch_unwind(AssertUnwindSafe(scenario));
+    let unfair = watch.unfair();
+    drop(watch);
+    match (outcome, unfair) {
+        (Ok(()), _) => Attempt::Passed,
+        (Err(failure), None) => Attempt::Failed(failure),
+        (Err(failure), Some(reason)) => Attempt::Inconclusive { reason, failure },
+    }
+}
+
+/// `make test`: runs the scenario again while its failures are inconclusive; after
+/// [`ATTEMPTS`] starved runs the test fails, saying it never got a fair run.
+fn run_by_hand(scenario: &impl Fn(), watch: impl Fn() -> Watch) {
+    for number in 1..=ATTEMPTS {
+        match attempt(scenario, watch()) {
+            Attempt::Passed => return,
+            Attempt::Failed(failure) => resume_unwind(failure),
+            Attempt::Inconclusive { reason, failure } if number == ATTEMPTS => panic!(
+                "inconclusive: the scenario never got a fair run in {ATTEMPTS} attempts ({reason}); its last \
+                 failure: {}. This says nothing about the code under test: run it again on a quieter machine",
+                panic_text(failure.as_ref())
+            ),
+            Attempt::Inconclusive { reason, .. } => {
+                eprintln!("attempt {number} of {ATTEMPTS} inconclusive: {reason}; running the scenario again")
+            }
+        }
+    }
+}
+
+/// The message a panic carried.
+fn panic_text(payload: &(dyn Any + Send)) -> String {
+    match (payload.downcast_ref::<&str>(), payload.downcast_ref::<String>()) {
+        (Some(text), _) => text.to_string(),
+        (_, Some(text)) => text.clone(),
+        _ => "(a panic without a message)".to_string(),
+    }
+}
+
+/// The line that tells the grader this run was inconclusive, and why (on one line).
+fn inconclusive_line(key: &str, reason: &str) -> String {
+    format!("{INCONCLUSIVE_PREFIX}{key}: {}", reason.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Seals the process and reads the run's key from standard input, to its end.
@@ -80,4 +171,70 @@ fn take_key() -> String {
     // Whatever follows the key is not the harness's business; drain it so nothing is left to read.
     let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
     key
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::timeliness::observe;
+
+    /// A scenario that fails on its first `starved` attempts after reporting a stall, then
+    /// passes, or fails on a fair run if `then_fail`.
+    fn flaky(attempts: &Cell<usize>, starved: usize, then_fail: bool) -> impl Fn() + '_ {
+        move || {
+            attempts.set(attempts.get() + 1);
+            if attempts.get() <= starved {
+                observe("a ping round", Duration::from_millis(900), Duration::from_millis(300));
+                panic!("view 3 never came");
+            }
+            assert!(!then_fail, "the backup served a Get");
+        }
+    }
+
+    fn failure_text(run: impl FnOnce()) -> String {
+        let payload = catch_unwind(AssertUnwindSafe(run)).expect_err("the test should fail");
+        panic_text(payload.as_ref())
+    }
+
+    #[test]
+    fn a_starved_failure_runs_again_and_a_fair_pass_passes() {
+        let attempts = Cell::new(0);
+        run_by_hand(&flaky(&attempts, 2, false), Watch::without_watchdog);
+        assert_eq!(attempts.get(), 3);
+    }
+
+    #[test]
+    fn a_failure_on_a_fair_run_fails_at_once_with_its_own_message() {
+        let attempts = Cell::new(0);
+        let text = failure_text(|| run_by_hand(&flaky(&attempts, 0, true), Watch::without_watchdog));
+        assert_eq!(attempts.get(), 1);
+        assert!(text.contains("the backup served a Get"), "{text}");
+    }
+
+    #[test]
+    fn a_fair_failure_after_a_starved_one_is_a_failure() {
+        let attempts = Cell::new(0);
+        let text = failure_text(|| run_by_hand(&flaky(&attempts, 1, true), Watch::without_watchdog));
+        assert_eq!(attempts.get(), 2);
+        assert!(text.contains("the backup served a Get") && !text.contains("inconclusive"), "{text}");
+    }
+
+    #[test]
+    fn never_a_fair_run_is_inconclusive_and_says_why() {
+        let attempts = Cell::new(0);
+        let text = failure_text(|| run_by_hand(&flaky(&attempts, ATTEMPTS, false), Watch::without_watchdog));
+        assert_eq!(attempts.get(), ATTEMPTS);
+        assert!(text.starts_with("inconclusive: the scenario never got a fair run in 3 attempts"), "{text}");
+        assert!(text.contains("a ping round took 900 ms where the scenario allows 300 ms"), "{text}");
+        assert!(text.contains("view 3 never came"), "{text}");
+    }
+
+    #[test]
+    fn the_inconclusive_line_is_keyed_and_one_line() {
+        let line = inconclusive_line("ab12", "the machine\nstarved  this run");
+        assert_eq!(line, "lab inconclusive: ab12: the machine starved this run");
+    }
 }
