@@ -125,6 +125,7 @@ impl Watch {
 
     /// A watch with only the harness's own deadlines as witness: for tests of the verdict
     /// logic, which must not depend on how busy the machine is.
+    #[cfg(test)]
     pub(crate) fn without_watchdog() -> Watch {
         Watch::new(false)
     }
