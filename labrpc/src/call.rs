@@ -12,7 +12,7 @@ use crate::error::RpcError;
 use crate::faults::{Fate, Plan};
 use crate::hold::HeldCall;
 use crate::node::{Incarnation, Node};
-use crate::service::Replied;
+use crate::service::{HandlerFailure, Replied};
 use crate::trace::EventKind;
 
 type ReplySender = Sender<Result<Vec<u8>, RpcError>>;
@@ -254,9 +254,18 @@ impl Core {
         };
         to.delivered.fetch_add(1, Ordering::Relaxed);
         self.trace.record(|| EventKind::Deliver { id });
-        let result = service
-            .dispatch(method, &args, self.trace.is_enabled())
-            .map_err(|f| f.into_rpc_error(&to.name, method));
+        let result = service.dispatch(method, &args, self.trace.is_enabled());
+        if let Err(HandlerFailure::Panicked(message)) = &result {
+            // The caller hears of it as an error; the network records it too, so that a test
+            // fails with it even when the caller retries or ignores the error.
+            self.record_panic(
+                to.name.to_string(),
+                format!("handler of {method}"),
+                Some(method),
+                message.clone(),
+            );
+        }
+        let result = result.map_err(|f| f.into_rpc_error(&to.name, method));
 
         let lost = |reason: String| {
             log::debug!("rpc #{id} {method} reply lost: {reason}");

@@ -12,6 +12,7 @@ use crate::endpoint::Endpoint;
 use crate::error::{HoldError, PartitionError, RegisterError, SeedError};
 use crate::hold::HeldCall;
 use crate::node::{Node, Registered};
+use crate::panics::NodePanic;
 use crate::service::Service;
 use crate::trace::{EventKind, TraceEvent};
 
@@ -350,6 +351,22 @@ impl Network {
     /// Worker threads alive now (they retire after a while idle, and all end at shutdown).
     pub fn worker_threads(&self) -> usize {
         self.core().pool.workers()
+    }
+
+    // ----- panics ------------------------------------------------------------------------
+
+    /// Every panic so far in a node's code, in order: in threads started with
+    /// [`Endpoint::spawn`], and in handlers (whose callers also get
+    /// [`RpcError::HandlerPanicked`](crate::RpcError::HandlerPanicked)). Only the first
+    /// [`PANIC_RECORD_LIMIT`](crate::PANIC_RECORD_LIMIT) are kept; [`panic_count`](Network::panic_count)
+    /// counts them all. A test harness fails the test with these (see [`NodePanic`]'s `Display`).
+    pub fn panics(&self) -> Vec<NodePanic> {
+        self.core().panics.list()
+    }
+
+    /// How many panics there were in nodes' code, including those past the record's limit.
+    pub fn panic_count(&self) -> u64 {
+        self.core().panics.total()
     }
 
     // ----- trace -------------------------------------------------------------------------
