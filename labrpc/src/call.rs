@@ -90,7 +90,7 @@ impl Core {
             } else {
                 RpcError::NoSuchServer { to: to.to_string() }
             };
-            return self.fail_after(id, self.faults.failure_delay(), error);
+            return self.fail_after(id, self.faults.failure_delay(from, &to_node), error);
         }
 
         let (reply_tx, reply_rx) = crossbeam_channel::bounded(1);
@@ -167,7 +167,7 @@ impl Core {
     /// not delivered.
     fn depart(self: &Arc<Self>, departure: Departure) -> Result<(), Undelivered> {
         let Departure { call, reply } = departure;
-        let plan = self.faults.plan(call.from.id, call.to.id, call.to.unreliable.load(Ordering::Relaxed));
+        let plan = self.faults.plan(&call.from, &call.to);
         let reply = match plan.fate {
             Fate::Deliver => Some(reply),
             Fate::LoseReplyNow => {

@@ -77,8 +77,15 @@ impl Network {
         &self.handle.core
     }
 
-    /// The seed of this network's fault decisions. The same seed gives the same sequence of
-    /// decisions; which call meets which decision still depends on thread timing.
+    /// The seed of this network's fault decisions.
+    ///
+    /// Each directed link (sender, receiver) draws its decisions from its own stream, seeded
+    /// from this seed and the two names. So with the same seed, a node's k-th call to another
+    /// meets the same draws in every run, whatever other nodes do and however the calls are
+    /// spaced in time: under the same knobs, the same fate (lost or not, which delays). What a
+    /// seed cannot fix is the order among calls that one node makes to the same server from
+    /// several threads at once (which of them is the k-th is up to the scheduler), nor which
+    /// knobs are on when a call leaves, if a test turns them while calls are in flight.
     pub fn seed(&self) -> u64 {
         self.core().faults.seed()
     }
