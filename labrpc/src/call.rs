@@ -5,35 +5,16 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{select, Receiver, Sender};
+use crossbeam_channel::{select, Receiver};
 
 use crate::core::Core;
+use crate::departure::{Call, Departure, ReplySender};
 use crate::error::RpcError;
 use crate::faults::{Fate, Plan};
 use crate::hold::HeldCall;
 use crate::node::{Incarnation, Node};
 use crate::service::{HandlerFailure, Replied};
 use crate::trace::EventKind;
-
-type ReplySender = Sender<Result<Vec<u8>, RpcError>>;
-
-/// One call's identity and payload: who calls whom (and which lives of theirs), what, with what.
-struct Call {
-    id: u64,
-    from: Arc<Node>,
-    from_life: Arc<Incarnation>,
-    to: Arc<Node>,
-    to_life: Arc<Incarnation>,
-    method: &'static str,
-    args: Vec<u8>,
-}
-
-/// A call that passed the caller's checks and waits to leave: at once, or when the test releases
-/// its held link. Its fate (drops, delays) is drawn when it leaves.
-pub(crate) struct Departure {
-    call: Call,
-    reply: ReplySender,
-}
 
 /// A call on its way to a handler: what a worker needs to run it and send the reply back.
 struct Delivery {

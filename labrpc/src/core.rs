@@ -8,7 +8,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::{Mutex, RwLock};
 
-use crate::call::Departure;
+use crate::departure::Departure;
 use crate::faults::Faults;
 use crate::hold::Holds;
 use crate::node::Node;

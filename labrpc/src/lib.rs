@@ -37,6 +37,7 @@
 
 mod call;
 mod core;
+mod departure;
 mod endpoint;
 mod error;
 mod faults;
