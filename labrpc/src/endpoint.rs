@@ -61,7 +61,7 @@ impl Endpoint {
     /// A server starts every thread it needs this way, because the network watches these
     /// threads: a panic in `body` ends the thread as usual, but the network also records it
     /// (node, thread, message and when: see [`Network::panics`](crate::Network::panics)), logs
-    /// it at `error` level and traces it, so the test fails with that panic. A panic in a thread
+    /// it at `error` level and traces it, so that the test can fail with that panic. A panic in a thread
     /// from `std::thread::spawn` is silent: a line on stderr, and the test carries on with a
     /// server that lacks a thread, to fail later with a puzzling symptom (a view that never
     /// changes).
