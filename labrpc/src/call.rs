@@ -5,35 +5,16 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{select, Receiver, Sender};
+use crossbeam_channel::{select, Receiver};
 
 use crate::core::Core;
+use crate::departure::{Call, Departure, ReplySender};
 use crate::error::RpcError;
 use crate::faults::{Fate, Plan};
 use crate::hold::HeldCall;
 use crate::node::{Incarnation, Node};
-use crate::service::Replied;
+use crate::service::{HandlerFailure, Replied};
 use crate::trace::EventKind;
-
-type ReplySender = Sender<Result<Vec<u8>, RpcError>>;
-
-/// One call's identity and payload: who calls whom (and which lives of theirs), what, with what.
-struct Call {
-    id: u64,
-    from: Arc<Node>,
-    from_life: Arc<Incarnation>,
-    to: Arc<Node>,
-    to_life: Arc<Incarnation>,
-    method: &'static str,
-    args: Vec<u8>,
-}
-
-/// A call that passed the caller's checks and waits to leave: at once, or when the test releases
-/// its held link. Its fate (drops, delays) is drawn when it leaves.
-pub(crate) struct Departure {
-    call: Call,
-    reply: ReplySender,
-}
 
 /// A call on its way to a handler: what a worker needs to run it and send the reply back.
 struct Delivery {
@@ -90,7 +71,7 @@ impl Core {
             } else {
                 RpcError::NoSuchServer { to: to.to_string() }
             };
-            return self.fail_after(id, self.faults.failure_delay(), error);
+            return self.fail_after(id, self.faults.failure_delay(from, &to_node), error);
         }
 
         let (reply_tx, reply_rx) = crossbeam_channel::bounded(1);
@@ -167,7 +148,7 @@ impl Core {
     /// not delivered.
     fn depart(self: &Arc<Self>, departure: Departure) -> Result<(), Undelivered> {
         let Departure { call, reply } = departure;
-        let plan = self.faults.plan(call.from.id, call.to.id, call.to.unreliable.load(Ordering::Relaxed));
+        let plan = self.faults.plan(&call.from, &call.to);
         let reply = match plan.fate {
             Fate::Deliver => Some(reply),
             Fate::LoseReplyNow => {
@@ -254,9 +235,18 @@ impl Core {
         };
         to.delivered.fetch_add(1, Ordering::Relaxed);
         self.trace.record(|| EventKind::Deliver { id });
-        let result = service
-            .dispatch(method, &args, self.trace.is_enabled())
-            .map_err(|f| f.into_rpc_error(&to.name, method));
+        let result = service.dispatch(method, &args, self.trace.is_enabled());
+        if let Err(HandlerFailure::Panicked(message)) = &result {
+            // The caller hears of it as an error; the network records it too, so that a test
+            // fails with it even when the caller retries or ignores the error.
+            self.record_panic(
+                to.name.to_string(),
+                format!("handler of {method}"),
+                Some(method),
+                message.clone(),
+            );
+        }
+        let result = result.map_err(|f| f.into_rpc_error(&to.name, method));
 
         let lost = |reason: String| {
             log::debug!("rpc #{id} {method} reply lost: {reason}");

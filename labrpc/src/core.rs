@@ -8,10 +8,11 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::{Mutex, RwLock};
 
-use crate::call::Departure;
+use crate::departure::Departure;
 use crate::faults::Faults;
 use crate::hold::Holds;
 use crate::node::Node;
+use crate::panics::{Kept, NodePanic, PanicRecord, PANIC_RECORD_LIMIT};
 use crate::pool::Pool;
 use crate::spin::Spin;
 use crate::trace::{EventKind, Trace};
@@ -24,6 +25,7 @@ pub(crate) struct Core {
     pub(crate) faults: Faults,
     pub(crate) holds: Holds<Departure>,
     pub(crate) trace: Trace,
+    pub(crate) panics: PanicRecord,
     pub(crate) pool: Pool,
     pub(crate) spin: Arc<Spin>,
     shut_down: AtomicBool,
@@ -44,6 +46,7 @@ impl Core {
             faults: Faults::new(seed),
             holds: Holds::new(),
             trace: Trace::new(),
+            panics: PanicRecord::default(),
             pool: Pool::new(Arc::clone(&spin)),
             spin,
             shut_down: AtomicBool::new(false),
@@ -96,6 +99,33 @@ impl Core {
             let _ = self.shutdown_rx.recv_timeout(duration);
         }
         !self.is_shut_down()
+    }
+
+    /// Records a panic in `node`'s code: in the record (while it has room), the log and the
+    /// trace. Returns the panic as recorded.
+    pub(crate) fn record_panic(
+        &self,
+        node: String,
+        thread: String,
+        method: Option<&'static str>,
+        message: String,
+    ) -> NodePanic {
+        let panic = NodePanic { node, thread, method, message, at_us: self.trace.now_us() };
+        match self.panics.add(panic.clone()) {
+            Kept::Yes => {
+                log::error!("{panic}");
+                self.trace.record(|| EventKind::Panic {
+                    node: panic.node.clone(),
+                    thread: panic.thread.clone(),
+                    message: panic.message.clone(),
+                });
+            }
+            Kept::FirstOverLimit => log::error!(
+                "{panic}; that is more than {PANIC_RECORD_LIMIT} panics, so later ones are counted but neither recorded nor logged"
+            ),
+            Kept::No => {}
+        }
+        panic
     }
 
     /// Kills every node, drops held calls and ends every worker. Idempotent.

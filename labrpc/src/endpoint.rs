@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::core::Core;
-use crate::error::RpcError;
+use crate::error::{RpcError, SpawnError};
 use crate::method::{decode, encode, Method};
 use crate::node::{Incarnation, Node};
+use crate::node_thread::{self, NodeThread};
 use crate::trace::{summary, EventKind};
 
 /// Makes calls in the name of one node, in one of its lives.
@@ -52,6 +53,29 @@ impl Endpoint {
     /// so a server's periodic thread reads `while endpoint.sleep(INTERVAL) { tick() }`.
     pub fn sleep(&self, duration: Duration) -> bool {
         self.life.sleep(duration)
+    }
+
+    /// Starts a thread of this node, named `"{node}-{thread}"` (so `"s1-tick"` for
+    /// `spawn("tick", ...)` on `s1`), running `body`.
+    ///
+    /// A server starts every thread it needs this way, because the network watches these
+    /// threads: a panic in `body` ends the thread as usual, but the network also records it
+    /// (node, thread, message and when: see [`Network::panics`](crate::Network::panics)), logs
+    /// it at `error` level and traces it, so that the test can fail with that panic. A panic in a thread
+    /// from `std::thread::spawn` is silent: a line on stderr, and the test carries on with a
+    /// server that lacks a thread, to fail later with a puzzling symptom (a view that never
+    /// changes).
+    ///
+    /// The thread does not stop by itself when the node dies: `body` should loop on
+    /// [`sleep`](Endpoint::sleep) or [`is_alive`](Endpoint::is_alive), and the server should
+    /// [`join`](NodeThread::join) it when it is killed. Fails only if the network is shut down
+    /// or the operating system refuses a thread.
+    pub fn spawn<F: FnOnce() + Send + 'static>(
+        &self,
+        thread: &str,
+        body: F,
+    ) -> Result<NodeThread, SpawnError> {
+        node_thread::spawn(&self.core, &self.node.name, thread, body)
     }
 
     /// Which life of the name this is: 0 for the first, one more after each kill and restart.

@@ -163,6 +163,8 @@ pub enum RegisterError {
     },
     /// The network has been shut down.
     Shutdown,
+    /// The server registered, but a thread it needs could not be started.
+    Thread(SpawnError),
 }
 
 impl fmt::Display for RegisterError {
@@ -177,11 +179,56 @@ impl fmt::Display for RegisterError {
                 "the service for {name:?} adds a handler for {method} twice; each method needs exactly one handler"
             ),
             RegisterError::Shutdown => write!(f, "the network has been shut down; no server can be registered on it"),
+            RegisterError::Thread(error) => write!(f, "the server registered but cannot run: {error}"),
         }
     }
 }
 
 impl std::error::Error for RegisterError {}
+
+impl From<SpawnError> for RegisterError {
+    /// A server's start that fails at its threads: a shut-down network is the same
+    /// [`RegisterError::Shutdown`] that registering on it would have been.
+    fn from(error: SpawnError) -> Self {
+        match error {
+            SpawnError::Shutdown { .. } => RegisterError::Shutdown,
+            error => RegisterError::Thread(error),
+        }
+    }
+}
+
+/// Why [`Endpoint::spawn`](crate::Endpoint::spawn) could not start a thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpawnError {
+    /// The network has been shut down, so its nodes start no more threads.
+    Shutdown {
+        /// The thread's full name.
+        thread: String,
+    },
+    /// The operating system refused to start the thread.
+    Refused {
+        /// The thread's full name.
+        thread: String,
+        /// The operating system's complaint.
+        detail: String,
+    },
+}
+
+impl fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpawnError::Shutdown { thread } => {
+                write!(f, "thread {thread} was not started: the network has been shut down")
+            }
+            SpawnError::Refused { thread, detail } => write!(
+                f,
+                "the operating system refused to start thread {thread} ({detail}); are threads left over from servers that were killed? a server's threads should end when it dies"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SpawnError {}
 
 /// A `LAB_SEED` that is not a number.
 #[derive(Debug, Clone, PartialEq, Eq)]

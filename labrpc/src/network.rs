@@ -12,6 +12,7 @@ use crate::endpoint::Endpoint;
 use crate::error::{HoldError, PartitionError, RegisterError, SeedError};
 use crate::hold::HeldCall;
 use crate::node::{Node, Registered};
+use crate::panics::NodePanic;
 use crate::service::Service;
 use crate::trace::{EventKind, TraceEvent};
 
@@ -76,8 +77,15 @@ impl Network {
         &self.handle.core
     }
 
-    /// The seed of this network's fault decisions. The same seed gives the same sequence of
-    /// decisions; which call meets which decision still depends on thread timing.
+    /// The seed of this network's fault decisions.
+    ///
+    /// Each directed link (sender, receiver) draws its decisions from its own stream, seeded
+    /// from this seed and the two names. So with the same seed, a node's k-th call to another
+    /// meets the same draws in every run, whatever other nodes do and however the calls are
+    /// spaced in time: under the same knobs, the same fate (lost or not, which delays). What a
+    /// seed cannot fix is the order among calls that one node makes to the same server from
+    /// several threads at once (which of them is the k-th is up to the scheduler), nor which
+    /// knobs are on when a call leaves, if a test turns them while calls are in flight.
     pub fn seed(&self) -> u64 {
         self.core().faults.seed()
     }
@@ -350,6 +358,22 @@ impl Network {
     /// Worker threads alive now (they retire after a while idle, and all end at shutdown).
     pub fn worker_threads(&self) -> usize {
         self.core().pool.workers()
+    }
+
+    // ----- panics ------------------------------------------------------------------------
+
+    /// Every panic so far in a node's code, in order: in threads started with
+    /// [`Endpoint::spawn`], and in handlers (whose callers also get
+    /// [`RpcError::HandlerPanicked`](crate::RpcError::HandlerPanicked)). Only the first
+    /// [`PANIC_RECORD_LIMIT`](crate::PANIC_RECORD_LIMIT) are kept; [`panic_count`](Network::panic_count)
+    /// counts them all. A test harness fails the test with these (see [`NodePanic`]'s `Display`).
+    pub fn panics(&self) -> Vec<NodePanic> {
+        self.core().panics.list()
+    }
+
+    /// How many panics there were in nodes' code, including those past the record's limit.
+    pub fn panic_count(&self) -> u64 {
+        self.core().panics.total()
     }
 
     // ----- trace -------------------------------------------------------------------------

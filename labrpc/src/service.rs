@@ -5,6 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::error::RpcError;
 use crate::method::{decode, encode, Method};
+use crate::panics::panic_message;
 use crate::trace::summary;
 
 /// A handler after type erasure: bytes in, bytes out (and the reply as JSON when asked, for the
@@ -98,15 +99,5 @@ impl HandlerFailure {
             HandlerFailure::BadReply(detail) => RpcError::BadReply { method, detail },
             HandlerFailure::Panicked(message) => RpcError::HandlerPanicked { to, method, message },
         }
-    }
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        text.to_string()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "(a panic without a message)".to_string()
     }
 }

@@ -133,6 +133,15 @@ pub enum EventKind {
         /// Call id.
         id: u64,
     },
+    /// A node's thread or handler panicked (see [`NodePanic`](crate::NodePanic)).
+    Panic {
+        /// The node.
+        node: String,
+        /// The thread's name, or `handler of Method.Name`.
+        thread: String,
+        /// The panic's message.
+        message: String,
+    },
     /// A server reported something worth showing, such as a new view.
     Note {
         /// The reporting node.

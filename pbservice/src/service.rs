@@ -1,9 +1,8 @@
 //! Serves a [`PbServer`] over the simulated network, with its tick thread.
 
 use std::sync::{Arc, OnceLock};
-use std::thread::JoinHandle;
 
-use labrpc::{Network, RegisterError, Service};
+use labrpc::{Network, NodeThread, RegisterError, Service};
 use parking_lot::Mutex;
 use viewservice::{View, PING_INTERVAL};
 
@@ -16,7 +15,7 @@ pub struct PbServerHandle {
     net: Network,
     name: String,
     server: Arc<PbServer>,
-    ticker: Mutex<Option<JoinHandle<()>>>,
+    ticker: Mutex<Option<NodeThread>>,
 }
 
 /// Starts a fresh, empty server named `me` on `net`, working with the view service `vs`.
@@ -35,15 +34,14 @@ pub fn start_server(net: &Network, vs: &str, me: &str) -> Result<PbServerHandle,
     let _ = slot.set(Arc::clone(&server));
 
     let ticking = Arc::clone(&server);
-    let ticker = std::thread::Builder::new()
-        .name(format!("{me}-tick"))
-        .spawn(move || {
-            // `sleep` returns false once this server is killed or the network shuts down.
-            while endpoint.sleep(PING_INTERVAL) {
-                ticking.tick();
-            }
-        })
-        .map_err(|_| RegisterError::Shutdown)?;
+    let tick_endpoint = endpoint.clone();
+    // A thread of the node, so that a panic in `tick` is reported with the test's failure.
+    let ticker = endpoint.spawn("tick", move || {
+        // `sleep` returns false once this server is killed or the network shuts down.
+        while tick_endpoint.sleep(PING_INTERVAL) {
+            ticking.tick();
+        }
+    })?;
     Ok(PbServerHandle { net: net.clone(), name: me.to_string(), server, ticker: Mutex::new(Some(ticker)) })
 }
 
@@ -52,6 +50,7 @@ impl PbServerHandle {
     pub fn kill(&self) {
         self.net.kill(&self.name);
         if let Some(ticker) = self.ticker.lock().take() {
+            // A panic in it is recorded by the network already.
             let _ = ticker.join();
         }
     }

@@ -2,10 +2,9 @@
 //! `tick` every ping interval.
 
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Instant;
 
-use labrpc::{Network, RegisterError, Service};
+use labrpc::{Network, NodeThread, RegisterError, Service};
 use parking_lot::Mutex;
 
 use crate::common::{Get, Ping, View, PING_INTERVAL};
@@ -17,12 +16,13 @@ pub struct ViewServiceHandle {
     net: Network,
     name: String,
     state: Arc<Mutex<ViewServer>>,
-    ticker: Mutex<Option<JoinHandle<()>>>,
+    ticker: Mutex<Option<NodeThread>>,
 }
 
 /// Starts a view service named `name` on `net`.
 ///
-/// Fails only if a live server already has that name or the network is shut down.
+/// Fails only if a live server already has that name, the network is shut down, or the
+/// operating system refuses the tick thread.
 pub fn start_server(net: &Network, name: &str) -> Result<ViewServiceHandle, RegisterError> {
     let state = Arc::new(Mutex::new(ViewServer::new()));
     let on_ping = Arc::clone(&state);
@@ -39,18 +39,17 @@ pub fn start_server(net: &Network, name: &str) -> Result<ViewServiceHandle, Regi
     let me = net.register(name, service)?;
 
     let ticking = Arc::clone(&state);
-    let ticker = std::thread::Builder::new()
-        .name(format!("{name}-tick"))
-        .spawn(move || {
-            // `sleep` returns false once this server is killed or the network shuts down.
-            while me.sleep(PING_INTERVAL) {
-                let changed = ticking.lock().tick(Instant::now());
-                if let Some(view) = changed {
-                    me.note(view.to_string());
-                }
+    let tick_endpoint = me.clone();
+    // A thread of the node, so that a panic in `tick` is reported with the test's failure.
+    let ticker = me.spawn("tick", move || {
+        // `sleep` returns false once this server is killed or the network shuts down.
+        while tick_endpoint.sleep(PING_INTERVAL) {
+            let changed = ticking.lock().tick(Instant::now());
+            if let Some(view) = changed {
+                tick_endpoint.note(view.to_string());
             }
-        })
-        .map_err(|_| RegisterError::Shutdown)?;
+        }
+    })?;
     Ok(ViewServiceHandle {
         net: net.clone(),
         name: name.to_string(),
@@ -64,6 +63,7 @@ impl ViewServiceHandle {
     pub fn kill(&self) {
         self.net.kill(&self.name);
         if let Some(ticker) = self.ticker.lock().take() {
+            // A panic in it is recorded by the network already.
             let _ = ticker.join();
         }
     }
