@@ -85,7 +85,7 @@ impl Core {
             method,
             args,
         };
-        let departure = Departure { call, reply: reply_tx };
+        let departure = Departure { call, reply: reply_tx, abandoned: false };
         // A held link holds every call, whatever the faults would do to it: the call's fate is
         // drawn only when it leaves, now or at its release (so a release sees the cuts of then).
         let held = || HeldCall { id, from: from.name.to_string(), to: to.to_string(), method };
@@ -147,9 +147,11 @@ impl Core {
     /// Draws the fate of a leaving call and sends it on its way (to a worker), or says why it is
     /// not delivered.
     fn depart(self: &Arc<Self>, departure: Departure) -> Result<(), Undelivered> {
-        let Departure { call, reply } = departure;
+        let Departure { call, reply, abandoned } = departure;
         let plan = self.faults.plan(&call.from, &call.to);
         let reply = match plan.fate {
+            // Its caller already heard that the reply was lost (`Network::abandon`).
+            Fate::Deliver if abandoned => None,
             Fate::Deliver => Some(reply),
             Fate::LoseReplyNow => {
                 // 2015 semantics: the handler runs, but the caller hears at once that the reply
@@ -256,7 +258,8 @@ impl Core {
             return lost(format!("{} died while handling it", to.name));
         }
         let Some(reply) = reply else {
-            return lost(format!("{} is unreliable", to.name));
+            // An unreliable server's lost reply, or a call the test abandoned while held.
+            return lost("its caller was already told the reply was lost".to_string());
         };
         if !self.sleep(plan.reply_delay) {
             return;

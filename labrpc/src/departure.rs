@@ -28,4 +28,7 @@ pub(crate) struct Call {
 pub(crate) struct Departure {
     pub(crate) call: Call,
     pub(crate) reply: ReplySender,
+    /// The test told the caller, while the call was held, that its reply was lost: the request
+    /// still goes on when released, and its reply goes nowhere.
+    pub(crate) abandoned: bool,
 }

@@ -92,6 +92,16 @@ impl<T> Holds<T> {
         Some(state.queue.remove(index).item)
     }
 
+    /// Runs `f` on the held call with this id, if it is held.
+    pub(crate) fn update(&self, id: u64, f: impl FnOnce(&mut T)) -> bool {
+        let mut state = self.state.lock();
+        let Some(entry) = state.queue.iter_mut().find(|e| e.call.id == id) else {
+            return false;
+        };
+        f(&mut entry.item);
+        true
+    }
+
     /// The calls held on the link, in arrival order.
     pub(crate) fn list(&self, link: (usize, usize)) -> Vec<HeldCall> {
         let state = self.state.lock();

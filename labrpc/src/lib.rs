@@ -11,7 +11,8 @@
 //! [`unreliable`](Network::set_unreliable), make the whole network
 //! [`unreliable`](Network::set_network_unreliable), [`cut`](Network::cut) links or
 //! [`partition`](Network::partition) it, delay a node's ingress, or [`hold`](Network::hold) the
-//! calls on a link and [`release`](Network::release) them in the order a test chooses. Every
+//! calls on a link and [`release`](Network::release) them in the order a test chooses (or
+//! [`abandon`](Network::abandon) one: its caller gives up while the request still arrives later). Every
 //! random decision comes from the seed (`LAB_SEED`), one stream per directed link, so a node's
 //! k-th call to another meets the same fate in every run with that seed (see [`Network::seed`]).
 //!

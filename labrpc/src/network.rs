@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::core::Core;
 use crate::endpoint::Endpoint;
-use crate::error::{HoldError, PartitionError, RegisterError, SeedError};
+use crate::error::{HoldError, PartitionError, RegisterError, RpcError, SeedError};
 use crate::hold::HeldCall;
 use crate::node::{Node, Registered};
 use crate::panics::NodePanic;
@@ -315,6 +315,38 @@ impl Network {
         log::debug!("releasing call #{id}");
         self.core().trace.record(|| EventKind::Release { id });
         self.core().depart_released(call);
+        Ok(())
+    }
+
+    /// Tells the caller of held call `id` that its reply was lost, as a caller that stopped
+    /// waiting would conclude, while the request stays held: released later, it still reaches
+    /// the server (with the faults and cuts of then), and its reply goes nowhere. This is how a
+    /// test makes a request arrive after its caller has given up and retried, as a slow network
+    /// can. Abandoning a call twice changes nothing more.
+    pub fn abandon(&self, id: u64) -> Result<(), HoldError> {
+        let mut told = None;
+        let held = self.core().holds.update(id, |departure| {
+            if !departure.abandoned {
+                departure.abandoned = true;
+                told = Some(departure.call.to.name.to_string());
+                let error = RpcError::ReplyLost {
+                    to: departure.call.to.name.to_string(),
+                    method: departure.call.method,
+                };
+                let _ = departure.reply.try_send(Err(error));
+            }
+        });
+        if !held {
+            return Err(HoldError::NotHeld { id });
+        }
+        if let Some(to) = told {
+            log::debug!(
+                "abandoning call #{id} to {to}: its caller hears the reply was lost; the request stays held"
+            );
+            self.core()
+                .trace
+                .record(|| EventKind::ReplyLost { id, reason: "the test abandoned the held call".into() });
+        }
         Ok(())
     }
 

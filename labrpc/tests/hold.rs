@@ -96,3 +96,39 @@ fn killing_the_server_frees_a_caller_waiting_on_a_held_call() {
     std::thread::sleep(Duration::from_millis(20));
     assert!(log.lock().is_empty(), "a call released to a dead server is not delivered");
 }
+
+/// An abandoned held call: its caller hears at once that the reply was lost and retries; the
+/// retry is delivered; the abandoned request, released afterwards, still reaches the server
+/// (after the retry, as a slow network's duplicate would), and nobody hears its reply.
+#[test]
+fn an_abandoned_call_fails_for_its_caller_and_still_arrives_when_released() {
+    common::init_log();
+    let net = Network::with_seed(6);
+    let log = start_recorder(&net, "backup");
+    net.hold("primary", "backup");
+    let primary = net.endpoint("primary");
+    let caller = std::thread::spawn(move || primary.call::<Record>("backup", &"first".into()));
+    let held = net.wait_for_held("primary", "backup", 1, Duration::from_secs(2)).unwrap();
+    net.abandon(held[0].id).unwrap();
+    net.abandon(held[0].id).unwrap();
+    assert_eq!(
+        caller.join().unwrap(),
+        Err(RpcError::ReplyLost { to: "backup".into(), method: "Test.Record" })
+    );
+    assert!(log.lock().is_empty(), "abandoning a call does not deliver it");
+
+    // The retry goes through (once released), then the abandoned original arrives.
+    let primary = net.endpoint("primary");
+    let retry = std::thread::spawn(move || primary.call::<Record>("backup", &"retry".into()));
+    let retried = net.wait_for_held("primary", "backup", 2, Duration::from_secs(2)).unwrap();
+    net.release(retried[1].id).unwrap();
+    assert_eq!(retry.join().unwrap(), Ok(()));
+    net.release(held[0].id).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while log.lock().len() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(*log.lock(), vec!["retry".to_string(), "first".to_string()]);
+    assert_eq!(net.abandon(held[0].id), Err(HoldError::NotHeld { id: held[0].id }));
+    net.shutdown();
+}
