@@ -5,21 +5,26 @@
 //! linearizability.
 //!
 //! All random choices (the clients' operations and the nemesis's faults) come from the
-//! network's seed, so `LAB_SEED` repeats them; thread timing still varies from run to run.
+//! network's seed, so `LAB_SEED` repeats them; thread timing still varies from run to run. The
+//! history checked is the scenario's operation log, the one its failure report shows.
 
 use labtests::graded;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use labtests::pb_harness::{Cluster, VS};
-use lincheck::{verify, CheckOptions, KvClerk, KvModel, KvRecorder, RecordingClerk};
+use labtests::pb_harness::threads::join;
+use labtests::pb_harness::{Scenario, VS};
+use lincheck::{verify, CheckOptions, KvClerk, KvModel};
 use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use viewservice::PING_INTERVAL;
 
 const SERVERS: [&str; 3] = ["s1", "s2", "s3"];
 const KEYS: usize = 3;
+
+/// The random stream of the nemesis (the clients' streams are their indices).
+const NEMESIS_STREAM: u64 = 1000;
 
 /// The faults a nemesis may inject.
 #[derive(Clone, Copy, Default)]
@@ -37,55 +42,54 @@ struct Faults {
 
 /// Runs `clients` random clients for `duration` under `faults`, then checks the history.
 fn run_workload(name: &str, clients: usize, duration: Duration, faults: Faults) {
-    let cluster = Cluster::new(&SERVERS);
-    println!("Test: {name} (LAB_SEED={})", cluster.net.seed());
-    cluster
-        .wait_for_view("a primary and a backup", PING_INTERVAL * 30, |v| {
-            v.primary.is_some() && v.backup.is_some()
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
-    if faults.unreliable {
-        cluster.net.set_network_unreliable(true);
+    let s = Scenario::begin(name);
+    for server in SERVERS {
+        s.start(server);
     }
-    let nemesis = |rng: StdRng| nemesis(&cluster, rng, duration, faults);
-    check_workload(name, &cluster, clients, nemesis, PING_INTERVAL * 50, 20);
+    s.wait_for_view("a primary and a backup", PING_INTERVAL * 30, |v| {
+        v.primary.is_some() && v.backup.is_some()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    if faults.unreliable {
+        s.net.set_network_unreliable(true);
+    }
+    let nemesis = |rng: StdRng| nemesis(&s, rng, duration, faults);
+    check_workload(name, &s, clients, nemesis, PING_INTERVAL * 50, 20);
 }
 
 /// Runs `clients` random clients while `nemesis` runs, gives them `grace` to finish their last
 /// operation, then checks that at least `least` completed and that the history is linearizable.
 fn check_workload(
     name: &str,
-    cluster: &Cluster,
+    s: &Scenario,
     clients: usize,
     nemesis: impl FnOnce(StdRng),
     grace: Duration,
     least: usize,
 ) {
-    let seed = cluster.net.seed();
-    let recorder = KvRecorder::new();
+    let seed = s.net.seed();
     let stop = AtomicBool::new(false);
-    let completed: usize = std::thread::scope(|scope| {
+    let completed: usize = s.threads(|scope| {
         let workers: Vec<_> = (0..clients)
             .map(|c| {
-                let mut clerk = RecordingClerk::new(cluster.clerk(), &recorder);
-                let mut rng =
-                    StdRng::seed_from_u64(seed ^ (c as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let (mut clerk, mut rng) = (s.clerk(), s.rng(c as u64));
                 let stop = &stop;
                 scope.spawn(move || client_loop(&mut clerk, &mut rng, c, stop))
             })
             .collect();
-        nemesis(StdRng::seed_from_u64(seed));
+        nemesis(s.rng(NEMESIS_STREAM));
         stop.store(true, Ordering::SeqCst);
         // Give the clients a bounded time to finish their last operation on a healed network,
         // then stop the rest: their last calls stay pending in the history.
-        let deadline = Instant::now() + grace;
-        while workers.iter().any(|w| !w.is_finished()) && Instant::now() < deadline {
-            std::thread::sleep(PING_INTERVAL / 5);
-        }
-        cluster.net.shutdown();
-        workers.into_iter().map(|w| w.join().expect("a client panicked")).sum()
+        let finished = || workers.iter().all(|w| w.is_finished()).then_some(()).ok_or_else(String::new);
+        let _ = s.wait("the clients to finish", grace, finished);
+        s.net.shutdown();
+        workers.into_iter().map(join).sum()
     });
-    let history = recorder.history();
+    // Every clerk records into the scenario's operation log, on the network's clock.
+    let history = s.diagnostics().ops().history().unwrap_or_else(|e| {
+        panic!("the recorded operations do not make a history the checker can read: {e}")
+    });
     println!("  {completed} operations completed, {} recorded", history.len());
     assert!(
         completed >= least,
@@ -123,7 +127,7 @@ fn client_loop(clerk: &mut impl KvClerk, rng: &mut StdRng, client: usize, stop: 
 /// interval) or restarts a dead one, holds a
 /// server's pings to the view service or delivers them, cuts a server off from the view service
 /// or heals, and flips message loss.
-fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Faults) {
+fn nemesis(cluster: &Scenario, mut rng: StdRng, duration: Duration, faults: Faults) {
     let end = Instant::now() + duration;
     let mut dead: Vec<&str> = Vec::new();
     let mut held: Option<&str> = None;
@@ -202,7 +206,7 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
 /// The lone primary's nemesis: after a while, kills the only server and restarts it, at once or
 /// within one ping interval, with its pings to the view service held for a moment around the
 /// restart half of the time. Whatever it served before is gone, so it must serve nothing after.
-fn restart_the_lone_primary(cluster: &Cluster, mut rng: StdRng) {
+fn restart_the_lone_primary(cluster: &Scenario, mut rng: StdRng) {
     std::thread::sleep(PING_INTERVAL * rng.random_range(10..25));
     let hold = rng.random_bool(0.5);
     if hold {
@@ -263,9 +267,9 @@ fn random_crashes_partitions_and_loss_keep_every_history_linearizable() {
 #[graded]
 fn lone_primary_restart_keeps_every_history_linearizable() {
     let name = "lone_primary_restart_keeps_every_history_linearizable";
-    let cluster = Cluster::new(&[LONE]);
-    println!("Test: {name} (LAB_SEED={})", cluster.net.seed());
-    cluster.settle(LONE, None, PING_INTERVAL * 30);
+    let s = Scenario::begin(name);
+    s.start(LONE);
+    s.settle(LONE, None, PING_INTERVAL * 30);
     // The clients that are blocked after the restart stay blocked: no grace period.
-    check_workload(name, &cluster, 4, |rng| restart_the_lone_primary(&cluster, rng), Duration::ZERO, 20);
+    check_workload(name, &s, 4, |rng| restart_the_lone_primary(&s, rng), Duration::ZERO, 20);
 }
