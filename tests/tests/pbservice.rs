@@ -40,38 +40,6 @@ fn backup_of(view: &SeenView) -> String {
     view.backup.clone().unwrap_or_else(|| panic!("wanted a backup, but the view is {view}"))
 }
 
-/// The random stream of the crash loop (the clients' streams are their indices).
-const CRASH_LOOP_STREAM: u64 = 1000;
-
-/// Every second or so, kills a random one of `servers` and restarts it a second later (fresh and
-/// empty), as the original's crash loop does, until `stop`. A server it killed is always restarted
-/// before it returns, so the service can serve the final checks.
-fn crash_and_restart(s: &Scenario, servers: &[&str], stop: &Stop, unreliable: bool) {
-    let mut rng = s.rng(CRASH_LOOP_STREAM);
-    // Long enough for a new view to form and the backup to be initialized, as in the original.
-    let pause = DEAD_AFTER * 2;
-    while !stop.is_stopped() {
-        let victim = servers[rng.random_range(0..servers.len())];
-        // A primary that dies before acknowledging its view leaves the service stuck by design;
-        // like the original's pauses, wait for the view to settle (a busy machine may take longer).
-        if let Err(e) = s.wait_until_acked(VIEW_CHANGE) {
-            log::warn!("crash loop: {e}; killing anyway");
-        }
-        log::info!("crash loop: killing {victim}");
-        s.kill(victim);
-        stop.sleep(pause);
-        if s.net.is_shut_down() {
-            return;
-        }
-        log::info!("crash loop: restarting {victim}");
-        s.start(victim);
-        if unreliable {
-            s.net.set_unreliable(victim, true);
-        }
-        stop.sleep(pause);
-    }
-}
-
 // ----- the original TestBasicFail, one scenario at a time --------------------------------------
 
 /// A lone primary with no backup serves Put, Get and Append, an Append to a missing key too.
@@ -430,6 +398,38 @@ fn concurrent_appends_same_key() {
 
 /// How long the crash loops run, as in the original.
 const CRASH_LOOP_TIME: Duration = Duration::from_secs(20);
+
+/// The random stream of the crash loop (the clients' streams are their indices).
+const CRASH_LOOP_STREAM: u64 = 1000;
+
+/// Every second or so, kills a random one of `servers` and restarts it a second later (fresh and
+/// empty), as the original's crash loop does, until `stop`. A server it killed is always restarted
+/// before it returns, so the service can serve the final checks.
+fn crash_and_restart(s: &Scenario, servers: &[&str], stop: &Stop, unreliable: bool) {
+    let mut rng = s.rng(CRASH_LOOP_STREAM);
+    // Long enough for a new view to form and the backup to be initialized, as in the original.
+    let pause = DEAD_AFTER * 2;
+    while !stop.is_stopped() {
+        let victim = servers[rng.random_range(0..servers.len())];
+        // A primary that dies before acknowledging its view leaves the service stuck by design;
+        // like the original's pauses, wait for the view to settle (a busy machine may take longer).
+        if let Err(e) = s.wait_until_acked(VIEW_CHANGE) {
+            log::warn!("crash loop: {e}; killing anyway");
+        }
+        log::info!("crash loop: killing {victim}");
+        s.kill(victim);
+        stop.sleep(pause);
+        if s.net.is_shut_down() {
+            return;
+        }
+        log::info!("crash loop: restarting {victim}");
+        s.start(victim);
+        if unreliable {
+            s.net.set_unreliable(victim, true);
+        }
+        stop.sleep(pause);
+    }
+}
 
 /// Starts three servers and waits for a primary and a backup initialized by it.
 #[track_caller]

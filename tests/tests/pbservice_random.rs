@@ -95,9 +95,13 @@ fn check_workload(
         completed >= least,
         "only {completed} operations completed: the service made too little progress (LAB_SEED={seed})"
     );
-    // The timeline goes where every suite's report pages go (the grader points it into the run).
-    let report = verify(&KvModel, &history, &CheckOptions::default(), &labreport::naming::report_dir(), name)
-        .unwrap_or_else(|failure| panic!("{failure}\nRe-run with: LAB_SEED={seed} make test T={name}"));
+    // The timeline goes where every suite's report pages go (the grader points it into the run),
+    // under a name of its own: the scenario's report page, written as the failing test ends, is
+    // `<name>.html`, and would replace a timeline of that name.
+    let timeline = format!("{name}-timeline");
+    let report =
+        verify(&KvModel, &history, &CheckOptions::default(), &labreport::naming::report_dir(), &timeline)
+            .unwrap_or_else(|failure| panic!("{failure}\nRe-run with: LAB_SEED={seed} make test T={name}"));
     println!("  linearizable ({:?})", report.elapsed);
 }
 

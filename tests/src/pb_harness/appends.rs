@@ -54,3 +54,53 @@ pub fn check_appends(value: &str, appended: &[Vec<String>]) -> Result<(), String
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two clients' elements, interleaved as `order` says (client, n).
+    fn value(order: &[(usize, usize)]) -> String {
+        order.iter().map(|&(client, n)| element(client, n)).collect()
+    }
+
+    #[test]
+    fn interleaved_appends_each_once_in_order_pass() {
+        let value = value(&[(0, 0), (1, 0), (1, 1), (0, 1)]);
+        assert_eq!(check_appends(&value, &elements(&[2, 2])), Ok(()));
+    }
+
+    #[test]
+    fn a_lost_append_is_named() {
+        let complaint = check_appends(&value(&[(0, 0), (1, 0)]), &elements(&[2, 1])).unwrap_err();
+        assert!(complaint.contains("client 0's append \"x 0 1 y\" is missing"), "{complaint}");
+    }
+
+    #[test]
+    fn a_doubled_append_is_named_with_both_places() {
+        let complaint = check_appends(&value(&[(0, 0), (1, 0), (0, 0)]), &elements(&[1, 1])).unwrap_err();
+        assert!(
+            complaint.contains("client 0's append \"x 0 0 y\" is there twice, at bytes 0 and 14"),
+            "{complaint}"
+        );
+    }
+
+    #[test]
+    fn appends_out_of_their_clients_order_are_named() {
+        let complaint = check_appends(&value(&[(0, 1), (0, 0)]), &elements(&[2])).unwrap_err();
+        assert!(complaint.contains("client 0's append \"x 0 1 y\" (at byte 0) comes before"), "{complaint}");
+    }
+
+    #[test]
+    fn anything_else_in_the_value_fails() {
+        let complaint = check_appends(&format!("{}junk", value(&[(0, 0)])), &elements(&[1])).unwrap_err();
+        assert!(complaint.contains("wanted only the 1 appended elements (7 bytes)"), "{complaint}");
+    }
+
+    #[test]
+    fn elements_of_another_shape_are_checked_alike() {
+        let appended = vec![vec!["0.1;".to_string(), "0.3;".to_string()], vec!["1.1;".to_string()]];
+        assert_eq!(check_appends("0.1;1.1;0.3;", &appended), Ok(()));
+        assert!(check_appends("0.3;1.1;0.1;", &appended).is_err());
+    }
+}

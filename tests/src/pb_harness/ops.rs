@@ -1,6 +1,10 @@
 //! Client operations that fail the test with a sentence: unbounded ones on a clerk, and the
 //! scenario's, bounded by [`OP_LIMIT`] so that a service that never answers fails the test
 //! instead of hanging it.
+//!
+//! A bounded operation runs on a thread of its own, but it is judged on the test's thread: the
+//! failure report quotes the assertion that failed the test, and it hears only of those raised
+//! on the test's thread.
 
 use std::time::Duration;
 
@@ -15,55 +19,53 @@ use crate::bounds::OP_LIMIT;
 /// `clerk` puts `value` under `key`; fails if the clerk stopped first.
 #[track_caller]
 pub fn put(clerk: &Clerk, key: &str, value: &str) {
-    let what = format!("{}'s Put({key:?}, {})", clerk.name(), short(value));
-    clerk.put(key, value).unwrap_or_else(|e| panic!("{what} did not finish: {e}"));
+    finished(&put_call(clerk, key, value), clerk.put(key, value));
 }
 
 /// `clerk` appends `value` to `key`; fails if the clerk stopped first.
 #[track_caller]
 pub fn append(clerk: &Clerk, key: &str, value: &str) {
-    let what = format!("{}'s Append({key:?}, {})", clerk.name(), short(value));
-    clerk.append(key, value).unwrap_or_else(|e| panic!("{what} did not finish: {e}"));
+    finished(&append_call(clerk, key, value), clerk.append(key, value));
 }
 
 /// The value `clerk` reads for `key`; fails if the clerk stopped first.
 #[track_caller]
 pub fn get(clerk: &Clerk, key: &str) -> String {
-    clerk.get(key).unwrap_or_else(|e| panic!("{}'s Get({key:?}) did not finish: {e}", clerk.name()))
+    finished(&get_call(clerk, key), clerk.get(key))
 }
 
 /// Asserts that `clerk` reads `expected` for `key`, saying which was wanted and which came back.
 #[track_caller]
 pub fn check(clerk: &Clerk, key: &str, expected: &str) {
-    let got = get(clerk, key);
-    assert!(got == expected, "{}'s Get({key:?}) returned {got:?}, expected {expected:?}", clerk.name());
+    read(&get_call(clerk, key), &get(clerk, key), expected);
 }
 
 impl Scenario {
     /// [`put`], within [`OP_LIMIT`].
     #[track_caller]
     pub fn put(&self, clerk: &Clerk, key: &str, value: &str) {
-        let what = format!("{}'s Put({key:?}, {})", clerk.name(), short(value));
-        self.within(OP_LIMIT, &what, || put(clerk, key, value));
+        let call = put_call(clerk, key, value);
+        finished(&call, self.within(OP_LIMIT, &call, || clerk.put(key, value)));
     }
 
     /// [`append`], within [`OP_LIMIT`].
     #[track_caller]
     pub fn append(&self, clerk: &Clerk, key: &str, value: &str) {
-        let what = format!("{}'s Append({key:?}, {})", clerk.name(), short(value));
-        self.within(OP_LIMIT, &what, || append(clerk, key, value));
+        let call = append_call(clerk, key, value);
+        finished(&call, self.within(OP_LIMIT, &call, || clerk.append(key, value)));
     }
 
     /// [`get`], within [`OP_LIMIT`].
     #[track_caller]
     pub fn get(&self, clerk: &Clerk, key: &str) -> String {
-        self.within(OP_LIMIT, &format!("{}'s Get({key:?})", clerk.name()), || get(clerk, key))
+        let call = get_call(clerk, key);
+        finished(&call, self.within(OP_LIMIT, &call, || clerk.get(key)))
     }
 
     /// [`check`], within [`OP_LIMIT`].
     #[track_caller]
     pub fn check(&self, clerk: &Clerk, key: &str, expected: &str) {
-        self.within(OP_LIMIT, &format!("{}'s Get({key:?})", clerk.name()), || check(clerk, key, expected));
+        read(&get_call(clerk, key), &self.get(clerk, key), expected);
     }
 
     /// Runs `op` with `clerk` and waits at most `limit` for it; fails saying `what` was wanted
@@ -89,4 +91,31 @@ impl Scenario {
     ) -> Result<Result<String, PbError>, RpcError> {
         self.net.endpoint("probe").call::<Execute>(server, &Request { id, op })
     }
+}
+
+/// A Put as failure messages name it: `clerk-1's Put("k", "v")`.
+fn put_call(clerk: &Clerk, key: &str, value: &str) -> String {
+    format!("{}'s Put({key:?}, {})", clerk.name(), short(value))
+}
+
+/// An Append as failure messages name it.
+fn append_call(clerk: &Clerk, key: &str, value: &str) -> String {
+    format!("{}'s Append({key:?}, {})", clerk.name(), short(value))
+}
+
+/// A Get as failure messages name it.
+fn get_call(clerk: &Clerk, key: &str) -> String {
+    format!("{}'s Get({key:?})", clerk.name())
+}
+
+/// What `call` returned; fails if its clerk stopped first.
+#[track_caller]
+fn finished<T>(call: &str, result: Result<T, Stopped>) -> T {
+    result.unwrap_or_else(|e| panic!("{call} did not finish: {e}"))
+}
+
+/// Fails unless the Get `call` read `expected`.
+#[track_caller]
+fn read(call: &str, got: &str, expected: &str) {
+    assert!(got == expected, "{call} returned {got:?}, expected {expected:?}");
 }

@@ -23,7 +23,8 @@ impl Drop for ShutdownOnPanic<'_> {
 }
 
 /// Joins the thread `call` and returns its result; a panic in it carries its own sentence, and
-/// is passed on.
+/// is passed on (the test's output shows it; the failure report, which hears only of panics on
+/// the test's thread, does not: assert on the test's thread).
 pub fn join<T>(call: ScopedJoinHandle<'_, T>) -> T {
     call.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
@@ -82,7 +83,9 @@ impl Scenario {
     }
 
     /// Runs `op` on a thread of its own and waits at most `limit` for it, so that a service that
-    /// never answers fails the test, saying `what` was wanted, instead of hanging it.
+    /// never answers fails the test, saying `what` was wanted, instead of hanging it. Let `op`
+    /// return what the test judges, and judge it here on the test's thread: the failure report
+    /// quotes only assertions raised on the test's thread.
     #[track_caller]
     pub fn within<T: Send>(&self, limit: Duration, what: &str, op: impl FnOnce() -> T + Send) -> T {
         self.threads(|threads| self.join_within(threads.spawn(op), limit, what))
