@@ -81,8 +81,13 @@ fn check_workload(
         stop.store(true, Ordering::SeqCst);
         // Give the clients a bounded time to finish their last operation on a healed network,
         // then stop the rest: their last calls stay pending in the history.
-        let finished = || workers.iter().all(|w| w.is_finished()).then_some(()).ok_or_else(String::new);
-        let _ = s.wait("the clients to finish", grace, finished);
+        let _ = s.wait("the clients to finish", grace, || {
+            if workers.iter().all(|w| w.is_finished()) {
+                Ok(())
+            } else {
+                Err(String::new())
+            }
+        });
         s.net.shutdown();
         workers.into_iter().map(join).sum()
     });
@@ -131,7 +136,7 @@ fn client_loop(clerk: &mut impl KvClerk, rng: &mut StdRng, client: usize, stop: 
 /// interval) or restarts a dead one, holds a
 /// server's pings to the view service or delivers them, cuts a server off from the view service
 /// or heals, and flips message loss.
-fn nemesis(cluster: &Scenario, mut rng: StdRng, duration: Duration, faults: Faults) {
+fn nemesis(s: &Scenario, mut rng: StdRng, duration: Duration, faults: Faults) {
     let end = Instant::now() + duration;
     let mut dead: Vec<&str> = Vec::new();
     let mut held: Option<&str> = None;
@@ -142,7 +147,7 @@ fn nemesis(cluster: &Scenario, mut rng: StdRng, duration: Duration, faults: Faul
             // design: kill only once the view has settled (restarting is always safe). The wait
             // is short: a primary cut off by this nemesis cannot ack until a later round heals
             // the cut, and a long wait here would keep it cut off for the rest of the workload.
-            let settled = match cluster.wait_until_acked(PING_INTERVAL * 5) {
+            let settled = match s.wait_until_acked(PING_INTERVAL * 5) {
                 Ok(_) => true,
                 Err(e) => {
                     log::info!("nemesis: {e}; no kill this round");
@@ -152,19 +157,19 @@ fn nemesis(cluster: &Scenario, mut rng: StdRng, duration: Duration, faults: Faul
             let restart = rng.random_bool(0.6);
             if !dead.is_empty() && (restart || !settled) {
                 let server = dead.remove(rng.random_range(0..dead.len()));
-                cluster.start(server);
+                s.start(server);
             } else if dead.is_empty() && settled {
                 let server = SERVERS[rng.random_range(0..SERVERS.len())];
                 let quick = rng.random_bool(0.5);
-                let view = cluster.view();
+                let view = s.view();
                 // A primary without a backup holds the only copy of the data: losing it is
                 // allowed, but leaves nothing to test (the lone-primary workload does it).
                 if !(view.is_primary(server) && view.backup.is_none()) {
-                    cluster.kill(server);
+                    s.kill(server);
                     if quick {
                         // A quick restart: back before the view service misses a single ping.
                         std::thread::sleep(PING_INTERVAL.mul_f64(rng.random_range(0.0..1.0)));
-                        cluster.start(server);
+                        s.start(server);
                     } else {
                         dead.push(server);
                     }
@@ -173,10 +178,10 @@ fn nemesis(cluster: &Scenario, mut rng: StdRng, duration: Duration, faults: Faul
         }
         if faults.held_pings {
             match held.take() {
-                Some(server) => cluster.net.unhold(server, VS),
+                Some(server) => s.net.unhold(server, VS),
                 None if rng.random_bool(0.5) => {
                     let server = SERVERS[rng.random_range(0..SERVERS.len())];
-                    cluster.net.hold(server, VS);
+                    s.net.hold(server, VS);
                     held = Some(server);
                 }
                 None => {}
@@ -188,40 +193,40 @@ fn nemesis(cluster: &Scenario, mut rng: StdRng, duration: Duration, faults: Faul
                 let others: Vec<&str> = SERVERS.iter().copied().filter(|s| *s != server).collect();
                 let mut rest = others.clone();
                 rest.push(VS);
-                cluster.net.partition(&[&[server], &rest]).expect("a valid partition");
+                s.net.partition(&[&[server], &rest]).expect("a valid partition");
             } else {
-                cluster.net.heal();
+                s.net.heal();
             }
         }
         if faults.unreliable {
-            cluster.net.set_network_unreliable(rng.random_bool(0.7));
+            s.net.set_network_unreliable(rng.random_bool(0.7));
         }
     }
     if let Some(server) = held {
-        cluster.net.unhold(server, VS);
+        s.net.unhold(server, VS);
     }
-    cluster.net.heal();
-    cluster.net.set_network_unreliable(false);
+    s.net.heal();
+    s.net.set_network_unreliable(false);
     for server in dead {
-        cluster.start(server);
+        s.start(server);
     }
 }
 
 /// The lone primary's nemesis: after a while, kills the only server and restarts it, at once or
 /// within one ping interval, with its pings to the view service held for a moment around the
 /// restart half of the time. Whatever it served before is gone, so it must serve nothing after.
-fn restart_the_lone_primary(cluster: &Scenario, mut rng: StdRng) {
+fn restart_the_lone_primary(s: &Scenario, mut rng: StdRng) {
     std::thread::sleep(PING_INTERVAL * rng.random_range(10..25));
     let hold = rng.random_bool(0.5);
     if hold {
-        cluster.net.hold(LONE, VS);
+        s.net.hold(LONE, VS);
     }
-    cluster.kill(LONE);
+    s.kill(LONE);
     std::thread::sleep(PING_INTERVAL.mul_f64(rng.random_range(0.0..1.0)));
-    cluster.start(LONE);
+    s.start(LONE);
     if hold {
         std::thread::sleep(PING_INTERVAL * rng.random_range(1..4));
-        cluster.net.unhold(LONE, VS);
+        s.net.unhold(LONE, VS);
     }
     // Long enough for the restarted server to learn the view and for clients to try it.
     std::thread::sleep(PING_INTERVAL * 15);

@@ -36,6 +36,7 @@ impl Scenario {
     /// injector's number of its own), seeded from the network's seed: `LAB_SEED` repeats a
     /// run's workload choices as well as its faults.
     pub fn rng(&self, stream: u64) -> StdRng {
+        // An odd multiplier (2^64 / golden ratio) spreads neighbouring streams far apart.
         StdRng::seed_from_u64(self.net.seed() ^ stream.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
     }
 
