@@ -1,7 +1,8 @@
 //! `labtests`: the lab's scenario suites, their harness helpers and checkers.
 //!
-//! - [`pb_harness`]: a cluster of view service and key/value servers for the primary/backup
-//!   scenarios, and checks that fail with sentences;
+//! - [`pb_harness`]: the primary/backup scenario (a cluster of view service and key/value
+//!   servers, its waits, threads and clerks), and checks that fail with sentences;
+//! - [`bounds`]: how long the scenarios wait, each bound named once;
 //! - [`vs_harness`]: helpers for the view-service scenarios, including the rule-1 check every
 //!   view seen in a test goes through;
 //! - [`view_model`]: a bounded model check of the view service's rules;
@@ -14,7 +15,7 @@
 //! of their own, each with its tests: the linearizability checker (`lincheck/`) and the failure
 //! report (`labreport/`); the simulated network's tests live with it, in `labrpc/tests/`.
 
-pub mod pb_clerk;
+pub mod bounds;
 pub mod pb_harness;
 pub mod seen;
 pub mod timeliness;

@@ -5,21 +5,26 @@
 //! linearizability.
 //!
 //! All random choices (the clients' operations and the nemesis's faults) come from the
-//! network's seed, so `LAB_SEED` repeats them; thread timing still varies from run to run.
+//! network's seed, so `LAB_SEED` repeats them; thread timing still varies from run to run. The
+//! history checked is the scenario's operation log, the one its failure report shows.
 
 use labtests::graded;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use labtests::pb_harness::{Cluster, VS};
-use lincheck::{verify, CheckOptions, KvClerk, KvModel, KvRecorder, RecordingClerk};
+use labtests::pb_harness::threads::join;
+use labtests::pb_harness::{Scenario, VS};
+use lincheck::{verify, CheckOptions, KvClerk, KvModel};
 use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use viewservice::PING_INTERVAL;
 
 const SERVERS: [&str; 3] = ["s1", "s2", "s3"];
 const KEYS: usize = 3;
+
+/// The random stream of the nemesis (the clients' streams are their indices).
+const NEMESIS_STREAM: u64 = 1000;
 
 /// The faults a nemesis may inject.
 #[derive(Clone, Copy, Default)]
@@ -37,63 +42,71 @@ struct Faults {
 
 /// Runs `clients` random clients for `duration` under `faults`, then checks the history.
 fn run_workload(name: &str, clients: usize, duration: Duration, faults: Faults) {
-    let cluster = Cluster::new(&SERVERS);
-    println!("Test: {name} (LAB_SEED={})", cluster.net.seed());
-    cluster
-        .wait_for_view("a primary and a backup", PING_INTERVAL * 30, |v| {
-            v.primary.is_some() && v.backup.is_some()
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
-    if faults.unreliable {
-        cluster.net.set_network_unreliable(true);
+    let s = Scenario::begin(name);
+    for server in SERVERS {
+        s.start(server);
     }
-    let nemesis = |rng: StdRng| nemesis(&cluster, rng, duration, faults);
-    check_workload(name, &cluster, clients, nemesis, PING_INTERVAL * 50, 20);
+    s.wait_for_view("a primary and a backup", PING_INTERVAL * 30, |v| {
+        v.primary.is_some() && v.backup.is_some()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    if faults.unreliable {
+        s.net.set_network_unreliable(true);
+    }
+    let nemesis = |rng: StdRng| nemesis(&s, rng, duration, faults);
+    check_workload(name, &s, clients, nemesis, PING_INTERVAL * 50, 20);
 }
 
 /// Runs `clients` random clients while `nemesis` runs, gives them `grace` to finish their last
 /// operation, then checks that at least `least` completed and that the history is linearizable.
 fn check_workload(
     name: &str,
-    cluster: &Cluster,
+    s: &Scenario,
     clients: usize,
     nemesis: impl FnOnce(StdRng),
     grace: Duration,
     least: usize,
 ) {
-    let seed = cluster.net.seed();
-    let recorder = KvRecorder::new();
+    let seed = s.net.seed();
     let stop = AtomicBool::new(false);
-    let completed: usize = std::thread::scope(|scope| {
+    let completed: usize = s.threads(|scope| {
         let workers: Vec<_> = (0..clients)
             .map(|c| {
-                let mut clerk = RecordingClerk::new(cluster.clerk(), &recorder);
-                let mut rng =
-                    StdRng::seed_from_u64(seed ^ (c as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let (mut clerk, mut rng) = (s.clerk(), s.rng(c as u64));
                 let stop = &stop;
                 scope.spawn(move || client_loop(&mut clerk, &mut rng, c, stop))
             })
             .collect();
-        nemesis(StdRng::seed_from_u64(seed));
+        nemesis(s.rng(NEMESIS_STREAM));
         stop.store(true, Ordering::SeqCst);
         // Give the clients a bounded time to finish their last operation on a healed network,
         // then stop the rest: their last calls stay pending in the history.
-        let deadline = Instant::now() + grace;
-        while workers.iter().any(|w| !w.is_finished()) && Instant::now() < deadline {
-            std::thread::sleep(PING_INTERVAL / 5);
-        }
-        cluster.net.shutdown();
-        workers.into_iter().map(|w| w.join().expect("a client panicked")).sum()
+        let _ = s.wait("the clients to finish", grace, || {
+            if workers.iter().all(|w| w.is_finished()) {
+                Ok(())
+            } else {
+                Err(String::new())
+            }
+        });
+        s.net.shutdown();
+        workers.into_iter().map(join).sum()
     });
-    let history = recorder.history();
+    // Every clerk records into the scenario's operation log, on the network's clock.
+    let history = s.diagnostics().ops().history().unwrap_or_else(|e| {
+        panic!("the recorded operations do not make a history the checker can read: {e}")
+    });
     println!("  {completed} operations completed, {} recorded", history.len());
     assert!(
         completed >= least,
         "only {completed} operations completed: the service made too little progress (LAB_SEED={seed})"
     );
-    // The timeline goes where every suite's report pages go (the grader points it into the run).
-    let report = verify(&KvModel, &history, &CheckOptions::default(), &labreport::naming::report_dir(), name)
-        .unwrap_or_else(|failure| panic!("{failure}\nRe-run with: LAB_SEED={seed} make test T={name}"));
+    // The timeline goes where every suite's report pages go (the grader points it into the run),
+    // under a name of its own: the scenario's report page, written as the failing test ends, is
+    // `<name>.html`, and would replace a timeline of that name.
+    let timeline = format!("{name}-timeline");
+    let report =
+        verify(&KvModel, &history, &CheckOptions::default(), &labreport::naming::report_dir(), &timeline)
+            .unwrap_or_else(|failure| panic!("{failure}\nRe-run with: LAB_SEED={seed} make test T={name}"));
     println!("  linearizable ({:?})", report.elapsed);
 }
 
@@ -123,7 +136,7 @@ fn client_loop(clerk: &mut impl KvClerk, rng: &mut StdRng, client: usize, stop: 
 /// interval) or restarts a dead one, holds a
 /// server's pings to the view service or delivers them, cuts a server off from the view service
 /// or heals, and flips message loss.
-fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Faults) {
+fn nemesis(s: &Scenario, mut rng: StdRng, duration: Duration, faults: Faults) {
     let end = Instant::now() + duration;
     let mut dead: Vec<&str> = Vec::new();
     let mut held: Option<&str> = None;
@@ -134,7 +147,7 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
             // design: kill only once the view has settled (restarting is always safe). The wait
             // is short: a primary cut off by this nemesis cannot ack until a later round heals
             // the cut, and a long wait here would keep it cut off for the rest of the workload.
-            let settled = match cluster.wait_until_acked(PING_INTERVAL * 5) {
+            let settled = match s.wait_until_acked(PING_INTERVAL * 5) {
                 Ok(_) => true,
                 Err(e) => {
                     log::info!("nemesis: {e}; no kill this round");
@@ -144,19 +157,19 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
             let restart = rng.random_bool(0.6);
             if !dead.is_empty() && (restart || !settled) {
                 let server = dead.remove(rng.random_range(0..dead.len()));
-                cluster.start(server);
+                s.start(server);
             } else if dead.is_empty() && settled {
                 let server = SERVERS[rng.random_range(0..SERVERS.len())];
                 let quick = rng.random_bool(0.5);
-                let view = cluster.view();
+                let view = s.view();
                 // A primary without a backup holds the only copy of the data: losing it is
                 // allowed, but leaves nothing to test (the lone-primary workload does it).
                 if !(view.is_primary(server) && view.backup.is_none()) {
-                    cluster.kill(server);
+                    s.kill(server);
                     if quick {
                         // A quick restart: back before the view service misses a single ping.
                         std::thread::sleep(PING_INTERVAL.mul_f64(rng.random_range(0.0..1.0)));
-                        cluster.start(server);
+                        s.start(server);
                     } else {
                         dead.push(server);
                     }
@@ -165,10 +178,10 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
         }
         if faults.held_pings {
             match held.take() {
-                Some(server) => cluster.net.unhold(server, VS),
+                Some(server) => s.net.unhold(server, VS),
                 None if rng.random_bool(0.5) => {
                     let server = SERVERS[rng.random_range(0..SERVERS.len())];
-                    cluster.net.hold(server, VS);
+                    s.net.hold(server, VS);
                     held = Some(server);
                 }
                 None => {}
@@ -180,40 +193,40 @@ fn nemesis(cluster: &Cluster, mut rng: StdRng, duration: Duration, faults: Fault
                 let others: Vec<&str> = SERVERS.iter().copied().filter(|s| *s != server).collect();
                 let mut rest = others.clone();
                 rest.push(VS);
-                cluster.net.partition(&[&[server], &rest]).expect("a valid partition");
+                s.net.partition(&[&[server], &rest]).expect("a valid partition");
             } else {
-                cluster.net.heal();
+                s.net.heal();
             }
         }
         if faults.unreliable {
-            cluster.net.set_network_unreliable(rng.random_bool(0.7));
+            s.net.set_network_unreliable(rng.random_bool(0.7));
         }
     }
     if let Some(server) = held {
-        cluster.net.unhold(server, VS);
+        s.net.unhold(server, VS);
     }
-    cluster.net.heal();
-    cluster.net.set_network_unreliable(false);
+    s.net.heal();
+    s.net.set_network_unreliable(false);
     for server in dead {
-        cluster.start(server);
+        s.start(server);
     }
 }
 
 /// The lone primary's nemesis: after a while, kills the only server and restarts it, at once or
 /// within one ping interval, with its pings to the view service held for a moment around the
 /// restart half of the time. Whatever it served before is gone, so it must serve nothing after.
-fn restart_the_lone_primary(cluster: &Cluster, mut rng: StdRng) {
+fn restart_the_lone_primary(s: &Scenario, mut rng: StdRng) {
     std::thread::sleep(PING_INTERVAL * rng.random_range(10..25));
     let hold = rng.random_bool(0.5);
     if hold {
-        cluster.net.hold(LONE, VS);
+        s.net.hold(LONE, VS);
     }
-    cluster.kill(LONE);
+    s.kill(LONE);
     std::thread::sleep(PING_INTERVAL.mul_f64(rng.random_range(0.0..1.0)));
-    cluster.start(LONE);
+    s.start(LONE);
     if hold {
         std::thread::sleep(PING_INTERVAL * rng.random_range(1..4));
-        cluster.net.unhold(LONE, VS);
+        s.net.unhold(LONE, VS);
     }
     // Long enough for the restarted server to learn the view and for clients to try it.
     std::thread::sleep(PING_INTERVAL * 15);
@@ -263,9 +276,9 @@ fn random_crashes_partitions_and_loss_keep_every_history_linearizable() {
 #[graded]
 fn lone_primary_restart_keeps_every_history_linearizable() {
     let name = "lone_primary_restart_keeps_every_history_linearizable";
-    let cluster = Cluster::new(&[LONE]);
-    println!("Test: {name} (LAB_SEED={})", cluster.net.seed());
-    cluster.settle(LONE, None, PING_INTERVAL * 30);
+    let s = Scenario::begin(name);
+    s.start(LONE);
+    s.settle(LONE, None, PING_INTERVAL * 30);
     // The clients that are blocked after the restart stay blocked: no grace period.
-    check_workload(name, &cluster, 4, |rng| restart_the_lone_primary(&cluster, rng), Duration::ZERO, 20);
+    check_workload(name, &s, 4, |rng| restart_the_lone_primary(&s, rng), Duration::ZERO, 20);
 }

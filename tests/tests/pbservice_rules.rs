@@ -13,249 +13,17 @@
 
 use labtests::graded;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Deref;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::{self, Scope, ScopedJoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use labrpc::{EventKind, Method, Network, RpcError};
-use labtests::pb_harness::{Clerk, Cluster, VS};
+use labtests::bounds::{OP_LIMIT, POLL, PROMPTLY, VIEW_CHANGE, WATCH};
+use labtests::pb_harness::{check_appends, Clerk, Scenario, VS};
 use labtests::seen::SeenView;
-use parking_lot::Mutex;
-use pbservice::{Execute, Forward, ForwardArgs, Op, PbError, Request, RequestId, Stopped, Transfer};
+use pbservice::{Forward, ForwardArgs, Op, PbError, Request, RequestId, Stopped, Transfer};
 use viewservice::{DEAD_AFTER, PING_INTERVAL};
-
-/// How often a test looks again at something it waits for.
-const POLL: Duration = Duration::from_millis(10);
-
-/// An upper bound on one view change and the state transfer that goes with it (a death is
-/// noticed after `DEAD_AFTER`, then a tick, a transfer and an acknowledgement). Waits poll, so
-/// they return as soon as the change is done.
-const VIEW_CHANGE: Duration = Duration::from_secs(5);
-
-/// How long a test watches for something that must not happen: long enough for the view
-/// service to declare a silent server dead twice over.
-const WATCH: Duration = DEAD_AFTER.saturating_mul(2);
-
-/// A clerk whose node is killed must return within this.
-const PROMPTLY: Duration = Duration::from_millis(500);
-
-/// The longest a single client operation may take in a scenario that expects it to finish
-/// (at most one view change in its way).
-const OP_LIMIT: Duration = VIEW_CHANGE;
-
-// ----- a cluster that joins every thread it started -----------------------------------------
-
-/// A [`Cluster`] that remembers the servers it started, so that when the test ends it can stop
-/// them and the view service and join their tick threads (dropping a bare cluster shuts the
-/// network down but leaves those threads to end on their own).
-struct Lab {
-    cluster: Cluster,
-    started: Mutex<BTreeSet<String>>,
-}
-
-impl Lab {
-    /// An empty cluster (a view service, no key/value server yet) for the story `story`.
-    fn new(story: &str) -> Lab {
-        let cluster = Cluster::new(&[]);
-        println!("Test: {story} (seed {}; LAB_SEED={} repeats it)", cluster.net.seed(), cluster.net.seed());
-        Lab { cluster, started: Mutex::new(BTreeSet::new()) }
-    }
-
-    /// Starts (or restarts, fresh and empty) the server `name`.
-    fn start(&self, name: &str) {
-        self.cluster.start(name);
-        self.started.lock().insert(name.to_string());
-    }
-
-    /// Starts `primary`, waits until it is the primary of an acknowledged view with no backup.
-    fn primary_alone(&self, primary: &str) -> SeenView {
-        self.start(primary);
-        self.settle(primary, None, VIEW_CHANGE)
-    }
-
-    /// Starts `primary`, then `backup`, and waits until they are primary and backup of an
-    /// acknowledged view, the backup holding the primary's state. (Started together, either
-    /// could become the first primary.)
-    fn primary_and_backup(&self, primary: &str, backup: &str) -> SeenView {
-        self.primary_alone(primary);
-        self.start(backup);
-        self.settle(primary, Some(backup), VIEW_CHANGE)
-    }
-
-    /// Starts `name` and waits until it has learned the current view (it is idle if both roles
-    /// are taken).
-    fn start_idle(&self, name: &str) {
-        self.start(name);
-        self.wait_until_learned(name);
-    }
-
-    /// Waits until server `name` believes the view service's current view.
-    fn wait_until_learned(&self, name: &str) {
-        poll(&format!("{name} to learn the current view"), VIEW_CHANGE, || {
-            let (current, theirs) = (self.view(), self.view_on(name));
-            if theirs.as_ref() == Some(&current) {
-                Ok(())
-            } else {
-                Err(format!("the view service has {current}, {name} believes {theirs:?}"))
-            }
-        });
-    }
-
-    /// Sends `op` straight to `server` as a client would, under request id `id`.
-    fn execute_directly(
-        &self,
-        server: &str,
-        id: RequestId,
-        op: Op,
-    ) -> Result<Result<String, PbError>, RpcError> {
-        self.net.endpoint("probe").call::<Execute>(server, &Request { id, op })
-    }
-
-    /// Runs `op` on a thread of its own and waits at most `OP_LIMIT` for it, so that a server
-    /// that never answers fails the test instead of hanging it.
-    fn bounded<T: Send>(&self, what: &str, op: impl FnOnce() -> T + Send) -> T {
-        with_threads(&self.net, |threads| join_within(threads.spawn(op), OP_LIMIT, what))
-    }
-
-    /// `clerk` puts `value` under `key`, within `OP_LIMIT`.
-    fn put(&self, clerk: &Clerk, key: &str, value: &str) {
-        let what = format!("{}'s Put({key:?}, {})", clerk.name(), brief(value));
-        let result = self.bounded(&what, || clerk.put(key, value));
-        assert!(result.is_ok(), "{what} returned {result:?}");
-    }
-
-    /// `clerk` appends `value` to `key`, within `OP_LIMIT`.
-    fn append(&self, clerk: &Clerk, key: &str, value: &str) {
-        let what = format!("{}'s Append({key:?}, {})", clerk.name(), brief(value));
-        let result = self.bounded(&what, || clerk.append(key, value));
-        assert!(result.is_ok(), "{what} returned {result:?}");
-    }
-
-    /// `clerk` reads `expected` for `key`, within `OP_LIMIT`.
-    fn check(&self, clerk: &Clerk, key: &str, expected: &str) {
-        let what = format!("{}'s Get({key:?})", clerk.name());
-        let got = self.bounded(&what, || clerk.get(key));
-        assert_eq!(got.as_deref().ok(), Some(expected), "{what} returned {got:?}, expected {expected:?}");
-    }
-}
-
-impl Deref for Lab {
-    type Target = Cluster;
-    fn deref(&self) -> &Cluster {
-        &self.cluster
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        self.cluster.net.shutdown();
-        for name in self.started.lock().iter() {
-            self.cluster.kill(name);
-        }
-        self.cluster.vs.kill();
-    }
-}
-
-// ----- waiting, watching and joining --------------------------------------------------------
-
-/// Runs `body` with a thread scope whose threads are all joined before it returns. If the test
-/// fails inside, the network is shut down first, so that blocked clerks return and the scope
-/// can join them.
-fn with_threads<'env, T>(
-    net: &'env Network,
-    body: impl for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> T,
-) -> T {
-    thread::scope(|scope| {
-        let _stop = ShutdownOnPanic(net);
-        body(scope)
-    })
-}
-
-/// Shuts the network down if dropped while the test is panicking.
-struct ShutdownOnPanic<'a>(&'a Network);
-
-impl Drop for ShutdownOnPanic<'_> {
-    fn drop(&mut self) {
-        if thread::panicking() {
-            self.0.shutdown();
-        }
-    }
-}
-
-/// Polls `check` until it answers `Ok`, for at most `timeout`. `check` explains with `Err`
-/// what it sees instead; on time-out the test fails with that explanation.
-fn poll<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Result<T, String>) -> T {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match check() {
-            Ok(value) => return value,
-            Err(seen) if Instant::now() >= deadline => {
-                panic!("waited {timeout:?} for {what}, but {seen}")
-            }
-            Err(_) => thread::sleep(POLL),
-        }
-    }
-}
-
-/// Watches `call` for `window`: it must not return, and `invariant` must hold throughout.
-/// `what` names the call and why it must wait.
-fn stays_blocked<T>(
-    call: &ScopedJoinHandle<'_, T>,
-    window: Duration,
-    what: &str,
-    mut invariant: impl FnMut(),
-) {
-    let start = Instant::now();
-    loop {
-        assert!(
-            !call.is_finished(),
-            "{what}: it returned after {:?}, but it must not return yet",
-            start.elapsed()
-        );
-        invariant();
-        if start.elapsed() >= window {
-            return;
-        }
-        thread::sleep(POLL);
-    }
-}
-
-/// Whether the thread `call` finishes within `window` (it is left running if not).
-fn finishes_within<T>(call: &ScopedJoinHandle<'_, T>, window: Duration) -> bool {
-    let start = Instant::now();
-    while !call.is_finished() && start.elapsed() < window {
-        thread::sleep(POLL);
-    }
-    call.is_finished()
-}
-
-/// Waits at most `timeout` for the thread `call` to finish and returns its result.
-fn join_within<T>(call: ScopedJoinHandle<'_, T>, timeout: Duration, what: &str) -> T {
-    let start = Instant::now();
-    while !call.is_finished() {
-        assert!(start.elapsed() < timeout, "{what} had not returned after {timeout:?}");
-        thread::sleep(POLL / 5);
-    }
-    // A panic in the thread carries its own sentence: pass it on.
-    call.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-}
-
-/// Fails unless `value` is the value server `name` holds for `key`.
-fn assert_value_on(lab: &Lab, name: &str, key: &str, value: &str) {
-    let held = lab.value_on(name, key);
-    assert_eq!(held.as_deref(), Some(value), "{name} holds {held:?} for {key:?}, expected {value:?}");
-}
-
-/// A value as a failure message shows it: quoted if short, else by its length.
-fn brief(value: &str) -> String {
-    if value.len() <= 40 {
-        format!("{value:?}")
-    } else {
-        format!("{} bytes", value.len())
-    }
-}
 
 /// The request id of a hand-made client.
 fn hand_made(seq: u64) -> RequestId {
@@ -268,7 +36,7 @@ fn hand_made(seq: u64) -> RequestId {
 /// primary, and nothing is served.
 #[graded]
 fn rule_1_idle_server_never_replaces_dead_primary_and_backup() {
-    let lab = Lab::new("Rule 1: an idle server never replaces a dead primary and backup");
+    let lab = Scenario::begin("Rule 1: an idle server never replaces a dead primary and backup");
     lab.primary_and_backup("s1", "s2");
     lab.start_idle("s3");
     let clerk = lab.clerk();
@@ -276,28 +44,33 @@ fn rule_1_idle_server_never_replaces_dead_primary_and_backup() {
 
     lab.kill("s1");
     lab.kill("s2");
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         let get = threads.spawn(|| clerk.get("k"));
-        stays_blocked(&get, WATCH.saturating_mul(3) / 2, "a Get while primary and backup are dead", || {
-            let view = lab.view();
-            assert!(
-                !view.is_primary("s3"),
-                "s3 was never primary or backup, yet the view service made it primary: {view}"
-            );
-            let believed =
-                lab.view_on("s3").expect("s3 was started and never killed, so it should be running");
-            assert!(
-                !believed.is_primary("s3"),
-                "s3 was never primary or backup, yet it believes it is primary: {believed}"
-            );
-        });
+        lab.stays_blocked(
+            &get,
+            WATCH.saturating_mul(3) / 2,
+            "a Get while primary and backup are dead",
+            || {
+                let view = lab.view();
+                assert!(
+                    !view.is_primary("s3"),
+                    "s3 was never primary or backup, yet the view service made it primary: {view}"
+                );
+                let believed =
+                    lab.view_on("s3").expect("s3 was started and never killed, so it should be running");
+                assert!(
+                    !believed.is_primary("s3"),
+                    "s3 was never primary or backup, yet it believes it is primary: {believed}"
+                );
+            },
+        );
         let refusal = lab.execute_directly("s3", hand_made(1), Op::Get { key: "k".into() });
         assert!(
             matches!(refusal, Ok(Err(PbError::WrongServer))),
             "the idle s3 answered a Get with {refusal:?}"
         );
         lab.net.kill(clerk.name());
-        let result = join_within(get, PROMPTLY, "the blocked Get after its clerk was killed");
+        let result = lab.join_within(get, PROMPTLY, "the blocked Get after its clerk was killed");
         assert!(result.is_err(), "the Get with no live primary returned {result:?}; it must never be served");
     });
 }
@@ -306,7 +79,7 @@ fn rule_1_idle_server_never_replaces_dead_primary_and_backup() {
 /// the primary of the next view, and its empty state never replaces its old backup's.
 #[graded]
 fn rule_1_restarted_primary_does_not_wipe_its_backup() {
-    let lab = Lab::new("Rule 1: a primary restarted at once does not wipe its backup");
+    let lab = Scenario::begin("Rule 1: a primary restarted at once does not wipe its backup");
     lab.primary_and_backup("s1", "s2");
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "precious");
@@ -314,7 +87,7 @@ fn rule_1_restarted_primary_does_not_wipe_its_backup() {
     lab.kill("s1");
     lab.start("s1");
     // The view service must see that s1 restarted and promote s2; all the while s2 keeps the data.
-    poll("s2 to replace the restarted s1 as primary", VIEW_CHANGE, || {
+    lab.poll("s2 to replace the restarted s1 as primary", VIEW_CHANGE, || {
         let kept = lab.value_on("s2", "k");
         assert_eq!(
             kept.as_deref(),
@@ -331,7 +104,7 @@ fn rule_1_restarted_primary_does_not_wipe_its_backup() {
     });
     lab.settle("s2", Some("s1"), VIEW_CHANGE);
     lab.check(&clerk, "k", "precious");
-    assert_value_on(&lab, "s1", "k", "precious");
+    lab.assert_value_on("s1", "k", "precious");
 }
 
 // ----- rule 2 --------------------------------------------------------------------------------
@@ -340,24 +113,24 @@ fn rule_1_restarted_primary_does_not_wipe_its_backup() {
 /// the Put completes, on both servers.
 #[graded]
 fn rule_2_put_waits_while_backup_is_cut_off_then_completes_after_repair() {
-    let lab = Lab::new("Rule 2: a primary cut off from its backup cannot complete a Put");
+    let lab = Scenario::begin("Rule 2: a primary cut off from its backup cannot complete a Put");
     lab.primary_and_backup("s1", "s2");
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "before");
 
     lab.net.cut("s1", "s2");
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         let put = threads.spawn(|| clerk.put("k", "after"));
-        stays_blocked(&put, WATCH, "the Put while s1 cannot reach its backup s2", || {
-            assert_value_on(&lab, "s1", "k", "before");
-            assert_value_on(&lab, "s2", "k", "before");
+        lab.stays_blocked(&put, WATCH, "the Put while s1 cannot reach its backup s2", || {
+            lab.assert_value_on("s1", "k", "before");
+            lab.assert_value_on("s2", "k", "before");
         });
         lab.net.repair("s1", "s2");
-        let result = join_within(put, VIEW_CHANGE, "the Put after the link was repaired");
+        let result = lab.join_within(put, VIEW_CHANGE, "the Put after the link was repaired");
         assert!(result.is_ok(), "the Put after the repair returned {result:?}");
     });
-    assert_value_on(&lab, "s1", "k", "after");
-    assert_value_on(&lab, "s2", "k", "after");
+    lab.assert_value_on("s1", "k", "after");
+    lab.assert_value_on("s2", "k", "after");
     lab.check(&clerk, "k", "after");
 }
 
@@ -365,27 +138,27 @@ fn rule_2_put_waits_while_backup_is_cut_off_then_completes_after_repair() {
 /// backup takes over and the Append completes exactly once.
 #[graded]
 fn rule_2_append_waits_while_backup_is_cut_off_then_completes_once_after_failover() {
-    let lab = Lab::new("Rule 2: an Append waits for the backup, then completes once after failover");
+    let lab = Scenario::begin("Rule 2: an Append waits for the backup, then completes once after failover");
     lab.primary_and_backup("s1", "s2");
     lab.start_idle("s3");
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "a");
 
     lab.net.cut("s1", "s2");
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         let append = threads.spawn(|| clerk.append("k", "b"));
-        stays_blocked(&append, WATCH, "the Append while s1 cannot reach its backup s2", || {
-            assert_value_on(&lab, "s1", "k", "a");
-            assert_value_on(&lab, "s2", "k", "a");
+        lab.stays_blocked(&append, WATCH, "the Append while s1 cannot reach its backup s2", || {
+            lab.assert_value_on("s1", "k", "a");
+            lab.assert_value_on("s2", "k", "a");
         });
         lab.kill("s1");
         lab.settle("s2", Some("s3"), VIEW_CHANGE);
-        let result = join_within(append, VIEW_CHANGE, "the Append after s2 took over");
+        let result = lab.join_within(append, VIEW_CHANGE, "the Append after s2 took over");
         assert!(result.is_ok(), "the Append after the failover returned {result:?}");
     });
     lab.check(&clerk, "k", "ab");
-    assert_value_on(&lab, "s2", "k", "ab");
-    assert_value_on(&lab, "s3", "k", "ab");
+    lab.assert_value_on("s2", "k", "ab");
+    lab.assert_value_on("s3", "k", "ab");
 }
 
 // ----- rule 3 --------------------------------------------------------------------------------
@@ -394,7 +167,7 @@ fn rule_2_append_waits_while_backup_is_cut_off_then_completes_once_after_failove
 /// view, is refused with WrongServer and changes nothing.
 #[graded]
 fn rule_3_backup_rejects_forward_from_stale_primary() {
-    let lab = Lab::new("Rule 3: a backup rejects a forward from a stale primary");
+    let lab = Scenario::begin("Rule 3: a backup rejects a forward from a stale primary");
     let old = lab.primary_and_backup("s1", "s2");
     lab.start_idle("s3");
     let clerk = lab.clerk();
@@ -429,12 +202,12 @@ fn rule_3_backup_rejects_forward_from_stale_primary() {
         let reply = stale.call::<Forward>(to, &args);
         assert!(matches!(reply, Ok(Err(PbError::WrongServer))), "{story}: wanted WrongServer, got {reply:?}");
     }
-    assert_value_on(&lab, "s2", "k", "v");
-    assert_value_on(&lab, "s3", "k", "v");
+    lab.assert_value_on("s2", "k", "v");
+    lab.assert_value_on("s3", "k", "v");
     // The primary of the current view still gets its forwards accepted.
     lab.append(&clerk, "k", "+new");
-    assert_value_on(&lab, "s2", "k", "v+new");
-    assert_value_on(&lab, "s3", "k", "v+new");
+    lab.assert_value_on("s2", "k", "v+new");
+    lab.assert_value_on("s3", "k", "v+new");
 }
 
 // ----- rule 4 --------------------------------------------------------------------------------
@@ -443,7 +216,7 @@ fn rule_3_backup_rejects_forward_from_stale_primary() {
 /// WrongServer, and applies nothing; the same request sent to the primary is served.
 #[graded]
 fn rule_4_backup_answers_client_request_with_wrong_server() {
-    let lab = Lab::new("Rule 4: a non-primary rejects client requests");
+    let lab = Scenario::begin("Rule 4: a non-primary rejects client requests");
     lab.primary_and_backup("s1", "s2");
     lab.start_idle("s3");
     let clerk = lab.clerk();
@@ -463,8 +236,8 @@ fn rule_4_backup_answers_client_request_with_wrong_server() {
             );
         }
     }
-    assert_value_on(&lab, "s1", "k", "v");
-    assert_value_on(&lab, "s2", "k", "v");
+    lab.assert_value_on("s1", "k", "v");
+    lab.assert_value_on("s2", "k", "v");
     assert_eq!(lab.value_on("s3", "k"), None, "the idle s3 should hold nothing");
 
     // The refused request was not recorded as done: under the same id, the primary serves it.
@@ -474,8 +247,8 @@ fn rule_4_backup_answers_client_request_with_wrong_server() {
         matches!(&reply, Ok(Ok(value)) if value.is_empty()),
         "the primary s1 answered the Append with {reply:?}"
     );
-    assert_value_on(&lab, "s1", "k", "v+direct");
-    assert_value_on(&lab, "s2", "k", "v+direct");
+    lab.assert_value_on("s1", "k", "v+direct");
+    lab.assert_value_on("s2", "k", "v+direct");
 }
 
 // ----- rule 5 --------------------------------------------------------------------------------
@@ -484,7 +257,7 @@ fn rule_4_backup_answers_client_request_with_wrong_server() {
 /// and afterwards every one of them is on the new backup.
 #[graded]
 fn rule_5_operations_during_state_transfer_reach_new_backup() {
-    let lab = Lab::new("Rule 5: every operation is before or after the state transfer");
+    let lab = Scenario::begin("Rule 5: every operation is before or after the state transfer");
     lab.primary_alone("s1");
     let clerk = lab.clerk();
     for key in ["k0", "k1", "shared"] {
@@ -502,14 +275,14 @@ fn rule_5_operations_during_state_transfer_reach_new_backup() {
 
     let clerks: Vec<Clerk> = (0..4).map(|_| lab.clerk()).collect();
     let delivered = lab.net.rpc_count("s1");
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         let calls = [
             threads.spawn(|| clerks[0].put("k0", "during")),
             threads.spawn(|| clerks[1].append("k1", "+during")),
             threads.spawn(|| clerks[2].append("shared", "[c2]")),
             threads.spawn(|| clerks[3].append("shared", "[c3]")),
         ];
-        poll("the four requests to reach s1", VIEW_CHANGE, || {
+        lab.poll("the four requests to reach s1", VIEW_CHANGE, || {
             let arrived = lab.net.rpc_count("s1") - delivered;
             if arrived >= 4 {
                 Ok(())
@@ -518,7 +291,7 @@ fn rule_5_operations_during_state_transfer_reach_new_backup() {
             }
         });
         for call in &calls {
-            stays_blocked(
+            lab.stays_blocked(
                 call,
                 PING_INTERVAL * 3,
                 "an operation issued during the held state transfer",
@@ -539,14 +312,14 @@ fn rule_5_operations_during_state_transfer_reach_new_backup() {
         }
         lab.net.unhold("s1", "s2");
         for call in calls {
-            let result = join_within(call, VIEW_CHANGE, "an operation issued during the state transfer");
+            let result = lab.join_within(call, VIEW_CHANGE, "an operation issued during the state transfer");
             assert!(result.is_ok(), "an operation issued during the state transfer returned {result:?}");
         }
     });
 
     for (key, wanted) in [("k0", "during"), ("k1", "before+during")] {
-        assert_value_on(&lab, "s1", key, wanted);
-        assert_value_on(&lab, "s2", key, wanted);
+        lab.assert_value_on("s1", key, wanted);
+        lab.assert_value_on("s2", key, wanted);
     }
     let shared = lab.value_on("s2", "shared");
     assert!(
@@ -562,19 +335,19 @@ fn rule_5_operations_during_state_transfer_reach_new_backup() {
 /// makes the call return `Err(Stopped)` at once.
 #[graded]
 fn blocked_clerk_is_abandoned_cleanly() {
-    let lab = Lab::new("A clerk blocked on a dead system can be abandoned cleanly");
+    let lab = Scenario::begin("A clerk blocked on a dead system can be abandoned cleanly");
     lab.primary_and_backup("s1", "s2");
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "v");
     lab.kill("s1");
     lab.kill("s2");
 
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         let get = threads.spawn(|| (clerk.get("k"), Instant::now()));
-        stays_blocked(&get, PING_INTERVAL * 5, "a Get with every server dead", || {});
+        lab.stays_blocked(&get, PING_INTERVAL * 5, "a Get with every server dead", || {});
         let killed = Instant::now();
         lab.net.kill(clerk.name());
-        let (result, returned) = join_within(get, PROMPTLY, "the Get of a killed clerk");
+        let (result, returned) = lab.join_within(get, PROMPTLY, "the Get of a killed clerk");
         assert!(
             matches!(result, Err(Stopped { cause: RpcError::CallerDead { .. } })),
             "the Get of a killed clerk returned {result:?}, expected Err(Stopped) because its node was killed"
@@ -588,7 +361,7 @@ fn blocked_clerk_is_abandoned_cleanly() {
 /// served.
 #[graded]
 fn fresh_server_after_all_died_serves_nothing() {
-    let lab = Lab::new("Kill all servers, start a fresh one: nothing is served");
+    let lab = Scenario::begin("Kill all servers, start a fresh one: nothing is served");
     lab.primary_and_backup("s1", "s2");
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "v");
@@ -596,9 +369,9 @@ fn fresh_server_after_all_died_serves_nothing() {
     lab.kill("s2");
     lab.start("s3");
 
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         let get = threads.spawn(|| clerk.get("k"));
-        stays_blocked(
+        lab.stays_blocked(
             &get,
             WATCH.saturating_mul(3) / 2,
             "a Get after every server that held data died",
@@ -613,7 +386,7 @@ fn fresh_server_after_all_died_serves_nothing() {
             "the fresh s3 answered a Get with {refusal:?}"
         );
         lab.net.kill(clerk.name());
-        let result = join_within(get, PROMPTLY, "the blocked Get after its clerk was killed");
+        let result = lab.join_within(get, PROMPTLY, "the blocked Get after its clerk was killed");
         assert!(result.is_err(), "the Get returned {result:?}, but no server holding data is alive");
     });
 }
@@ -622,7 +395,7 @@ fn fresh_server_after_all_died_serves_nothing() {
 /// takes over. Every write, from before, between and after, is kept.
 #[graded]
 fn fail_to_new_backup_then_to_it_as_primary_keeps_every_write() {
-    let lab = Lab::new("Fail to a new backup, then to it as primary, keeping every write");
+    let lab = Scenario::begin("Fail to a new backup, then to it as primary, keeping every write");
     lab.primary_and_backup("s1", "s2");
     lab.start_idle("s3");
     let clerk = lab.clerk();
@@ -640,7 +413,7 @@ fn fail_to_new_backup_then_to_it_as_primary_keeps_every_write() {
     lab.append(&clerk, "log", "3");
     for (key, wanted) in [("a", "1"), ("b", "2"), ("log", "123")] {
         lab.check(&clerk, key, wanted);
-        assert_value_on(&lab, "s3", key, wanted);
+        lab.assert_value_on("s3", key, wanted);
     }
 }
 
@@ -651,14 +424,16 @@ fn fail_to_new_backup_then_to_it_as_primary_keeps_every_write() {
 fn concurrent_puts_and_appends_with_message_loss_then_failover() {
     const CLERKS: usize = 3;
     const OPS: usize = 16;
-    let lab = Lab::new("Concurrent Puts and Appends with message loss, then failover");
+    let lab = Scenario::begin("Concurrent Puts and Appends with message loss, then failover");
     lab.primary_and_backup("s1", "s2");
     lab.start_idle("s3");
     let keys = ["p0", "p1", "p2", "log"];
+    // What clerk `c` appends as its operation `op` (the odd ones are Appends).
+    let element = |c: usize, op: usize| format!("{c}.{op};");
 
     let clerks: Vec<Clerk> = (0..CLERKS).map(|_| lab.clerk()).collect();
     lab.net.set_network_unreliable(true);
-    let results: Vec<Result<(), Stopped>> = with_threads(&lab.net, |threads| {
+    let results: Vec<Result<(), Stopped>> = lab.threads(|threads| {
         let calls: Vec<_> = clerks
             .iter()
             .enumerate()
@@ -668,14 +443,14 @@ fn concurrent_puts_and_appends_with_message_loss_then_failover() {
                         if op % 2 == 0 {
                             clerk.put(&format!("p{}", op % 3), &format!("{c}.{op}"))?;
                         } else {
-                            clerk.append("log", &format!("{c}.{op};"))?;
+                            clerk.append("log", &element(c, op))?;
                         }
                     }
                     Ok(())
                 })
             })
             .collect();
-        calls.into_iter().map(|call| join_within(call, VIEW_CHANGE * 6, "a clerk's workload")).collect()
+        calls.into_iter().map(|call| lab.join_within(call, VIEW_CHANGE * 6, "a clerk's workload")).collect()
     });
     lab.net.set_network_unreliable(false);
     for (c, result) in results.iter().enumerate() {
@@ -692,7 +467,10 @@ fn concurrent_puts_and_appends_with_message_loss_then_failover() {
     lab.settle(&primary, Some(&backup), VIEW_CHANGE);
     lab.assert_replicas_agree(&primary, &backup, &keys);
     let log = lab.value_on(&primary, "log").unwrap_or_default();
-    check_appends(&log, CLERKS, (0..OPS).filter(|op| op % 2 == 1).collect());
+    let appended: Vec<Vec<String>> =
+        (0..CLERKS).map(|c| (0..OPS).filter(|op| op % 2 == 1).map(|op| element(c, op)).collect()).collect();
+    check_appends(&log, &appended)
+        .unwrap_or_else(|e| panic!("the primary {primary}'s \"log\" is wrong: {e}"));
     let before: BTreeMap<&str, Option<String>> =
         keys.iter().map(|k| (*k, lab.value_on(&primary, k))).collect();
 
@@ -706,26 +484,6 @@ fn concurrent_puts_and_appends_with_message_loss_then_failover() {
     lab.assert_replicas_agree(&backup, spare, &keys);
 }
 
-/// Fails unless `log` holds, for each of `clerks` clerks, the elements `"{clerk}.{op};"` for
-/// every `op` in `ops`, each exactly once and in that order.
-fn check_appends(log: &str, clerks: usize, ops: Vec<usize>) {
-    let mut seen: Vec<Vec<usize>> = vec![Vec::new(); clerks];
-    for element in log.split(';').filter(|e| !e.is_empty()) {
-        let parsed =
-            element.split_once('.').and_then(|(c, op)| Some((c.parse::<usize>().ok()?, op.parse().ok()?)));
-        let Some((c, op)) = parsed.filter(|(c, _)| *c < clerks) else {
-            panic!("the appended log holds {element:?}, which no clerk appended (log: {log:?})");
-        };
-        seen[c].push(op);
-    }
-    for (c, got) in seen.iter().enumerate() {
-        assert_eq!(
-            got, &ops,
-            "clerk {c}'s appends appear as {got:?}, expected each of {ops:?} once and in order"
-        );
-    }
-}
-
 /// Servers crash one after another (primary, then backup, ...) and restart empty, while two
 /// clerks keep writing and reading their own keys: every read sees the clerk's last write, and
 /// no operation waits 5 s or more.
@@ -733,14 +491,14 @@ fn check_appends(log: &str, clerks: usize, ops: Vec<usize>) {
 fn repeated_crashes_keep_client_waits_under_five_seconds() {
     const ROUNDS: usize = 4;
     const LONGEST_WAIT: Duration = Duration::from_secs(5);
-    let lab = Lab::new("Repeated crashes: no client waits 5 s or more");
+    let lab = Scenario::begin("Repeated crashes: no client waits 5 s or more");
     let servers = ["s1", "s2", "s3"];
     lab.primary_and_backup("s1", "s2");
     lab.start_idle("s3");
     let clerks: Vec<Clerk> = (0..2).map(|_| lab.clerk()).collect();
     let stop = AtomicBool::new(false);
 
-    let outcomes = with_threads(&lab.net, |threads| {
+    let outcomes = lab.threads(|threads| {
         let workers: Vec<_> = clerks
             .iter()
             .enumerate()
@@ -786,7 +544,7 @@ fn repeated_crashes_keep_client_waits_under_five_seconds() {
             }
         }
         stop.store(true, Ordering::Relaxed);
-        workers.into_iter().map(|w| join_within(w, VIEW_CHANGE, "a clerk's workload")).collect::<Vec<_>>()
+        workers.into_iter().map(|w| lab.join_within(w, VIEW_CHANGE, "a clerk's workload")).collect::<Vec<_>>()
     });
 
     for (c, outcome) in outcomes.into_iter().enumerate() {
@@ -813,7 +571,7 @@ struct Workload {
 /// transfer, and survives the failover to it.
 #[graded]
 fn write_while_primary_alone_survives_transfer_and_failover() {
-    let lab = Lab::new("A write accepted by a lone primary survives the transfer and the failover");
+    let lab = Scenario::begin("A write accepted by a lone primary survives the transfer and the failover");
     lab.primary_alone("s1");
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "alone");
@@ -821,13 +579,13 @@ fn write_while_primary_alone_survives_transfer_and_failover() {
 
     lab.start("s2");
     lab.settle("s1", Some("s2"), VIEW_CHANGE);
-    assert_value_on(&lab, "s2", "k", "alone+1");
+    lab.assert_value_on("s2", "k", "alone+1");
 
     lab.start_idle("s3");
     lab.kill("s1");
     lab.settle("s2", Some("s3"), VIEW_CHANGE);
     lab.check(&clerk, "k", "alone+1");
-    assert_value_on(&lab, "s3", "k", "alone+1");
+    lab.assert_value_on("s3", "k", "alone+1");
 }
 
 /// A write accepted while the primary was alone survives the state transfer to the first backup
@@ -835,7 +593,7 @@ fn write_while_primary_alone_survives_transfer_and_failover() {
 /// restarted) server becoming the next backup each time.
 #[graded]
 fn write_while_primary_alone_survives_transfer_and_successive_failovers() {
-    let lab = Lab::new("A write accepted by a lone primary survives the transfer and three failovers");
+    let lab = Scenario::begin("A write accepted by a lone primary survives the transfer and three failovers");
     lab.primary_alone("s1");
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "alone");
@@ -854,7 +612,7 @@ fn write_while_primary_alone_survives_transfer_and_successive_failovers() {
         lab.settle(primary, Some(next), VIEW_CHANGE);
     }
     lab.check(&clerk, "k", "alone+s2+s3+s1");
-    assert_value_on(&lab, "s2", "k", "alone+s2+s3+s1");
+    lab.assert_value_on("s2", "k", "alone+s2+s3+s1");
 }
 
 /// A Get whose forward to the backup is held while the view service fails the primary over is
@@ -863,7 +621,7 @@ fn write_while_primary_alone_survives_transfer_and_successive_failovers() {
 /// the newer value.
 #[graded]
 fn get_forward_held_across_failover_returns_the_newer_value() {
-    let lab = Lab::new("A Get whose forward is held across a failover returns the newer value");
+    let lab = Scenario::begin("A Get whose forward is held across a failover returns the newer value");
     lab.primary_and_backup("s1", "s2");
     lab.start_idle("s3");
     let (setup, reader) = (lab.clerk(), lab.clerk());
@@ -871,7 +629,7 @@ fn get_forward_held_across_failover_returns_the_newer_value() {
     lab.check(&reader, "k", "old");
 
     lab.net.hold("s1", "s2");
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         let get = threads.spawn(|| reader.get("k"));
         let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -887,7 +645,7 @@ fn get_forward_held_across_failover_returns_the_newer_value() {
         lab.put(&writer, "k", "new");
         // The forward reaches s2 only now, from a primary of a view that is over.
         lab.net.unhold("s1", "s2");
-        let got = join_within(get, OP_LIMIT, "the Get whose forward was held across the failover");
+        let got = lab.join_within(get, OP_LIMIT, "the Get whose forward was held across the failover");
         assert_eq!(
             got.as_deref().ok(),
             Some("new"),
@@ -904,7 +662,7 @@ fn get_forward_held_across_failover_returns_the_newer_value() {
 /// appends in the order the primary chose.
 #[graded]
 fn forwards_reach_backup_in_primary_order() {
-    let lab = Lab::new("Forwards reach the backup in the order the primary ordered them");
+    let lab = Scenario::begin("Forwards reach the backup in the order the primary ordered them");
     lab.primary_and_backup("s1", "s2");
     let (first, second) = (lab.clerk(), lab.clerk());
     lab.put(&first, "k", "<");
@@ -912,14 +670,14 @@ fn forwards_reach_backup_in_primary_order() {
 
     lab.net.hold("s1", "s2");
     let delivered = lab.net.rpc_count("s1");
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         let a = threads.spawn(|| first.append("k", "A"));
         let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
         let held_a = held[0].clone();
         assert_eq!(held_a.method, Forward::NAME, "the first call held on s1 -> s2 should be A's forward");
 
         let b = threads.spawn(|| second.append("k", "B"));
-        poll("B's Append to reach s1", VIEW_CHANGE, || {
+        lab.poll("B's Append to reach s1", VIEW_CHANGE, || {
             let arrived = lab.net.rpc_count("s1") - delivered;
             if arrived >= 2 {
                 Ok(())
@@ -927,7 +685,7 @@ fn forwards_reach_backup_in_primary_order() {
                 Err(format!("{arrived} of the two Appends have"))
             }
         });
-        stays_blocked(&b, PING_INTERVAL * 3, "B's Append while A's forward is held", || {
+        lab.stays_blocked(&b, PING_INTERVAL * 3, "B's Append while A's forward is held", || {
             let held = lab.net.held("s1", "s2");
             assert_eq!(
                 held,
@@ -937,16 +695,16 @@ fn forwards_reach_backup_in_primary_order() {
         });
 
         lab.net.release(held_a.id).unwrap_or_else(|e| panic!("{e}"));
-        let result = join_within(a, VIEW_CHANGE, "A's Append after its forward was released");
+        let result = lab.join_within(a, VIEW_CHANGE, "A's Append after its forward was released");
         assert!(result.is_ok(), "A's Append returned {result:?} after its forward was released");
         let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
         assert_ne!(held[0].id, held_a.id, "A's forward was released, yet it is still held");
         lab.net.unhold("s1", "s2");
-        let result = join_within(b, VIEW_CHANGE, "B's Append after its forward was released");
+        let result = lab.join_within(b, VIEW_CHANGE, "B's Append after its forward was released");
         assert!(result.is_ok(), "B's Append returned {result:?} after its forward was released");
     });
-    assert_value_on(&lab, "s1", "k", "<AB");
-    assert_value_on(&lab, "s2", "k", "<AB");
+    lab.assert_value_on("s1", "k", "<AB");
+    lab.assert_value_on("s2", "k", "<AB");
     lab.check(&first, "k", "<AB");
 }
 
@@ -954,7 +712,7 @@ fn forwards_reach_backup_in_primary_order() {
 /// was accepted: the old backup refuses it, and the stale Append appears nowhere.
 #[graded]
 fn stale_forward_released_after_newer_one_is_refused() {
-    let lab = Lab::new("A stale forward released after a newer one is refused");
+    let lab = Scenario::begin("A stale forward released after a newer one is refused");
     lab.primary_and_backup("s1", "s2");
     lab.start_idle("s3");
     let clerk = lab.clerk();
@@ -963,12 +721,12 @@ fn stale_forward_released_after_newer_one_is_refused() {
     lab.net.set_tracing(true);
     lab.net.hold("s1", "s2");
     let abandoned = lab.clerk();
-    let stale = with_threads(&lab.net, |threads| {
+    let stale = lab.threads(|threads| {
         let append = threads.spawn(|| abandoned.append("k", "+stale"));
         let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
         // Only the forward stays in flight: its clerk gives up.
         lab.net.kill(abandoned.name());
-        let result = join_within(append, PROMPTLY, "the Append of a killed clerk");
+        let result = lab.join_within(append, PROMPTLY, "the Append of a killed clerk");
         assert!(result.is_err(), "the Append whose forward is held returned {result:?}");
         held[0].clone()
     });
@@ -979,10 +737,10 @@ fn stale_forward_released_after_newer_one_is_refused() {
     // A fresh clerk: `clerk` still caches s1, which would keep it waiting behind the held forward.
     let clerk = lab.clerk();
     lab.append(&clerk, "k", "+new");
-    assert_value_on(&lab, "s3", "k", "v+new");
+    lab.assert_value_on("s3", "k", "v+new");
 
     lab.net.release(stale.id).unwrap_or_else(|e| panic!("{e}"));
-    poll("s2 to answer the released stale forward", VIEW_CHANGE, || {
+    lab.poll("s2 to answer the released stale forward", VIEW_CHANGE, || {
         let answered = lab.net.trace().iter().any(|event| {
             matches!(&event.what,
                 EventKind::Reply { id, .. } | EventKind::ReplyLost { id, .. } | EventKind::Failed { id, .. }
@@ -994,8 +752,8 @@ fn stale_forward_released_after_newer_one_is_refused() {
             Err(format!("call #{} has no answer in the trace", stale.id))
         }
     });
-    assert_value_on(&lab, "s2", "k", "v+new");
-    assert_value_on(&lab, "s3", "k", "v+new");
+    lab.assert_value_on("s2", "k", "v+new");
+    lab.assert_value_on("s3", "k", "v+new");
     lab.check(&clerk, "k", "v+new");
 }
 
@@ -1004,7 +762,7 @@ fn stale_forward_released_after_newer_one_is_refused() {
 /// so either order is right, but primary and backup must end with the same one.
 #[graded]
 fn forward_whose_acceptance_is_lost_leaves_replicas_identical() {
-    let lab = Lab::new("A forward whose acceptance is lost does not split the replicas");
+    let lab = Scenario::begin("A forward whose acceptance is lost does not split the replicas");
     lab.primary_and_backup("s1", "s2");
     let (a, b) = (lab.clerk(), lab.clerk());
     lab.put(&a, "k", "0");
@@ -1012,7 +770,7 @@ fn forward_whose_acceptance_is_lost_leaves_replicas_identical() {
 
     lab.net.set_tracing(true);
     lab.net.hold("s1", "s2");
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         let put_a = threads.spawn(|| a.put("k", "A"));
         let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
         let forward = held[0].id;
@@ -1020,7 +778,7 @@ fn forward_whose_acceptance_is_lost_leaves_replicas_identical() {
         lab.net.cut("s2", "s1");
         lab.net.cut(a.name(), "s1");
         lab.net.unhold("s1", "s2");
-        poll("the acceptance of A's forward to be lost", VIEW_CHANGE, || {
+        lab.poll("the acceptance of A's forward to be lost", VIEW_CHANGE, || {
             let lost = lab
                 .net
                 .trace()
@@ -1035,13 +793,13 @@ fn forward_whose_acceptance_is_lost_leaves_replicas_identical() {
                 ))
             }
         });
-        assert_value_on(&lab, "s2", "k", "A");
-        assert_value_on(&lab, "s1", "k", "0");
+        lab.assert_value_on("s2", "k", "A");
+        lab.assert_value_on("s1", "k", "0");
 
         lab.net.repair("s2", "s1");
         lab.put(&b, "k", "B");
         lab.net.repair(a.name(), "s1");
-        let result = join_within(put_a, OP_LIMIT, "A's Put once it can reach s1 again");
+        let result = lab.join_within(put_a, OP_LIMIT, "A's Put once it can reach s1 again");
         assert!(result.is_ok(), "A's Put returned {result:?}");
     });
     let (on_s1, on_s2) = (lab.value_on("s1", "k"), lab.value_on("s2", "k"));
@@ -1070,7 +828,7 @@ fn release_all_but(net: &Network, from: &str, to: &str, kept: u64, stop: &Atomic
 
 /// With `server -> vs` held, releases `server`'s pings one at a time until it has learned a view
 /// for which `learned` holds, and returns the id of the ping it sends next, still held.
-fn release_pings_until(lab: &Lab, server: &str, learned: impl Fn(&SeenView) -> bool) -> u64 {
+fn release_pings_until(lab: &Scenario, server: &str, learned: impl Fn(&SeenView) -> bool) -> u64 {
     loop {
         let held = lab.net.wait_for_held(server, VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
         if lab.view_on(server).is_some_and(|v| learned(&v)) {
@@ -1083,13 +841,13 @@ fn release_pings_until(lab: &Lab, server: &str, learned: impl Fn(&SeenView) -> b
 
 /// Watches a Get of `key` for `WATCH`: the only right answer is `written` (which the service may
 /// have lost for good, and then must not answer at all). Stops the clerk afterwards.
-fn never_answers_other_than(lab: &Lab, clerk: &Clerk, key: &str, written: &str, story: &str) {
-    with_threads(&lab.net, |threads| {
+fn never_answers_other_than(lab: &Scenario, clerk: &Clerk, key: &str, written: &str, story: &str) {
+    lab.threads(|threads| {
         let get = threads.spawn(|| clerk.get(key));
-        if !finishes_within(&get, WATCH) {
+        if !lab.finishes_within(&get, WATCH) {
             lab.net.kill(clerk.name());
         }
-        let got = join_within(get, PROMPTLY, "the watched Get");
+        let got = lab.join_within(get, PROMPTLY, "the watched Get");
         if let Ok(value) = got {
             assert_eq!(
                 value, written,
@@ -1105,7 +863,7 @@ fn never_answers_other_than(lab: &Lab, clerk: &Clerk, key: &str, written: &str, 
 /// again, yet it is not the service's first primary: it must serve nothing.
 #[graded]
 fn restarted_lone_primary_never_serves_an_empty_store() {
-    let lab = Lab::new("A lone primary that restarts never serves an empty store");
+    let lab = Scenario::begin("A lone primary that restarts never serves an empty store");
     lab.primary_alone("s1");
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "precious");
@@ -1129,7 +887,8 @@ fn restarted_lone_primary_never_serves_an_empty_store() {
 /// of view 1 again, and must serve nothing.
 #[graded]
 fn first_primary_restarted_before_its_ack_was_heard_never_serves_an_empty_store() {
-    let lab = Lab::new("A first primary restarted before its acknowledgement was heard serves nothing");
+    let lab =
+        Scenario::begin("A first primary restarted before its acknowledgement was heard serves nothing");
     lab.net.hold("s1", VS);
     lab.start("s1");
     let first = lab.net.wait_for_held("s1", VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
@@ -1142,11 +901,11 @@ fn first_primary_restarted_before_its_ack_was_heard_never_serves_an_empty_store(
     let ack = release_pings_until(&lab, "s1", |v| v.viewnum == 1);
     let (writer, reader) = (lab.clerk(), lab.clerk());
     let stop = AtomicBool::new(false);
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         // A solution may serve this Put in view 1 at once, or wait until the view service has
         // heard from s1: both are right, and decide what the new life may answer.
         let put = threads.spawn(|| writer.put("k", "precious"));
-        let acknowledged = finishes_within(&put, WATCH);
+        let acknowledged = lab.finishes_within(&put, WATCH);
 
         lab.kill("s1");
         lab.start("s1");
@@ -1164,7 +923,7 @@ fn first_primary_restarted_before_its_ack_was_heard_never_serves_an_empty_store(
         }
         stop.store(true, Ordering::SeqCst);
         lab.net.kill(writer.name());
-        let put = join_within(put, PROMPTLY, "the Put after its clerk was killed");
+        let put = lab.join_within(put, PROMPTLY, "the Put after its clerk was killed");
         assert!(!acknowledged || put.is_ok(), "the Put returned {put:?} after it had completed");
     });
 }
@@ -1176,7 +935,7 @@ fn first_primary_restarted_before_its_ack_was_heard_never_serves_an_empty_store(
 /// delivering everything else, a Put must complete, and the new s2 must end up with the data.
 #[graded]
 fn backup_restarted_unseen_by_the_view_service_does_not_block_the_service() {
-    let lab = Lab::new("A backup restarted unseen by the view service does not block the service");
+    let lab = Scenario::begin("A backup restarted unseen by the view service does not block the service");
     lab.primary_alone("s1");
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "before");
@@ -1196,7 +955,7 @@ fn backup_restarted_unseen_by_the_view_service_does_not_block_the_service() {
     // s1 already acknowledged view 2 (s2 took it), or another offer arrives (s2 receives no
     // other call).
     let offers = lab.net.rpc_count("s2");
-    poll("s1 to offer s2 its state", VIEW_CHANGE, || {
+    lab.poll("s1 to offer s2 its state", VIEW_CHANGE, || {
         if lab.vs.is_acked() || lab.net.rpc_count("s2") > offers {
             Ok(())
         } else {
@@ -1207,11 +966,11 @@ fn backup_restarted_unseen_by_the_view_service_does_not_block_the_service() {
     lab.kill("s2");
     lab.start("s2");
     let stop = AtomicBool::new(false);
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         threads.spawn(|| release_all_but(&lab.net, "s2", VS, known, &stop));
         lab.put(&clerk, "k", "after");
         lab.check(&clerk, "k", "after");
-        poll("the restarted s2 to hold the data as backup", VIEW_CHANGE, || {
+        lab.poll("the restarted s2 to hold the data as backup", VIEW_CHANGE, || {
             let (view, held) = (lab.view(), lab.value_on("s2", "k"));
             if view.is_backup("s2") && held.as_deref() == Some("after") {
                 Ok(())
@@ -1233,7 +992,7 @@ fn retry_overlapping_original_is_applied_once() {
     const MIN_APPENDS: usize = 20;
     const MIN_LOST_REPLIES: u64 = 3;
     const MAX_APPENDS: usize = 150;
-    let lab = Lab::new("A retry that arrives while the original still runs is applied once");
+    let lab = Scenario::begin("A retry that arrives while the original still runs is applied once");
     lab.primary_and_backup("s1", "s2");
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "");
@@ -1261,8 +1020,8 @@ fn retry_overlapping_original_is_applied_once() {
     );
 
     lab.check(&clerk, "k", &wanted);
-    assert_value_on(&lab, "s1", "k", &wanted);
-    assert_value_on(&lab, "s2", "k", &wanted);
+    lab.assert_value_on("s1", "k", &wanted);
+    lab.assert_value_on("s2", "k", &wanted);
 }
 
 /// The primary applies an Append but its reply never reaches the clerk; the primary dies, and
@@ -1270,7 +1029,7 @@ fn retry_overlapping_original_is_applied_once() {
 /// replicated), so the Append is applied once.
 #[graded]
 fn retry_at_promoted_backup_is_applied_once() {
-    let lab = Lab::new("A retry at the newly promoted primary is applied once");
+    let lab = Scenario::begin("A retry at the newly promoted primary is applied once");
     lab.primary_and_backup("s1", "s2");
     lab.start_idle("s3");
     let clerk = lab.clerk();
@@ -1278,9 +1037,9 @@ fn retry_at_promoted_backup_is_applied_once() {
 
     // Replies from s1 to this clerk are lost.
     lab.net.cut("s1", clerk.name());
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         let append = threads.spawn(|| clerk.append("k", "b"));
-        poll("s1 and s2 to apply the Append", VIEW_CHANGE, || {
+        lab.poll("s1 and s2 to apply the Append", VIEW_CHANGE, || {
             let (on_s1, on_s2) = (lab.value_on("s1", "k"), lab.value_on("s2", "k"));
             if on_s1.as_deref() == Some("ab") && on_s2.as_deref() == Some("ab") {
                 Ok(())
@@ -1291,39 +1050,39 @@ fn retry_at_promoted_backup_is_applied_once() {
         assert!(!append.is_finished(), "the clerk heard back from s1, whose replies to it are cut");
         lab.kill("s1");
         lab.settle("s2", Some("s3"), VIEW_CHANGE);
-        let result = join_within(append, VIEW_CHANGE, "the Append retried at s2");
+        let result = lab.join_within(append, VIEW_CHANGE, "the Append retried at s2");
         assert!(result.is_ok(), "the Append retried at the promoted s2 returned {result:?}");
     });
     lab.check(&clerk, "k", "ab");
-    assert_value_on(&lab, "s2", "k", "ab");
-    assert_value_on(&lab, "s3", "k", "ab");
+    lab.assert_value_on("s2", "k", "ab");
+    lab.assert_value_on("s3", "k", "ab");
 }
 
 /// A write applied by a lone primary whose reply was lost, retried only after a new backup got
 /// the state and took over, is applied once: the duplicate table travels in the transfer.
 #[graded]
 fn retry_after_transfer_and_failover_is_applied_once() {
-    let lab = Lab::new("The duplicate table travels with the state transfer");
+    let lab = Scenario::begin("The duplicate table travels with the state transfer");
     lab.primary_alone("s1");
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "a");
 
     // Replies from s1 to this clerk are lost: it keeps retrying an Append that s1 applied.
     lab.net.cut("s1", clerk.name());
-    with_threads(&lab.net, |threads| {
+    lab.threads(|threads| {
         let append = threads.spawn(|| clerk.append("k", "b"));
-        poll("s1 to apply the Append", VIEW_CHANGE, || match lab.value_on("s1", "k") {
+        lab.poll("s1 to apply the Append", VIEW_CHANGE, || match lab.value_on("s1", "k") {
             Some(v) if v == "ab" => Ok(()),
             other => Err(format!("s1 holds {other:?}")),
         });
         // A backup joins and receives s1's state, duplicate table included; then s1 dies.
         lab.start("s2");
         lab.settle("s1", Some("s2"), VIEW_CHANGE);
-        assert_value_on(&lab, "s2", "k", "ab");
+        lab.assert_value_on("s2", "k", "ab");
         assert!(!append.is_finished(), "the clerk heard back from s1, whose replies to it are cut");
         lab.kill("s1");
         lab.settle("s2", None, VIEW_CHANGE);
-        let result = join_within(append, VIEW_CHANGE, "the Append retried at s2");
+        let result = lab.join_within(append, VIEW_CHANGE, "the Append retried at s2");
         assert!(result.is_ok(), "the Append retried at the promoted s2 returned {result:?}");
     });
     lab.check(&clerk, "k", "ab");
@@ -1334,7 +1093,7 @@ fn retry_after_transfer_and_failover_is_applied_once() {
 /// the service waits instead.
 #[graded]
 fn primary_dying_before_its_transfer_leaves_no_empty_primary() {
-    let lab = Lab::new("A backup that never got the state is never promoted");
+    let lab = Scenario::begin("A backup that never got the state is never promoted");
     lab.primary_alone("s1");
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "precious");
@@ -1367,7 +1126,7 @@ fn primary_dying_before_its_transfer_leaves_no_empty_primary() {
 fn append_forwards_argument_not_value() {
     const BIG: usize = 100 * 1024;
     const SMALL: u64 = 1024;
-    let lab = Lab::new("Append forwards its argument, not the value");
+    let lab = Scenario::begin("Append forwards its argument, not the value");
     lab.primary_and_backup("s1", "s2");
     let clerk = lab.clerk();
 
@@ -1401,12 +1160,12 @@ fn append_forwards_argument_not_value() {
 fn large_state_transfers_to_new_backup() {
     const KEYS: usize = 10_000;
     const WRITERS: usize = 4;
-    let lab = Lab::new("A large state (10,000 keys) transfers correctly");
+    let lab = Scenario::begin("A large state (10,000 keys) transfers correctly");
     lab.primary_alone("s1");
     let value = |i: usize| format!("value-{i}-{}", "v".repeat(i % 17));
 
     let clerks: Vec<Clerk> = (0..WRITERS).map(|_| lab.clerk()).collect();
-    let results: Vec<Result<(), Stopped>> = with_threads(&lab.net, |threads| {
+    let results: Vec<Result<(), Stopped>> = lab.threads(|threads| {
         let writers: Vec<_> = clerks
             .iter()
             .enumerate()
@@ -1416,13 +1175,13 @@ fn large_state_transfers_to_new_backup() {
                 })
             })
             .collect();
-        writers.into_iter().map(|w| join_within(w, VIEW_CHANGE * 12, "a writer of 2,500 keys")).collect()
+        writers.into_iter().map(|w| lab.join_within(w, VIEW_CHANGE * 12, "a writer of 2,500 keys")).collect()
     });
     assert!(results.iter().all(Result::is_ok), "not every key was written: {results:?}");
 
     // The transfer replaces the whole state at once; a big one may land after `settle` returns.
     let holds_everything = |server: &str| {
-        poll(&format!("{server} to hold all {KEYS} keys"), VIEW_CHANGE, || {
+        lab.poll(&format!("{server} to hold all {KEYS} keys"), VIEW_CHANGE, || {
             let wrong: Vec<usize> =
                 (0..KEYS).filter(|&i| lab.value_on(server, &format!("key-{i}")) != Some(value(i))).collect();
             if wrong.is_empty() {

@@ -1,15 +1,16 @@
 //! The clerk the primary/backup scenarios use: the lab's clerk, with every operation logged at
-//! `info` and recorded for the failure report.
-
-use std::fmt::Display;
+//! `info` and recorded, once, in the scenario's operation log.
 
 use pbservice::Stopped;
 
 use labreport::OpLog;
 use lincheck::{KvClerk, KvInput, KvOutput};
 
+use super::shown::short;
+
 /// A [`pbservice::Clerk`] whose Gets, Puts and Appends are logged (at `info`) and recorded in the
-/// scenario's [`OpLog`], so a failed test's report shows them. Same calls, same results.
+/// scenario's [`OpLog`], on the network's clock: a failed test's report shows them, and a
+/// linearizability check judges the same record ([`OpLog::history`]). Same calls, same results.
 pub struct Clerk {
     inner: pbservice::Clerk,
     ops: OpLog,
@@ -99,17 +100,8 @@ fn shown(input: &KvInput) -> String {
     }
 }
 
-/// A value quoted, and cut short if long (values in the crash tests grow to kilobytes).
-fn short(text: impl Display) -> String {
-    let text = text.to_string();
-    match text.char_indices().nth(40) {
-        Some((cut, _)) => format!("{:?}… ({} bytes)", &text[..cut], text.len()),
-        None => format!("{text:?}"),
-    }
-}
-
-/// The harness clerk, recorded twice over: once in the scenario's report, once by a test's
-/// own [`RecordingClerk`](lincheck::RecordingClerk).
+/// The harness clerk as the checker's tools see a clerk. It records into the scenario's log
+/// already: wrap it in no [`RecordingClerk`](lincheck::RecordingClerk) of its own.
 impl KvClerk for Clerk {
     type Error = Stopped;
 

@@ -1,0 +1,76 @@
+//! The scenario: a cluster of its own, the story printed around it, and the random choices
+//! its seed repeats.
+
+use std::ops::Deref;
+use std::thread;
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use super::cluster::Cluster;
+use super::health::assert_no_server_panicked;
+
+/// One primary/backup scenario: a [`Cluster`] of its own (a view service, no key/value server
+/// yet), told as a story. It prints `Test: <title> ...` with the seed that repeats its fault
+/// decisions when it begins, and `... Passed` or `... Failed` when it ends.
+///
+/// Every wait of a scenario polls through [`super::poll::poll_until`], every thread a test
+/// starts runs in [`Scenario::threads`], and the end of the scenario (its `Drop`) checks the
+/// servers' threads (see [`super::health`]) before the cluster is torn down.
+pub struct Scenario {
+    cluster: Cluster,
+    title: String,
+}
+
+impl Scenario {
+    /// A view service on a fresh network, no servers yet; prints `Test: <title> ...` and the
+    /// seed.
+    pub fn begin(title: &str) -> Scenario {
+        let cluster = Cluster::new(&[]);
+        println!("Test: {title} ... (LAB_SEED={})", cluster.net.seed());
+        Scenario { cluster, title: title.to_string() }
+    }
+
+    /// A generator for the random choices of `stream` (a client's index, say, or a fault
+    /// injector's number of its own), seeded from the network's seed: `LAB_SEED` repeats a
+    /// run's workload choices as well as its faults.
+    pub fn rng(&self, stream: u64) -> StdRng {
+        // An odd multiplier (2^64 / golden ratio) spreads neighbouring streams far apart.
+        StdRng::seed_from_u64(self.net.seed() ^ stream.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// Polls `check` until it answers `Ok`, for at most `timeout`, and returns that answer; on
+    /// time-out, fails the test saying what it waited for and what `check` saw last.
+    #[track_caller]
+    pub fn poll<T>(&self, what: &str, timeout: Duration, check: impl FnMut() -> Result<T, String>) -> T {
+        self.wait(what, timeout, check).unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+impl Deref for Scenario {
+    type Target = Cluster;
+
+    fn deref(&self) -> &Cluster {
+        &self.cluster
+    }
+}
+
+impl Drop for Scenario {
+    /// Ends the story. A scenario that got this far without failing is checked once more for
+    /// server threads that panicked (a failure raised here still writes the report: the cluster,
+    /// dropped next, sees the test failing). Then the cluster writes the report of a failed test
+    /// and tears everything down.
+    fn drop(&mut self) {
+        if !thread::panicking() {
+            assert_no_server_panicked(&self.net);
+            println!("  ... Passed");
+        } else {
+            println!(
+                "  ... Failed: {} (LAB_SEED={} repeats its fault decisions)",
+                self.title,
+                self.net.seed()
+            );
+        }
+    }
+}
