@@ -180,6 +180,9 @@ fn faults(trace: &[TraceEvent], lanes: &[Lane]) -> Vec<Fault> {
                 EventKind::Note { node, text } => {
                     fault(at, FaultKind::Note, vec![node.clone()], text.clone())
                 }
+                EventKind::Panic { node, thread, message } => {
+                    fault(at, FaultKind::Panic, vec![node.clone()], format!("{thread} panicked: {message}"))
+                }
                 _ => return None,
             })
         })
@@ -483,6 +486,25 @@ mod tests {
         ];
         let faults = build(Subject::default(), &trace, &[]).faults;
         assert_eq!(faults[0].nodes, ["s1"]);
+    }
+
+    #[test]
+    fn a_panic_is_a_fault_on_its_node_with_thread_and_message() {
+        let trace = [at(
+            3,
+            EventKind::Panic {
+                node: "s1".into(),
+                thread: "s1-tick".into(),
+                message: "not implemented: tick".into(),
+            },
+        )];
+        let faults = build(Subject::default(), &trace, &[]).faults;
+        assert_eq!(faults.len(), 1);
+        assert_eq!(
+            (faults[0].kind, faults[0].nodes.as_slice()),
+            (FaultKind::Panic, ["s1".to_string()].as_slice())
+        );
+        assert_eq!(faults[0].text, "s1-tick panicked: not implemented: tick");
     }
 
     #[test]

@@ -141,6 +141,8 @@ pub enum FaultKind {
     Knob,
     /// A note from a node or the test.
     Note,
+    /// A thread of a node (a handler, its tick thread) panicked.
+    Panic,
 }
 
 /// A view, from when it was first seen to when the next was (or the end).

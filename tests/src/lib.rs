@@ -2,7 +2,8 @@
 //!
 //! - [`pb_harness`]: the primary/backup scenario (a cluster of view service and key/value
 //!   servers, its waits, threads and clerks), and checks that fail with sentences;
-//! - [`bounds`]: how long the scenarios wait, each bound named once;
+//! - [`bounds`]: how long the scenarios wait, each bound named once; [`health`]: the one place
+//!   that fails a scenario whose servers panicked;
 //! - [`vs_harness`]: helpers for the view-service scenarios, including the rule-1 check every
 //!   view seen in a test goes through;
 //! - [`view_model`]: a bounded model check of the view service's rules;
@@ -16,6 +17,7 @@
 //! report (`labreport/`); the simulated network's tests live with it, in `labrpc/tests/`.
 
 pub mod bounds;
+pub mod health;
 pub mod pb_harness;
 pub mod seen;
 pub mod timeliness;

@@ -10,7 +10,6 @@
 //! - [`cluster`]: the servers, the network and the report's diagnostics, and their teardown;
 //! - [`views`]: waiting for views, acknowledgements and roles;
 //! - [`poll`]: the one polling helper every wait goes through;
-//! - [`health`]: the one place that fails a scenario whose server threads panicked;
 //! - [`threads`]: the test's own threads, joined, with the one shutdown guard;
 //! - [`ops`]: client operations that fail with sentences, bounded or not;
 //! - [`clerk`]: the clerk, whose every operation is recorded once, in the scenario's log;
@@ -26,7 +25,6 @@
 pub mod appends;
 pub mod clerk;
 pub mod cluster;
-pub mod health;
 pub mod ops;
 pub mod poll;
 pub mod scenario;

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use labrpc::Network;
 
-use super::health::assert_no_server_panicked;
 use crate::bounds::POLL;
+use crate::health::assert_no_server_panicked;
 
 /// Calls `check` every [`POLL`] until it answers `Ok`, for at most `timeout`, and returns that
 /// answer. `check` explains with `Err` what it sees instead; on time-out, the last explanation

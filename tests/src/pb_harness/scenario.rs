@@ -9,7 +9,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::cluster::Cluster;
-use super::health::assert_no_server_panicked;
+use crate::health::assert_no_server_panicked;
 
 /// One primary/backup scenario: a [`Cluster`] of its own (a view service, no key/value server
 /// yet), told as a story. It prints `Test: <title> ...` with the seed that repeats its fault
