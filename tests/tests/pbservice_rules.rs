@@ -107,6 +107,49 @@ fn rule_1_restarted_primary_does_not_wipe_its_backup() {
     lab.assert_value_on("s1", "k", "precious");
 }
 
+/// Rule 1: a primary killed and restarted at once, while the view still names it primary and
+/// its backup still believes that view, holds no data: it must not answer a client's Get from its
+/// empty store. (Holding the restarted server's pings after its first one, and the backup's,
+/// keeps both in the old view for as long as the test needs.)
+#[graded]
+fn rule_1_restarted_primary_never_answers_from_its_empty_store() {
+    let lab = Scenario::begin("Rule 1: a restarted primary never answers from its empty store");
+    let view = lab.primary_and_backup("s1", "s2");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "precious");
+
+    // s2 keeps believing the current view: its pings wait on a held link.
+    lab.net.hold("s2", VS);
+    lab.kill("s1");
+    lab.net.hold("s1", VS);
+    lab.start("s1");
+    // The restarted s1's first ping (with 0) reaches the view service, which answers with the
+    // view that still names s1 primary; its later pings wait.
+    let first = lab.net.wait_for_held("s1", VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+    lab.net.release(first[0].id).unwrap_or_else(|e| panic!("{e}"));
+    lab.wait(&format!("the restarted s1 to learn {view}"), VIEW_CHANGE, || match lab.view_on("s1") {
+        Some(theirs) if theirs == view => Ok(()),
+        theirs => Err(format!("s1 believes {theirs:?}")),
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    for attempt in hand_made(1).seq..=3 {
+        let reply = lab.execute_directly("s1", hand_made(attempt), Op::Get { key: "k".into() });
+        assert!(
+            !matches!(&reply, Ok(Ok(value)) if value != "precious"),
+            "the restarted s1, which holds no data, answered a Get of \"k\" with {reply:?} (the service's value \
+             is \"precious\"): a server that restarted lost its state and must not act as the primary its earlier \
+             life was, even while the view and its backup still name it primary"
+        );
+    }
+
+    // Released, the view service replaces the restarted s1 and nothing was lost.
+    lab.net.unhold("s1", VS);
+    lab.net.unhold("s2", VS);
+    lab.settle("s2", Some("s1"), VIEW_CHANGE);
+    lab.check(&clerk, "k", "precious");
+}
+
 // ----- rule 2 --------------------------------------------------------------------------------
 
 /// Rule 2: a primary whose backup is cut off cannot complete a Put; once the link is repaired
@@ -327,6 +370,59 @@ fn rule_5_operations_during_state_transfer_reach_new_backup() {
         "s2 holds {shared:?} for \"shared\", expected both appends after \"before\""
     );
     lab.assert_replicas_agree("s1", "s2", &["k0", "k1", "shared"]);
+}
+
+/// Rule 5: a state transfer that arrives late, after the primary gave up on it, sent the state
+/// again and went on serving, must not undo the writes the backup accepted in between. (The
+/// first transfer is held and abandoned: the primary hears its reply was lost while the request
+/// still reaches the backup, last.)
+#[graded]
+fn rule_5_late_duplicate_state_transfer_never_undoes_later_writes() {
+    let lab = Scenario::begin("Rule 5: a late duplicate state transfer never undoes later writes");
+    lab.primary_alone("s1");
+    let clerk = lab.clerk();
+    lab.put(&clerk, "k", "before");
+
+    lab.net.hold("s1", "s2");
+    lab.start("s2");
+    let first = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        first[0].method,
+        Transfer::NAME,
+        "the first call s1 makes to its new backup s2 should be the state transfer"
+    );
+    // s1 hears that its first transfer's reply was lost, and sends the state again.
+    lab.net.abandon(first[0].id).unwrap_or_else(|e| panic!("{e}"));
+    let again = lab.net.wait_for_held("s1", "s2", 2, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again[1].method, Transfer::NAME, "after a lost transfer, s1 should send its state again");
+    lab.net.release(again[1].id).unwrap_or_else(|e| panic!("{e}"));
+
+    // The backup holds the state; an Append goes through it (its forward released as it comes).
+    lab.threads(|threads| {
+        let append = threads.spawn(|| clerk.append("k", "+after"));
+        let forwards = lab.net.wait_for_held("s1", "s2", 2, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(forwards[1].method, Forward::NAME, "s1 should forward the Append to its backup s2");
+        lab.net.release(forwards[1].id).unwrap_or_else(|e| panic!("{e}"));
+        let result = lab.join_within(append, VIEW_CHANGE, "the Append after the state transfer");
+        assert!(result.is_ok(), "the Append after the state transfer returned {result:?}");
+    });
+    lab.assert_value_on("s2", "k", "before+after");
+
+    // Now the first transfer, with the state from before the Append, reaches s2.
+    let delivered = lab.net.rpc_count("s2");
+    lab.net.unhold("s1", "s2");
+    lab.poll("the late state transfer to reach s2", VIEW_CHANGE, || {
+        if lab.net.rpc_count("s2") > delivered {
+            Ok(())
+        } else {
+            Err("it has not".to_string())
+        }
+    });
+    lab.assert_value_on("s2", "k", "before+after");
+    // And the backup serves what it holds once the primary is gone.
+    lab.kill("s1");
+    lab.settle("s2", None, VIEW_CHANGE);
+    lab.check(&clerk, "k", "before+after");
 }
 
 // ----- DSLabs scenarios ---------------------------------------------------------------------
