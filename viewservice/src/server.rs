@@ -118,7 +118,7 @@ impl ViewServer {
     /// Decides, at `now`, whether the view must change, and changes it. Returns the new view,
     /// or `None` if the view stays. Called every ping interval.
     pub fn tick(&mut self, now: Instant) -> Option<View> {
-        // BEGIN SOLUTION: rule 1: once acked, install view i+1 if next_roles differ
+        // BEGIN SOLUTION: rule 1: once acked, make view i+1 if the rules change a role
         if !self.current_view_acked() {
             return None;
         }
