@@ -8,8 +8,10 @@ use parking_lot::Mutex;
 
 use crate::common::{Execute, Op, PbError, Request, RequestId};
 
+// BEGIN PRIVATE: your clerk's constants
 /// How long a clerk waits before retrying a request that failed.
 const RETRY_INTERVAL: Duration = Duration::from_millis(20);
+// END PRIVATE
 
 /// A client of the key/value service. It caches the primary and asks the view service only
 /// after a failure; it retries each request until it is done, under one request id, so a
@@ -17,17 +19,22 @@ const RETRY_INTERVAL: Duration = Duration::from_millis(20);
 ///
 /// A clerk carries out one request at a time: concurrent calls on one clerk wait their turn.
 pub struct Clerk {
+    // BEGIN PRIVATE: your clerk's state
     me: Endpoint,
     vs: viewservice::Clerk,
     id: u64,
     /// The next sequence number and the cached primary, held for the whole of one request.
     session: Mutex<Session>,
+    // END PRIVATE
 }
 
+// BEGIN PRIVATE: your clerk's state
+/// What one request needs from the last: the next sequence number and the cached primary.
 struct Session {
     next_seq: u64,
     primary: Option<String>,
 }
+// END PRIVATE
 
 /// The clerk can no longer reach anyone: its node was killed or its network shut down.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,40 +54,48 @@ impl std::error::Error for Stopped {}
 impl Clerk {
     /// A clerk with a fresh name of its own on `net`, using the view service `vs`.
     pub fn new(net: &Network, vs: &str) -> Clerk {
-        Clerk::with_endpoint(net.client("clerk"), vs)
-    }
-
-    /// A clerk calling through `endpoint`.
-    pub fn with_endpoint(endpoint: Endpoint, vs: &str) -> Clerk {
-        let vs = viewservice::Clerk::with_endpoint(endpoint.clone(), vs);
+        // BEGIN SOLUTION: a client id of its own, on an endpoint of its own (net.client)
+        let me = net.client("clerk");
         Clerk {
-            me: endpoint,
-            vs,
+            vs: viewservice::Clerk::with_endpoint(me.clone(), vs),
+            me,
             id: rand::random(),
             session: Mutex::new(Session { next_seq: 1, primary: None }),
         }
+        // END SOLUTION
     }
 
     /// The clerk's name on the network.
     pub fn name(&self) -> &str {
+        // BEGIN SOLUTION: the name of the clerk's endpoint
         self.me.name()
+        // END SOLUTION
     }
 
     /// The value of `key`, or "" if it has none.
     pub fn get(&self, key: &str) -> Result<String, Stopped> {
+        // BEGIN SOLUTION: Get until done (a missing key reads as "")
         self.execute(Op::Get { key: key.to_string() })
+        // END SOLUTION
     }
 
     /// Sets `key` to `value`.
     pub fn put(&self, key: &str, value: &str) -> Result<(), Stopped> {
+        // BEGIN SOLUTION: Put until done, applied at most once
         self.execute(Op::Put { key: key.to_string(), value: value.to_string() }).map(drop)
+        // END SOLUTION
     }
 
     /// Appends `value` to `key`'s value.
     pub fn append(&self, key: &str, value: &str) -> Result<(), Stopped> {
+        // BEGIN SOLUTION: Append until done, applied at most once
         self.execute(Op::Append { key: key.to_string(), value: value.to_string() }).map(drop)
+        // END SOLUTION
     }
+}
 
+// BEGIN PRIVATE: your helpers
+impl Clerk {
     /// Sends `op` to the primary until it is done.
     fn execute(&self, op: Op) -> Result<String, Stopped> {
         // BEGIN SOLUTION: one request id; retry at the primary; after a failure re-ask
@@ -134,3 +149,4 @@ fn stop_if_final(error: &RpcError) -> Result<(), Stopped> {
         _ => Ok(()),
     }
 }
+// END PRIVATE

@@ -1,7 +1,7 @@
 //! The reference primary/backup key/value service.
 //!
 //! - [`common`]: operations, errors and the RPC messages;
-//! - [`store`]: the data and the duplicate table;
+//! - `store`: the data and the duplicate table (private: the tests never see it);
 //! - [`server`]: a server and the five rules of primary/backup replication;
 //! - [`service`]: a server on the network, with its tick thread ([`start_server`]);
 //! - [`client`]: the [`Clerk`].
@@ -24,7 +24,7 @@ pub mod client;
 pub mod common;
 pub mod server;
 pub mod service;
-pub mod store;
+mod store;
 
 pub use client::{Clerk, Stopped};
 pub use common::{
@@ -33,4 +33,3 @@ pub use common::{
 };
 pub use server::PbServer;
 pub use service::{start_server, PbServerHandle};
-pub use store::Store;

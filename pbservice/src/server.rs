@@ -1,7 +1,12 @@
 //! A primary/backup key/value server.
 //!
 //! Every server pings the view service from its tick thread, and plays the role the view gives
-//! it. The five rules of primary/backup replication, each enforced where it is named:
+//! it. The course glue (`service.rs`) calls [`PbServer::new`], the three handlers
+//! ([`PbServer::execute`], [`PbServer::forward`], [`PbServer::transfer`]), [`PbServer::tick`]
+//! every ping interval, and [`PbServer::value`] and [`PbServer::view`] for the tests; everything
+//! else here is one design among many.
+//!
+//! The five rules of primary/backup replication, each enforced where its number is named:
 //!
 //! 1. **The primary of view i+1 was primary or backup of view i.** The view service guarantees
 //!    it, and the servers keep it meaningful: a primary does not acknowledge a view with a new
@@ -11,7 +16,7 @@
 //!    - **Only a first life starts the service.** The primary of view 1 takes its empty store
 //!      for the service's data only in its first life ([`Endpoint::incarnation`] is 0): a
 //!      restarted server named primary of view 1 cannot know whether its earlier life served
-//!      writes, so it serves nothing. (`adopt`)
+//!      writes, so it serves nothing.
 //!    - **A backup takes the state only once the view service knows this life.** It accepts a
 //!      state transfer only after the view service has answered a ping of *this life* that
 //!      carried a nonzero viewnum. So a backup that holds state and restarts is always seen to
@@ -29,7 +34,7 @@
 //!    ([`PbServer::execute`])
 //! 5. **Every operation is before or after a state transfer, never during one.** The primary
 //!    orders operations under one lock, and transfers its state to a new backup under the same
-//!    lock, before it serves anything else. ([`PbServer::transfer_to_new_backup`])
+//!    lock, before it serves anything else. ([`PbServer::execute`], [`PbServer::tick`])
 //!
 //! At-most-once: every write carries its client's id and sequence number; primary and backup
 //! keep the latest number applied per client (the duplicate table), which travels with the
@@ -40,18 +45,23 @@ use parking_lot::Mutex;
 use viewservice::View;
 
 use crate::common::{Forward, ForwardArgs, Op, PbError, Request, Response, Transfer, TransferArgs};
+// BEGIN PRIVATE: your own modules and types
 use crate::store::Store;
+// END PRIVATE
 
 /// One server: its role, its data, and the locks that keep them consistent.
 pub struct PbServer {
+    // BEGIN PRIVATE: your server's state
     me: Endpoint,
     vs: viewservice::Clerk,
     /// Held by the primary from ordering an operation to applying it, and during a state
     /// transfer (rules 2 and 5). Never held while waiting for `state`'s holder.
     order: Mutex<()>,
     state: Mutex<State>,
+    // END PRIVATE
 }
 
+// BEGIN PRIVATE: your server's state
 struct State {
     /// The latest view this server has heard of.
     view: View,
@@ -74,10 +84,12 @@ struct State {
     unfinished: Option<Request>,
     store: Store,
 }
+// END PRIVATE
 
 impl PbServer {
     /// A fresh, empty server calling through `me`, pinging the view service `vs`.
     pub fn new(me: Endpoint, vs: &str) -> PbServer {
+        // BEGIN SOLUTION: an empty server that knows no view yet
         let vs = viewservice::Clerk::with_endpoint(me.clone(), vs);
         let state = State {
             view: View::default(),
@@ -89,10 +101,7 @@ impl PbServer {
             store: Store::default(),
         };
         PbServer { me, vs, order: Mutex::new(()), state: Mutex::new(state) }
-    }
-
-    fn name(&self) -> &str {
-        self.me.name()
+        // END SOLUTION
     }
 
     /// Handles a client's Get, Put or Append.
@@ -123,33 +132,6 @@ impl PbServer {
         }
         self.replicate(&view, &request)?;
         self.state.lock().store.apply(&request)
-        // END SOLUTION
-    }
-
-    /// Rule 2: gets the backup of `view` (if any) to accept `request` before this server applies
-    /// it or replies. If the outcome is unknown (the forward or its acceptance was lost), a
-    /// write is remembered as unfinished, to be completed before anything else.
-    fn replicate(&self, view: &View, request: &Request) -> Result<(), PbError> {
-        // BEGIN SOLUTION: rule 2: the backup accepts first (Gets too); else `unfinished`
-        let Some(backup) = view.backup.as_deref() else {
-            return Ok(());
-        };
-        let args =
-            ForwardArgs { viewnum: view.viewnum, primary: self.name().to_string(), request: request.clone() };
-        match self.me.call::<Forward>(backup, &args) {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(refusal)) => {
-                log::debug!("{}: backup {backup} refused {}: {refusal}", self.name(), request.op);
-                Err(PbError::BackupUnavailable)
-            }
-            Err(error) => {
-                log::debug!("{}: forward of {} to {backup} failed: {error}", self.name(), request.op);
-                if !matches!(request.op, Op::Get { .. }) {
-                    self.state.lock().unfinished = Some(request.clone());
-                }
-                Err(PbError::BackupUnavailable)
-            }
-        }
         // END SOLUTION
     }
 
@@ -196,6 +178,75 @@ impl PbServer {
         // END SOLUTION
     }
 
+    /// Called every ping interval: pings the view service with the latest view this server
+    /// has taken on, takes on the view it answers, and brings a new backup up to date.
+    pub fn tick(&self) {
+        // BEGIN SOLUTION: ping the adopted viewnum, adopt, sync; a new view: ping again at once
+        let before = self.state.lock().adopted;
+        let Ok(view) = self.ping(before) else {
+            return;
+        };
+        if self.adopt(view) {
+            self.bring_backup_up_to_date();
+        }
+        // Acknowledge a newly taken-on view at once: a primary's acknowledgement lets the view
+        // service go on, and a backup's lets it take the state (rule 1).
+        let after = self.state.lock().adopted;
+        if after != before {
+            let _ = self.ping(after);
+        }
+        // END SOLUTION
+    }
+
+    /// The value this server holds for `key` (for tests: comparing primary and backup).
+    pub fn value(&self, key: &str) -> Option<String> {
+        // BEGIN SOLUTION: the value this server holds for `key`, if any
+        self.state.lock().store.value(key).map(String::from)
+        // END SOLUTION
+    }
+
+    /// The view this server believes current.
+    pub fn view(&self) -> View {
+        // BEGIN SOLUTION: the latest view this server heard of
+        self.state.lock().view.clone()
+        // END SOLUTION
+    }
+}
+
+// BEGIN PRIVATE: your helpers
+impl PbServer {
+    /// This server's name.
+    fn name(&self) -> &str {
+        self.me.name()
+    }
+
+    /// Rule 2: gets the backup of `view` (if any) to accept `request` before this server applies
+    /// it or replies. If the outcome is unknown (the forward or its acceptance was lost), a
+    /// write is remembered as unfinished, to be completed before anything else.
+    fn replicate(&self, view: &View, request: &Request) -> Result<(), PbError> {
+        // BEGIN SOLUTION: rule 2: the backup accepts first (Gets too); else `unfinished`
+        let Some(backup) = view.backup.as_deref() else {
+            return Ok(());
+        };
+        let args =
+            ForwardArgs { viewnum: view.viewnum, primary: self.name().to_string(), request: request.clone() };
+        match self.me.call::<Forward>(backup, &args) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(refusal)) => {
+                log::debug!("{}: backup {backup} refused {}: {refusal}", self.name(), request.op);
+                Err(PbError::BackupUnavailable)
+            }
+            Err(error) => {
+                log::debug!("{}: forward of {} to {backup} failed: {error}", self.name(), request.op);
+                if !matches!(request.op, Op::Get { .. }) {
+                    self.state.lock().unfinished = Some(request.clone());
+                }
+                Err(PbError::BackupUnavailable)
+            }
+        }
+        // END SOLUTION
+    }
+
     /// Rule 5: sends the whole state to the backup of `view` while no operation runs (the
     /// caller holds `order`). Errors if the backup did not take it; nothing is served until it
     /// does.
@@ -231,26 +282,6 @@ impl PbServer {
                 log::debug!("{}: state transfer to {backup} failed: {error}", self.name());
                 Err(PbError::BackupUnavailable)
             }
-        }
-        // END SOLUTION
-    }
-
-    /// Called every ping interval: pings the view service with the latest view this server
-    /// has taken on, takes on the view it answers, and brings a new backup up to date.
-    pub fn tick(&self) {
-        // BEGIN SOLUTION: ping the adopted viewnum, adopt, sync; a new view: ping again at once
-        let before = self.state.lock().adopted;
-        let Ok(view) = self.ping(before) else {
-            return;
-        };
-        if self.adopt(view) {
-            self.bring_backup_up_to_date();
-        }
-        // Acknowledge a newly taken-on view at once: a primary's acknowledgement lets the view
-        // service go on, and a backup's lets it take the state (rule 1).
-        let after = self.state.lock().adopted;
-        if after != before {
-            let _ = self.ping(after);
         }
         // END SOLUTION
     }
@@ -330,16 +361,6 @@ impl PbServer {
         state.is_acting_primary(me) && !state.in_sync
         // END SOLUTION
     }
-
-    /// The value this server holds for `key` (for tests: comparing primary and backup).
-    pub fn value(&self, key: &str) -> Option<String> {
-        self.state.lock().store.value(key).map(String::from)
-    }
-
-    /// The view this server believes current.
-    pub fn view(&self) -> View {
-        self.state.lock().view.clone()
-    }
 }
 
 impl State {
@@ -354,3 +375,4 @@ impl State {
         self.view.viewnum == viewnum && self.view.is_primary(from) && self.view.is_backup(me)
     }
 }
+// END PRIVATE

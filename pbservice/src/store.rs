@@ -1,27 +1,28 @@
 //! The key/value data and the duplicate table, which travel together.
 
+// BEGIN PRIVATE: how you keep the data and the duplicate table is yours to design
 use crate::common::{Op, PbError, Request, Response, Snapshot};
 
 /// The data and the duplicate table. Primary and backup each hold one, and apply the same
 /// requests to it in the same order.
 #[derive(Clone, Debug, Default)]
-pub struct Store {
+pub(crate) struct Store {
     snapshot: Snapshot,
 }
 
 impl Store {
     /// A store holding `snapshot`, as received in a state transfer.
-    pub fn from_snapshot(snapshot: Snapshot) -> Store {
+    pub(crate) fn from_snapshot(snapshot: Snapshot) -> Store {
         Store { snapshot }
     }
 
     /// A copy of everything, for a state transfer.
-    pub fn snapshot(&self) -> Snapshot {
+    pub(crate) fn snapshot(&self) -> Snapshot {
         self.snapshot.clone()
     }
 
     /// Whether `request` is a write this store has already applied (a client's retry).
-    pub fn is_duplicate(&self, request: &Request) -> bool {
+    pub(crate) fn is_duplicate(&self, request: &Request) -> bool {
         // BEGIN SOLUTION: at most once: a write whose seq its client already applied
         !matches!(request.op, Op::Get { .. })
             && self.snapshot.applied.get(&request.id.client).is_some_and(|&seq| seq >= request.id.seq)
@@ -29,7 +30,7 @@ impl Store {
     }
 
     /// Applies `request` at most once and answers it.
-    pub fn apply(&mut self, request: &Request) -> Response {
+    pub(crate) fn apply(&mut self, request: &Request) -> Response {
         // BEGIN SOLUTION: once per request; Append the argument; record the client's seq
         if self.is_duplicate(request) {
             return Ok(String::new());
@@ -52,17 +53,13 @@ impl Store {
     }
 
     /// The value of `key`, if any (for tests and diagnostics).
-    pub fn value(&self, key: &str) -> Option<&str> {
+    pub(crate) fn value(&self, key: &str) -> Option<&str> {
         self.snapshot.data.get(key).map(String::as_str)
     }
 
     /// Number of keys.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.snapshot.data.len()
     }
-
-    /// Whether the store holds no key.
-    pub fn is_empty(&self) -> bool {
-        self.snapshot.data.is_empty()
-    }
 }
+// END PRIVATE

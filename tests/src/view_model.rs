@@ -2,9 +2,16 @@
 //!
 //! From the empty view, [`check`] explores every sequence of events up to a depth, breadth
 //! first, where an event is a ping from one of the servers (with viewnum 0, the current view or
-//! the previous one) or time advancing by one ping interval (followed by a tick). States that
-//! differ only in absolute time are merged. After every step it checks the invariants below,
-//! and on a violation returns the shortest event sequence that breaks one.
+//! the previous one) or time advancing by one ping interval (followed by a tick). After every
+//! step it checks the invariants below, and on a violation returns the shortest event sequence
+//! that breaks one.
+//!
+//! The logic is judged only through what the lab's contract shows: the replies of `ping`, `tick`
+//! and `get`. Its internals are never read, so any design that follows the rules passes. Two
+//! runs are merged into one state when the checker's own summary of them is the same: the view
+//! the logic returns, and what the rules let a view service know of the events the checker fed
+//! it (see [`Facts`]). The rules decide every future view from exactly that summary, so merged
+//! runs have the same futures under any logic that follows them.
 //!
 //! Invariants, judged from the events themselves rather than from the logic's own bookkeeping:
 //! - view numbers grow by exactly one per change;
@@ -17,8 +24,8 @@
 //!   restarted, the backup only if it is missing, dead, restarted or promoted. Restarted means
 //!   what rule 3 says: it pinged 0 while holding its role, after having known a view.
 //!
-//! Views and states are judged and merged through the harness's own reading ([`crate::seen`]),
-//! never through the logic's `View` methods or `PartialEq`/`Hash`.
+//! Views are judged and merged through the harness's own reading ([`crate::seen`]), never
+//! through the logic's `View` methods or `PartialEq`/`Hash`.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -27,30 +34,18 @@ use std::time::{Duration, Instant};
 
 use viewservice::{PingReply, View, ViewServer, DEAD_PINGS, PING_INTERVAL};
 
-use crate::seen::{SeenLogic, SeenView};
+use crate::seen::SeenView;
 
-/// What the model check needs of a view service's logic. The reference [`ViewServer`]
-/// implements it; a test can wrap it to plant a bug and show the check catches it.
+/// What the model check needs of a view service's logic: the contract's `ping`, `tick` and
+/// `get`, and `Clone` to branch. [`ViewServer`] implements it; a test can wrap it to plant a
+/// bug and show the check catches it.
 pub trait ViewLogic: Clone {
     /// Records a ping (see [`ViewServer::ping`]).
     fn ping(&mut self, me: &str, viewnum: u64, now: Instant) -> PingReply;
     /// Decides whether to change the view (see [`ViewServer::tick`]).
     fn tick(&mut self, now: Instant) -> Option<View>;
-    /// The current view.
+    /// The current view (see [`ViewServer::get`]).
     fn view(&self) -> View;
-    /// The whole state, with times expressed relative to `now`, for merging equal states.
-    fn snapshot(&self, now: Instant) -> Snapshot;
-}
-
-/// A logic state with times made relative, so states that differ only in absolute time are
-/// equal.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Snapshot {
-    view: SeenView,
-    acked: bool,
-    /// Per server: (name, whole ping intervals since its latest ping, capped at `DEAD_PINGS`;
-    /// latest viewnum; restarted; arrival order).
-    servers: Vec<(String, u32, u64, bool, usize)>,
 }
 
 impl ViewLogic for ViewServer {
@@ -65,20 +60,6 @@ impl ViewLogic for ViewServer {
     fn view(&self) -> View {
         self.get()
     }
-
-    fn snapshot(&self, now: Instant) -> Snapshot {
-        let SeenLogic { view, acked, servers } = SeenLogic::of(self);
-        let servers = servers
-            .into_iter()
-            .map(|(name, h)| (name, intervals_since(h.last_ping, now), h.viewnum, h.restarted, h.arrival))
-            .collect();
-        Snapshot { view, acked, servers }
-    }
-}
-
-fn intervals_since(then: Instant, now: Instant) -> u32 {
-    let intervals = now.saturating_duration_since(then).as_millis() / PING_INTERVAL.as_millis();
-    intervals.min(u128::from(DEAD_PINGS)) as u32
 }
 
 /// How a server's ping names the view it knows.
@@ -106,7 +87,14 @@ pub enum Event {
     Tick,
 }
 
-/// What the checker itself knows of the run so far, independent of the logic under test.
+/// What the checker itself knows of the run so far, from the events it fed and the views it
+/// was told, independent of the logic under test. Besides the current view, this is all the
+/// rules let a view service's decisions depend on:
+/// - rule 1: whether the primary acknowledged the current view (pinged with its number);
+/// - rule 2: how long each server has been silent, in whole intervals (every event happens on
+///   an interval's edge), which matters only up to `DEAD_PINGS`: dead is dead;
+/// - rules 3 and 4: each server's latest viewnum, and whether it restarted in its role;
+/// - rule 5: the order in which servers first pinged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Facts {
     /// Ping intervals elapsed since the start.
@@ -118,6 +106,8 @@ struct Facts {
     /// Per server: it pinged 0 while holding a role, after having pinged a view (rule 3); it
     /// counts as restarted until a view takes its role away.
     restarted: Vec<bool>,
+    /// Per server: how many servers had pinged before its first ping; `None` if silent.
+    arrival: Vec<Option<usize>>,
 }
 
 impl Facts {
@@ -195,10 +185,11 @@ pub fn check<L: ViewLogic>(initial: L, bounds: Bounds) -> Result<Report, Counter
         latest: vec![None; bounds.servers],
         acked: false,
         restarted: vec![false; bounds.servers],
+        arrival: vec![None; bounds.servers],
     };
     let mut nodes = vec![Node { logic: initial, facts, parent: None }];
     let mut seen = HashMap::new();
-    seen.insert(key(&nodes[0], base), 0usize);
+    seen.insert(key(&nodes[0]), 0usize);
     let mut frontier = vec![0usize];
     let mut transitions = 0u64;
 
@@ -213,7 +204,7 @@ pub fn check<L: ViewLogic>(initial: L, bounds: Bounds) -> Result<Report, Counter
                     nodes.push(child);
                     return Err(counterexample(&nodes, nodes.len() - 1, &names, violation));
                 }
-                if let Entry::Vacant(slot) = seen.entry(key(&child, base)) {
+                if let Entry::Vacant(slot) = seen.entry(key(&child)) {
                     slot.insert(nodes.len());
                     next.push(nodes.len());
                     nodes.push(child);
@@ -235,17 +226,15 @@ fn all_events(servers: usize) -> Vec<Event> {
     events
 }
 
-/// What identifies a state for merging: the logic's relative snapshot and the checker's facts,
-/// with times made relative in the same way.
-type StateKey = (Snapshot, Vec<Option<(u32, u64)>>, bool, Vec<bool>);
+/// What identifies a state for merging: the view the logic returns, and the checker's facts
+/// with absolute time taken out. Per server: (intervals since its latest ping, capped at
+/// `DEAD_PINGS`, and that ping's viewnum), restarted, arrival.
+type StateKey = (SeenView, Vec<Option<(u32, u64)>>, bool, Vec<bool>, Vec<Option<usize>>);
 
-fn key<L: ViewLogic>(node: &Node<L>, base: Instant) -> StateKey {
-    let now = base + PING_INTERVAL * node.facts.clock;
-    let clock = node.facts.clock;
-    // The checker's facts, made relative to now in the same way as the snapshot.
-    let latest =
-        node.facts.latest.iter().map(|l| l.map(|(at, v)| ((clock - at).min(DEAD_PINGS), v))).collect();
-    (node.logic.snapshot(now), latest, node.facts.acked, node.facts.restarted.clone())
+fn key<L: ViewLogic>(node: &Node<L>) -> StateKey {
+    let Facts { clock, latest, acked, restarted, arrival } = &node.facts;
+    let ages = latest.iter().map(|l| l.map(|(at, v)| ((clock - at).min(DEAD_PINGS), v))).collect();
+    (SeenView::of(&node.logic.view()), ages, *acked, restarted.clone(), arrival.clone())
 }
 
 /// Applies `event` to a copy of `node`, and judges the result.
@@ -271,6 +260,9 @@ fn step<L: ViewLogic>(
             let in_role = before.is_primary(name) || before.is_backup(name);
             let knew_a_view = facts.latest_viewnum(server).is_some_and(|v| v != 0);
             facts.restarted[server] |= in_role && viewnum == 0 && knew_a_view;
+            if facts.arrival[server].is_none() {
+                facts.arrival[server] = Some(facts.arrival.iter().flatten().count());
+            }
             facts.latest[server] = Some((facts.clock, viewnum));
             if before.is_primary(&names[server]) && viewnum == before.viewnum {
                 facts.acked = true;

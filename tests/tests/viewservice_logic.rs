@@ -1,13 +1,14 @@
 //! The view service's rules on the bare state machine, with a fake clock: no network, no
 //! threads, no sleeps. Each test is one scenario of the end-to-end suite, made deterministic.
-//! The tests judge the harness's own reading of what the state machine returns (`SeenView`,
-//! `SeenRefusal`, `SeenLogic`), never its `View` methods or `PartialEq`.
+//! The tests use only the contract (`new`, `ping`, `tick`, `get`, `Clone`) and judge the
+//! harness's own reading of what the state machine returns (`SeenView`, `SeenRefusal`), never
+//! its internals, its `View` methods or its `PartialEq`.
 
 use labtests::graded;
 
 use std::time::Instant;
 
-use labtests::seen::{SeenLogic, SeenRefusal, SeenView};
+use labtests::seen::{SeenRefusal, SeenView};
 use viewservice::{PingReply, ViewServer, DEAD_PINGS, PING_INTERVAL};
 
 /// A view service and a clock that only moves when the test says so.
@@ -253,24 +254,86 @@ fn get_does_not_count_as_a_ping() {
     assert_eq!(s.view(), view(3, Some("s1"), None));
 }
 
+/// What a view service answers to one event of [`assert_same_futures`], as the harness reads it.
+#[derive(Debug, PartialEq, Eq)]
+enum Answer {
+    /// A ping was answered with this view, or refused.
+    Ping(Result<SeenView, SeenRefusal>),
+    /// A tick changed the view to this one, or not.
+    Tick(Option<SeenView>),
+}
+
+/// One event a future is made of: a ping from `s1` or `s2` with 0 or the current viewnum, or an
+/// interval passing and a tick.
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    Ping(&'static str, bool),
+    Tick,
+}
+
+const EVENTS: [Event; 5] = [
+    Event::Tick,
+    Event::Ping("s1", false),
+    Event::Ping("s1", true),
+    Event::Ping("s2", false),
+    Event::Ping("s2", true),
+];
+
+fn answer(vs: &mut ViewServer, event: Event, now: Instant) -> Answer {
+    match event {
+        Event::Ping(server, current) => {
+            let viewnum = if current { SeenView::of(&vs.get()).viewnum } else { 0 };
+            Answer::Ping(vs.ping(server, viewnum, now).map(SeenView::from).map_err(|e| SeenRefusal::of(&e)))
+        }
+        Event::Tick => Answer::Tick(vs.tick(now).map(SeenView::from)),
+    }
+}
+
+/// Fails the test unless `a` and `b`, both at `now`, answer every run of up to `depth` events
+/// alike: two states the rules cannot tell apart, judged through the contract alone.
+fn assert_same_futures(a: &ViewServer, b: &ViewServer, now: Instant, depth: usize, run: &mut Vec<Event>) {
+    if depth == 0 {
+        return;
+    }
+    for event in EVENTS {
+        let now = if matches!(event, Event::Tick) { now + PING_INTERVAL } else { now };
+        let (mut a, mut b) = (a.clone(), b.clone());
+        run.push(event);
+        let (from_a, from_b) = (answer(&mut a, event, now), answer(&mut b, event, now));
+        assert_eq!(from_a, from_b, "after the events {run:?}, the two states answered differently");
+        assert_same_futures(&a, &b, now, depth - 1, run);
+        run.pop();
+    }
+}
+
 #[graded]
 fn bad_pings_are_refused_and_change_nothing() {
     let mut s = Scenario::new();
     s.ping("s1", 0);
     s.interval(&[]);
-    let before = SeenLogic::of(&s.vs);
+    s.ping("s1", 1); // s1 acknowledges view 1
+    s.intervals += 1;
+    assert_eq!(s.tick(), None, "no other server pinged: nothing to change");
+    let untouched = s.vs.clone();
     let now = s.now();
     let nameless = s.vs.ping("", 0, now);
     assert_eq!(refusal(&nameless), Some(SeenRefusal::EmptyName), "the nameless ping got {nameless:?}");
     let ahead = s.vs.ping("s1", 7, now);
     let wanted = SeenRefusal::ViewnumAhead { got: 7, current: 1 };
     assert_eq!(refusal(&ahead), Some(wanted), "the ping with view 7 got {ahead:?}");
-    assert_eq!(SeenLogic::of(&s.vs), before, "a refused ping changes nothing");
-    // A name never seen before is simply a new idle server.
+    let stranger = s.vs.ping("s2", 5, now);
+    let wanted = SeenRefusal::ViewnumAhead { got: 5, current: 1 };
+    assert_eq!(refusal(&stranger), Some(wanted), "s2's first ping, with view 5, got {stranger:?}");
+    // A refused ping changes nothing: no acknowledgement, no sign of life, no new server. From
+    // here, every run of up to six events goes as it would have without them.
+    assert_same_futures(&untouched, &s.vs, now, 6, &mut Vec::new());
+    // A name never seen before is simply a new idle server: it becomes backup at the next tick.
     let newcomer = s.vs.ping("newcomer", 1, now);
     let answered = newcomer.as_ref().ok().map(SeenView::of);
     assert_eq!(answered, Some(view(1, Some("s1"), None)), "the newcomer's ping got {newcomer:?}");
-    assert!(s.vs.heard("newcomer").is_some());
+    s.ping("s1", 1);
+    s.intervals += 1;
+    assert_eq!(s.tick(), Some(view(2, Some("s1"), Some("newcomer"))), "the newcomer fills the backup slot");
 }
 
 #[graded]

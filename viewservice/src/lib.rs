@@ -30,5 +30,5 @@ pub mod service;
 
 pub use client::{Clerk, ClerkError};
 pub use common::{Get, Ping, PingArgs, PingError, PingReply, View, DEAD_AFTER, DEAD_PINGS, PING_INTERVAL};
-pub use server::{Heard, ViewServer};
+pub use server::ViewServer;
 pub use service::{start_server, ViewServiceHandle};

@@ -3,6 +3,11 @@
 //! a fake clock and a model checker can explore it. [`crate::start_server`] serves it over the
 //! network.
 //!
+//! The tests use only [`ViewServer::new`], [`ViewServer::ping`], [`ViewServer::tick`] and
+//! [`ViewServer::get`] (and `Clone`: the model check copies states); the course glue in
+//! `service.rs` also calls [`ViewServer::is_acked`]. Everything else here is one design among
+//! many.
+//!
 //! # The rules
 //!
 //! Servers ping every [`PING_INTERVAL`](crate::PING_INTERVAL) with the latest view they know.
@@ -12,50 +17,57 @@
 //! 1. **Ack before change.** The view service moves from view *i* to view *i+1* only after the
 //!    primary of view *i* has acknowledged it by pinging with *i*, even if that primary now looks
 //!    dead. Otherwise the primary might still be serving a view it never learned had ended.
-//!    ([`ViewServer::current_view_acked`])
+//!    Only a ping with the current viewnum acknowledges it.
 //! 2. **Dead after silence.** A server that has not pinged for
-//!    [`DEAD_PINGS`](crate::DEAD_PINGS) intervals is dead. ([`ViewServer::is_dead`])
+//!    [`DEAD_AFTER`](crate::DEAD_AFTER) (`DEAD_PINGS` intervals) or longer is dead.
 //! 3. **Ping(0) is a restart.** A primary or backup that pings with 0 after having known a view
 //!    has restarted and lost its state: it is treated as dead for its role. A server that has
 //!    not yet learned any view pings with 0 too, so a 0 from it means nothing.
-//!    ([`ViewServer::has_restarted`])
 //! 4. **Promote only the backup.** The primary of view *i+1* must have been the primary or
 //!    backup of view *i* (the very first primary excepted). A backup takes over only once it has
 //!    learned a view; an idle, never-backup server is never made primary, so with no usable
-//!    backup the service waits. ([`ViewServer::successor_of_failed_primary`])
+//!    backup the service waits.
 //! 5. **An idle server fills the empty backup slot.** When there is no backup, a live idle
 //!    server becomes backup (the one that first pinged). The very first view is the exception:
-//!    it names only a primary. ([`ViewServer::idle_server`])
+//!    it names only a primary.
 //!
-//! A view changes only for one of these reasons, so consecutive views always differ.
+//! A view changes only for one of these reasons, so consecutive views always differ. Each rule
+//! is enforced below where its number is named.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::common::{PingError, PingReply, View, DEAD_AFTER};
 
+// BEGIN PRIVATE: what your view service remembers about each server is yours to design
 /// What the view service has heard from one server.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Heard {
+#[derive(Clone, Debug)]
+struct Heard {
     /// When its latest ping arrived.
-    pub last_ping: Instant,
+    last_ping: Instant,
     /// The viewnum its latest ping carried.
-    pub viewnum: u64,
+    viewnum: u64,
     /// It pinged 0 while holding a role after having known a view (rule 3). Cleared only when
     /// it leaves its role: a restarted server that quickly learns the view again has still
     /// lost its state.
-    pub restarted: bool,
+    restarted: bool,
     /// The order in which servers first pinged: the earliest idle server is chosen first.
-    pub arrival: usize,
+    arrival: usize,
 }
+// END PRIVATE
 
-/// The view service's state: the current view, whether its primary acknowledged it, and what
-/// each server last said.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+/// The view service's state: the current view, and what the rules need to remember about it
+/// and about each server. Tests copy it (`Clone`) but never look inside.
+#[derive(Clone, Debug, Default)]
 pub struct ViewServer {
+    /// The current view.
     view: View,
+    // BEGIN PRIVATE: the rest of your state
+    /// Whether the primary of `view` has acknowledged it (rule 1).
     acked: bool,
+    /// What each server that ever pinged last said, by name.
     servers: BTreeMap<String, Heard>,
+    // END PRIVATE
 }
 
 impl ViewServer {
@@ -65,7 +77,7 @@ impl ViewServer {
     }
 
     /// Records a ping from `me`, which knows view `viewnum`, arriving at `now`; answers with
-    /// the current view.
+    /// the current view. A ping never changes the view: only [`tick`](ViewServer::tick) does.
     ///
     /// A ping with an empty name, or one claiming a view that does not exist yet, is refused
     /// and changes nothing. A name never heard before is a new idle server.
@@ -106,7 +118,7 @@ impl ViewServer {
     /// Decides, at `now`, whether the view must change, and changes it. Returns the new view,
     /// or `None` if the view stays. Called every ping interval.
     pub fn tick(&mut self, now: Instant) -> Option<View> {
-        // BEGIN SOLUTION: rule 1: once acked, install view i+1 if next_roles differ
+        // BEGIN SOLUTION: rule 1: once acked, make view i+1 if the rules change a role
         if !self.current_view_acked() {
             return None;
         }
@@ -119,9 +131,19 @@ impl ViewServer {
         // END SOLUTION
     }
 
+    /// Whether the primary of the current view has acknowledged it (pinged with its viewnum
+    /// since it became current). The course glue reports it to tests, which wait for it before
+    /// failing a server.
+    pub fn is_acked(&self) -> bool {
+        // BEGIN SOLUTION: the primary pinged the current viewnum since the view changed
+        self.acked
+        // END SOLUTION
+    }
+
+    // BEGIN PRIVATE: your helpers
     /// Rule 1: the view may change only once its primary has acknowledged it. The empty view 0
     /// has no primary to wait for.
-    pub fn current_view_acked(&self) -> bool {
+    fn current_view_acked(&self) -> bool {
         // BEGIN SOLUTION: rule 1: view 0, or its primary pinged its viewnum
         self.view.viewnum == 0 || self.acked
         // END SOLUTION
@@ -129,14 +151,14 @@ impl ViewServer {
 
     /// Rule 2: `server` is dead if it has been silent for `DEAD_PINGS` ping intervals (or was
     /// never heard at all).
-    pub fn is_dead(&self, server: &str, now: Instant) -> bool {
+    fn is_dead(&self, server: &str, now: Instant) -> bool {
         // BEGIN SOLUTION: rule 2: never heard, or silent for DEAD_AFTER
         self.servers.get(server).is_none_or(|h| now.saturating_duration_since(h.last_ping) >= DEAD_AFTER)
         // END SOLUTION
     }
 
     /// Rule 3: `server` restarted while holding its role.
-    pub fn has_restarted(&self, server: &str) -> bool {
+    fn has_restarted(&self, server: &str) -> bool {
         // BEGIN SOLUTION: rule 3: it pinged 0 while holding its role
         self.servers.get(server).is_some_and(|h| h.restarted)
         // END SOLUTION
@@ -144,7 +166,9 @@ impl ViewServer {
 
     /// A server can keep (or take) a role if it is alive and has not restarted in it.
     fn is_usable(&self, server: &str, now: Instant) -> bool {
+        // BEGIN SOLUTION: alive (rule 2) and not restarted in its role (rule 3)
         !self.is_dead(server, now) && !self.has_restarted(server)
+        // END SOLUTION
     }
 
     /// The primary and backup the next view should have, given what was heard by `now`.
@@ -170,14 +194,14 @@ impl ViewServer {
 
     /// Rule 4: only the backup may replace a failed primary, and only once it has learned a
     /// view (so it is not a server that restarted before it could say so). `None`: wait.
-    pub fn successor_of_failed_primary(&self, usable_backup: Option<String>) -> Option<String> {
+    fn successor_of_failed_primary(&self, usable_backup: Option<String>) -> Option<String> {
         // BEGIN SOLUTION: rule 4: the usable backup once it knows a view; else wait (None)
         usable_backup.filter(|b| self.servers.get(b).is_some_and(|h| h.viewnum != 0))
         // END SOLUTION
     }
 
     /// Rule 5: the live server with no role that pinged first, other than `primary`.
-    pub fn idle_server(&self, primary: Option<&str>, now: Instant) -> Option<String> {
+    fn idle_server(&self, primary: Option<&str>, now: Instant) -> Option<String> {
         // BEGIN SOLUTION: rule 5: the earliest live server with no role, not `primary`
         self.servers
             .iter()
@@ -191,6 +215,7 @@ impl ViewServer {
     /// Makes `view` current. It is not acknowledged yet, and servers that left their role
     /// start afresh as idle servers.
     fn install(&mut self, view: View) {
+        // BEGIN SOLUTION: a new view: not acked; servers leaving a role are no longer restarted
         for (name, heard) in self.servers.iter_mut() {
             if !view.is_primary(name) && !view.is_backup(name) {
                 heard.restarted = false;
@@ -198,20 +223,7 @@ impl ViewServer {
         }
         self.view = view;
         self.acked = false;
+        // END SOLUTION
     }
-
-    /// Whether the primary of the current view has acknowledged it.
-    pub fn is_acked(&self) -> bool {
-        self.acked
-    }
-
-    /// What was heard from `server`, if it ever pinged.
-    pub fn heard(&self, server: &str) -> Option<&Heard> {
-        self.servers.get(server)
-    }
-
-    /// Every server that ever pinged, by name.
-    pub fn servers(&self) -> impl Iterator<Item = (&str, &Heard)> {
-        self.servers.iter().map(|(name, heard)| (name.as_str(), heard))
-    }
+    // END PRIVATE
 }

@@ -1,6 +1,6 @@
 //! The harness's own reading of the values the submission hands it.
 //!
-//! The suites judge views, refusals and view-service states, whose types the submission defines
+//! The suites judge views and refusals, whose types the submission defines
 //! (`viewservice/src` is the student's). A verdict must never rest on code the submission wrote:
 //! its `View::is_primary` could hide a server it promoted against the rules, its `PartialEq`
 //! could call any two views equal. So the harness copies each value, field by field, into a type
@@ -14,13 +14,12 @@
 //! `Debug`) in a failure message is fine: it decides nothing.
 //!
 //! - [`SeenView`]: a `viewservice::View`;
-//! - [`SeenRefusal`]: a `viewservice::PingError`;
-//! - [`SeenLogic`]: a `viewservice::ViewServer`'s state, as its accessors show it.
+//! - [`SeenRefusal`]: a `viewservice::PingError`.
+//!
+//! A view service's state is never read at all: the suites judge it by what it answers.
 
-mod logic;
 mod refusal;
 mod view;
 
-pub use logic::{SeenHeard, SeenLogic};
 pub use refusal::SeenRefusal;
 pub use view::SeenView;
