@@ -27,6 +27,9 @@ pub mod vs_harness;
 
 pub use labtests_macros::graded;
 
+/// The view service's name on every scenario's network.
+pub const VS: &str = "vs";
+
 /// Starts logging once per test process, so `RUST_LOG=debug` shows the story of a test.
 pub fn init_log() {
     let _ = env_logger::builder().is_test(true).try_init();

@@ -40,30 +40,25 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use labrpc::Network;
 use parking_lot::Mutex;
-use viewservice::{
-    start_server, Clerk, ClerkError, PingError, ViewServiceHandle, DEAD_AFTER, DEAD_PINGS, PING_INTERVAL,
-};
+use viewservice::{start_server, Clerk, ClerkError, PingError, ViewServiceHandle, PING_INTERVAL};
 
+use crate::health::assert_no_server_panicked;
 use crate::seen::{SeenRefusal, SeenView};
+use crate::timeliness::{observe, STALL_TOLERANCE};
 use labreport::Diagnostics;
 
-/// The view service's name on every scenario's network.
-pub const VS: &str = "vs";
+pub use crate::VS;
 
 /// The name the test itself uses for its own `Get`s.
 pub const TESTER: &str = "tester";
 
-/// How many ping rounds to wait for a change that needs only a tick or two (a first primary, a
-/// new backup, a restart noticed): `DEAD_PINGS * 2`, as in the original lab.
-pub const PINGS_FOR_CHANGE: u32 = DEAD_PINGS * 2;
-
-/// How many ping rounds to wait for a change that needs a silent server to be declared dead
-/// first: `DEAD_PINGS * 3`, as in the original lab.
-pub const PINGS_FOR_DEATH: u32 = DEAD_PINGS * 3;
+/// The wait bounds of the view-service scenarios, named as they count (ping rounds); defined
+/// once, in [`crate::bounds`].
+pub use crate::bounds::{ROUNDS_FOR_CHANGE as PINGS_FOR_CHANGE, ROUNDS_FOR_DEATH as PINGS_FOR_DEATH};
 
 // ----- the view log ----------------------------------------------------------------------------
 
@@ -320,38 +315,6 @@ fn check_rule1(before: &SeenView, after: &SeenView) -> Result<(), Box<LogViolati
     }
 }
 
-// ----- lateness --------------------------------------------------------------------------------
-
-/// How late the test itself ran: the longest a call to the view service took, or a pause
-/// overslept. Real-time scenarios assume the test keeps its servers' pings on time; when the
-/// machine is overloaded it may not, and a failure then says more about the machine than about
-/// the view service. A failing test reports this.
-#[derive(Debug, Default)]
-struct Lateness {
-    worst: Mutex<Duration>,
-}
-
-impl Lateness {
-    fn note(&self, late: Duration) {
-        let mut worst = self.worst.lock();
-        *worst = (*worst).max(late);
-    }
-
-    /// A sentence for a failed test's report.
-    fn report(&self) -> String {
-        let worst = *self.worst.lock();
-        let mut report = format!("The test itself was at worst {}ms late.", worst.as_millis());
-        if worst >= DEAD_AFTER / 2 {
-            report.push_str(&format!(
-                " That is long next to a ping interval ({PING_INTERVAL:?}) and the silence that makes a \
-                 server dead ({DEAD_AFTER:?}): the machine may be overloaded, so run the test again alone \
-                 before blaming the view service."
-            ));
-        }
-        report
-    }
-}
-
 // ----- servers ---------------------------------------------------------------------------------
 
 /// What a server does in each round of [`VsTest::ping_until`] and [`VsTest::ping_while`].
@@ -375,7 +338,6 @@ pub struct TestServer {
     clerk: Clerk,
     log: Arc<ViewLog>,
     learned: AtomicU64,
-    lateness: Arc<Lateness>,
 }
 
 impl TestServer {
@@ -395,7 +357,7 @@ impl TestServer {
     pub fn try_ping(&self, viewnum: u64) -> Result<SeenView, ClerkError> {
         let started = Instant::now();
         let reply = self.clerk.ping(viewnum);
-        self.lateness.note(started.elapsed());
+        observe(&format!("{}'s ping of the view service", self.name()), started.elapsed(), STALL_TOLERANCE);
         let view = SeenView::of(&reply?);
         self.learn(&view);
         Ok(view)
@@ -446,7 +408,7 @@ impl TestServer {
     pub fn get(&self) -> SeenView {
         let started = Instant::now();
         let reply = self.clerk.get();
-        self.lateness.note(started.elapsed());
+        observe(&format!("{}'s Get of the view", self.name()), started.elapsed(), STALL_TOLERANCE);
         let view = reply.unwrap_or_else(|error| {
             panic!("{} asked for the view and wanted an answer, but got: {error}", self.name())
         });
@@ -492,7 +454,6 @@ pub struct VsTest {
     net: Network,
     vs: ViewServiceHandle,
     log: Arc<ViewLog>,
-    lateness: Arc<Lateness>,
     tester: TestServer,
     diagnostics: Diagnostics,
 }
@@ -508,14 +469,9 @@ impl VsTest {
             .unwrap_or_else(|error| panic!("wanted a view service on a fresh network, but: {error}"));
         println!("Test: {title} ... (LAB_SEED={})", net.seed());
         let log = Arc::new(ViewLog::new());
-        let lateness = Arc::new(Lateness::default());
-        let tester = TestServer {
-            clerk: Clerk::new(&net, TESTER, VS),
-            log: Arc::clone(&log),
-            learned: 0.into(),
-            lateness: Arc::clone(&lateness),
-        };
-        VsTest { title: title.to_string(), net, vs, log, lateness, tester, diagnostics }
+        let tester =
+            TestServer { clerk: Clerk::new(&net, TESTER, VS), log: Arc::clone(&log), learned: 0.into() };
+        VsTest { title: title.to_string(), net, vs, log, tester, diagnostics }
     }
 
     /// The scenario's network.
@@ -535,12 +491,7 @@ impl VsTest {
 
     /// A server named `name` that has not pinged yet.
     pub fn server(&self, name: &str) -> TestServer {
-        TestServer {
-            clerk: Clerk::new(&self.net, name, VS),
-            log: Arc::clone(&self.log),
-            learned: 0.into(),
-            lateness: Arc::clone(&self.lateness),
-        }
+        TestServer { clerk: Clerk::new(&self.net, name, VS), log: Arc::clone(&self.log), learned: 0.into() }
     }
 
     /// The current view, asked for by the test itself with `Get` (recorded in the log).
@@ -586,7 +537,7 @@ impl VsTest {
     pub fn pause(&self) {
         let started = Instant::now();
         thread::sleep(PING_INTERVAL);
-        self.lateness.note(started.elapsed().saturating_sub(PING_INTERVAL));
+        observe("a pause of one ping interval", started.elapsed(), PING_INTERVAL + STALL_TOLERANCE);
     }
 
     /// Every [`PING_INTERVAL`], each server in `pings` does what it is told, in order, for at
@@ -656,6 +607,7 @@ impl VsTest {
     /// One round: each server acts once, in order. Returns who was told which view.
     #[track_caller]
     fn round(&self, pings: &[(&TestServer, Pinging)]) -> Vec<(String, SeenView)> {
+        assert_no_server_panicked(&self.net);
         if pings.is_empty() {
             return vec![(TESTER.to_string(), self.view())];
         }
@@ -695,6 +647,7 @@ impl VsTest {
 
     /// Ends the scenario: prints "... Passed", kills the view service and shuts the network down.
     pub fn finish(self) {
+        assert_no_server_panicked(&self.net);
         println!("  ... Passed");
     }
 }
@@ -706,7 +659,6 @@ impl Drop for VsTest {
         self.net.shutdown();
         if thread::panicking() {
             println!("  ... Failed ({}). Views seen: {}.", self.title, self.log.summary());
-            println!("  {}", self.lateness.report());
         }
     }
 }

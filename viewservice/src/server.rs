@@ -4,9 +4,8 @@
 //! network.
 //!
 //! The tests use only [`ViewServer::new`], [`ViewServer::ping`], [`ViewServer::tick`] and
-//! [`ViewServer::get`] (and `Clone`: the model check copies states); the course glue in
-//! `service.rs` also calls [`ViewServer::is_acked`]. Everything else here is one design among
-//! many.
+//! [`ViewServer::get`] (and `Clone`: the model check copies states). Everything else here is
+//! one design among many.
 //!
 //! # The rules
 //!
@@ -128,15 +127,6 @@ impl ViewServer {
         }
         self.install(View { viewnum: self.view.viewnum + 1, primary, backup });
         Some(self.view.clone())
-        // END SOLUTION
-    }
-
-    /// Whether the primary of the current view has acknowledged it (pinged with its viewnum
-    /// since it became current). The course glue reports it to tests, which wait for it before
-    /// failing a server.
-    pub fn is_acked(&self) -> bool {
-        // BEGIN SOLUTION: the primary pinged the current viewnum since the view changed
-        self.acked
         // END SOLUTION
     }
 

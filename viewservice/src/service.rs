@@ -1,6 +1,7 @@
 //! Serves a [`ViewServer`] over the simulated network: two handlers, and a thread that calls
 //! `tick` every ping interval.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -16,6 +17,8 @@ pub struct ViewServiceHandle {
     net: Network,
     name: String,
     state: Arc<Mutex<ViewServer>>,
+    /// The highest viewnum its primary acknowledged, as seen in the pings served (0: none).
+    acked: Arc<AtomicU64>,
     ticker: Mutex<Option<NodeThread>>,
 }
 
@@ -27,11 +30,21 @@ pub fn start_server(net: &Network, name: &str) -> Result<ViewServiceHandle, Regi
     let state = Arc::new(Mutex::new(ViewServer::new()));
     let on_ping = Arc::clone(&state);
     let on_get = Arc::clone(&state);
+    let acked = Arc::new(AtomicU64::new(0));
+    let on_ack = Arc::clone(&acked);
     let service = Service::new()
         .handle::<Ping>(move |args| {
             let reply = on_ping.lock().ping(&args.me, args.viewnum, Instant::now());
-            if let Err(refused) = &reply {
-                log::debug!("refused a ping from {:?}: {refused}", args.me);
+            match &reply {
+                // An acknowledgement, as the rules define it: the primary of the view it was
+                // answered with pinged with that view's number.
+                Ok(View { viewnum, primary, .. })
+                    if *viewnum == args.viewnum && primary.as_deref() == Some(args.me.as_str()) =>
+                {
+                    on_ack.fetch_max(*viewnum, Ordering::SeqCst);
+                }
+                Ok(_) => {}
+                Err(refused) => log::debug!("refused a ping from {:?}: {refused}", args.me),
             }
             reply
         })
@@ -54,6 +67,7 @@ pub fn start_server(net: &Network, name: &str) -> Result<ViewServiceHandle, Regi
         net: net.clone(),
         name: name.to_string(),
         state,
+        acked,
         ticker: Mutex::new(Some(ticker)),
     })
 }
@@ -87,6 +101,7 @@ impl ViewServiceHandle {
     /// for this before failing a server, as a primary that dies before acknowledging its view
     /// leaves the service stuck by design.
     pub fn is_acked(&self) -> bool {
-        self.state.lock().is_acked()
+        let View { viewnum, .. } = self.view();
+        viewnum > 0 && self.acked.load(Ordering::SeqCst) >= viewnum
     }
 }

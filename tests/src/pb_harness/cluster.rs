@@ -12,8 +12,7 @@ use viewservice::ViewServiceHandle;
 use super::clerk::Clerk;
 use crate::seen::SeenView;
 
-/// The view service's name in every cluster.
-pub const VS: &str = "vs";
+pub use crate::VS;
 
 /// A view service and key/value servers on a network of the test's own, with the scenario's
 /// diagnostics (its network traced, its client operations recorded). Dropping the cluster ends
