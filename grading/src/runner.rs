@@ -7,17 +7,15 @@
 //! exited with status 0 *and* its output holds this run's key. libtest's own lines, result
 //! files, exit codes and anything else the code under test can print or write decide nothing.
 
-use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ExitStatus, Stdio};
+use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{killpg, Signal};
-use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 
 use crate::lab_reports;
 use crate::outcome::{Failure, ReportCopy, RunResult};
+use crate::process::{kill_group, wait_watching, Waited};
 use crate::rubric::{Limits, RubricTest};
 use crate::run_dir_usage;
 use crate::sandbox::Sandbox;
@@ -232,73 +230,6 @@ fn signal_hint(signal: i32, limits: &Limits, tail: &[String]) -> String {
 
 fn signal_name(signal: i32) -> String {
     Signal::try_from(signal).map(|s| s.as_str().to_string()).unwrap_or_else(|_| format!("signal {signal}"))
-}
-
-/// How waiting for a process ended.
-#[derive(Debug)]
-pub enum Waited {
-    /// It exited (it is not reaped yet: its pid, and so its process group id, stay reserved).
-    Exited(ExitStatus),
-    /// It was still running at the deadline.
-    TimedOut,
-    /// A check made while it ran found a reason to stop it.
-    Stopped(String),
-    /// Waiting failed.
-    Failed(io::Error),
-}
-
-/// Waits up to `timeout` for `child` to exit, without reaping it, so that its process group
-/// can still be killed safely afterwards. Call `child.wait()` after [`kill_group`].
-pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Waited {
-    wait_watching(child, timeout, || None)
-}
-
-/// How often [`wait_watching`] runs its check.
-const WATCH_EVERY: Duration = Duration::from_millis(250);
-
-/// [`wait_with_timeout`], also running `check` every `WATCH_EVERY`: when it gives a reason,
-/// waiting stops with [`Waited::Stopped`] (the process still runs; kill its group).
-pub fn wait_watching(
-    child: &mut Child,
-    timeout: Duration,
-    mut check: impl FnMut() -> Option<String>,
-) -> Waited {
-    use std::os::unix::process::ExitStatusExt;
-    let deadline = Instant::now() + timeout;
-    let mut next_check = Instant::now() + WATCH_EVERY;
-    let pid = Pid::from_raw(child.id() as i32);
-    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
-    let mut pause = Duration::from_millis(1);
-    loop {
-        match waitid(Id::Pid(pid), flags) {
-            Ok(WaitStatus::StillAlive) => {}
-            Ok(WaitStatus::Exited(_, code)) => {
-                return Waited::Exited(ExitStatus::from_raw((code & 0xff) << 8))
-            }
-            Ok(WaitStatus::Signaled(_, signal, _)) => {
-                return Waited::Exited(ExitStatus::from_raw(signal as i32))
-            }
-            Ok(_) => {}
-            Err(e) => return Waited::Failed(io::Error::from(e)),
-        }
-        if Instant::now() >= deadline {
-            return Waited::TimedOut;
-        }
-        if Instant::now() >= next_check {
-            if let Some(why) = check() {
-                return Waited::Stopped(why);
-            }
-            next_check = Instant::now() + WATCH_EVERY;
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
-    }
-}
-
-/// Kills the process group led by `pid` (every process the test started that did not leave
-/// the group). Harmless if the group is already gone.
-pub fn kill_group(pid: u32) {
-    let _ = killpg(Pid::from_raw(pid as i32), Signal::SIGKILL);
 }
 
 /// Where a run's output went, for `--keep`.

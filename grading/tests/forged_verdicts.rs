@@ -4,9 +4,8 @@
 
 mod common;
 
-use grading::compile::BuildError;
 use grading::grade::grade_submission;
-use grading::outcome::{Grade, GradeStatus};
+use grading::outcome::{BuildError, Grade, GradeStatus};
 use grading::sandbox::Mode;
 
 /// Each attacked test, and the attack it meets (see the fixture's README).

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use grading::authoring::{handout, mutants, rubric_draft};
 use grading::build_exec::BuildLimits;
 use grading::grade::{grade_submission, GradeOptions};
 use grading::progress::Style;
@@ -320,7 +321,7 @@ fn main() -> ExitCode {
         Some(Command::RubricDraft { all, reference }) => exit_on_error(rubric_draft(all, reference)),
         Some(Command::Handout { out, reference }) => {
             let reference = reference.unwrap_or_else(default_reference);
-            exit_on_error(grading::handout::generate(&reference, &out).map(|report| {
+            exit_on_error(handout::generate(&reference, &out).map(|report| {
                 print!("{report}");
                 println!(
                     "handout written to {}; check it with: make -C {} test",
@@ -489,7 +490,7 @@ fn check_results(
 fn rubric_draft(all: bool, reference: Option<PathBuf>) -> Result<ExitCode, String> {
     let reference = reference.unwrap_or_else(default_reference);
     let rubric = grading::rubric::Rubric::load_from_reference(&reference).map_err(|e| e.to_string())?;
-    print!("{}", grading::rubric_draft::draft(&rubric, &reference, all).map_err(|e| e.to_string())?);
+    print!("{}", rubric_draft::draft(&rubric, &reference, all).map_err(|e| e.to_string())?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -501,10 +502,10 @@ fn run_mutants(
 ) -> Result<ExitCode, String> {
     let mut options = options(common)?;
     options.progress = Style::detect(true);
-    let dir = options.reference.join(grading::mutants::MUTANTS_DIR);
-    let mutants = grading::mutants::load(&dir, only)?;
-    eprintln!("grade: {} mutant(s), {} round(s) each", mutants.len(), rounds.max(1));
-    let records = grading::mutants::run(&options, &mutants, rounds, |mutant, round, grade| {
+    let dir = options.reference.join(mutants::MUTANTS_DIR);
+    let planted = mutants::load(&dir, only)?;
+    eprintln!("grade: {} mutant(s), {} round(s) each", planted.len(), rounds.max(1));
+    let records = mutants::run(&options, &planted, rounds, |mutant, round, grade| {
         let caught = grade.tests.len() - grade.passed();
         eprintln!(
             "grade: {} round {}: {}/{} points, caught by {caught} test(s)",
@@ -514,11 +515,11 @@ fn run_mutants(
             grade.max_points()
         );
     })?;
-    print!("{}", grading::mutants::render(&mutants, &records));
+    print!("{}", mutants::render(&planted, &records));
     if let Some(path) = matrix {
         let tests: Vec<_> = options.selected_tests().into_iter().map(|t| t.id).collect();
-        std::fs::write(&path, grading::mutants::matrix_csv(&mutants, &records, &tests))
+        std::fs::write(&path, mutants::matrix_csv(&planted, &records, &tests))
             .map_err(|e| format!("write {}: {e}", path.display()))?;
     }
-    Ok(if grading::mutants::any_survived(&records) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if mutants::any_survived(&records) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -107,7 +107,7 @@ pub fn status_details(status: &GradeStatus) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compile::BuildError;
+    use crate::outcome::BuildError;
 
     #[test]
     fn what_the_submission_wrote_cannot_start_a_line() {

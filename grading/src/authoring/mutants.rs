@@ -13,8 +13,8 @@ use std::fmt::Write;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::materialize;
 use crate::grade::{grade_submission, GradeOptions};
-use crate::materialize;
 use crate::outcome::{Grade, GradeStatus};
 use crate::rubric::TestId;
 
