@@ -7,7 +7,8 @@
 //! [`rubric`] gives it. Whether a test passed comes from the grader's own bookkeeping: the exit
 //! status of a process that ran exactly that one test, and a one-time key that the harness
 //! prints back only after the test returned ([`verdict`]), never from text the submission can
-//! produce.
+//! produce. The same key marks the harness's word that the machine starved a failed run, which
+//! makes the run inconclusive rather than failed ([`attempts`]).
 //!
 //! The pipeline, one module per step:
 //!
@@ -20,7 +21,9 @@
 //! - [`sandbox`]: how a test process is isolated (unprivileged uid, bubblewrap, rlimits);
 //!   [`stage`]: the directory outside the reference where it finds its binary and runs;
 //! - [`runner`]: one test, one process, one verdict ([`verdict`]: the sealed channel it travels
-//!   through); [`schedule`]: many of them in parallel;
+//!   through); [`attempts`]: a run the machine starved is attempted again, and is inconclusive
+//!   (no points, grade again elsewhere) if no attempt was judged; [`schedule`]: many runs in
+//!   parallel;
 //! - [`lab_reports`]: the HTML report page of each failed test, taken out of the sandbox;
 //! - [`outcome`]: what all that found (per run, per test, per submission, a failed build);
 //! - [`grade`]: the steps above for one submission; [`report`]: the table, JSON, JUnit and CSV;
@@ -34,14 +37,14 @@
 //! handout, the planted-bug mutants and rubric drafts. They use the pipeline; it never uses them.
 //!
 //! The modules import each other without a cycle: read left to right, top to bottom, a module
-//! imports only modules named before it.
+//! imports only modules named before it (`tests/module_graph.rs` checks it).
 //!
 //! ```text
 //! escape, remove_tree, fsutil, process, rubric, submission                      helpers, the rubric
 //! outcome                                                                       what grading found
 //! policy, scratch, cache_dir, build_exec, build_user, compiler_reads, compile   building
 //! cgroup, sandbox, sandbox_exec, stage, listing                                 isolating
-//! verdict, run_dir_usage, lab_reports, runner, progress, schedule               running
+//! verdict, run_dir_usage, lab_reports, attempts, runner, progress, schedule     running
 //! grade                                                                         one submission
 //! report, results_check, batch                                                  reporting
 //! authoring::{materialize, handout, mutants, rubric_draft}                      preparing the lab
@@ -58,6 +61,7 @@
 
 #![warn(missing_docs)]
 
+pub mod attempts;
 pub mod authoring;
 pub mod batch;
 pub mod build_exec;

@@ -48,7 +48,11 @@ fn assert_no_forged_pass(grade: &Grade) {
         assert!(!outcome.passed(), "{name} passed through {attack}:\n{}", outcome.runs[0].output.join("\n"));
     }
     let honest = grade.tests.iter().find(|t| t.test.id.name == HONEST).expect("graded");
-    assert!(honest.passed(), "{HONEST} should pass honestly: {:?}", honest.failed_run().map(|r| &r.failure));
+    assert!(
+        honest.passed(),
+        "{HONEST} should pass honestly: {:?}",
+        honest.deciding_run().map(|r| &r.verdict)
+    );
 }
 
 #[test]

@@ -49,6 +49,11 @@ use grading::sandbox_exec::{self, ExecRequest};
 /// namespace), with rlimits on memory, threads, file size and open files. Missing layers are
 /// reported as warnings; `--sandbox required` refuses to grade without all of them.
 ///
+/// Inconclusive: a test the machine was too busy to judge (the harness saw its scenario starved
+/// past what its timing assumes) is attempted up to 3 times; if no attempt is judged it is
+/// INCONCLUSIVE, earns no points and counts as not passed (also for --fail-under): grade again
+/// on a quieter machine.
+///
 /// Exit status: 0 when a grade was produced (whatever the score, unless --fail-under; with
 /// --batch, folders that are not submissions get an error row in the CSV), 1 when the score is
 /// under --fail-under, 2 when grading itself failed (bad rubric, not a submission, tooling).
@@ -412,6 +417,13 @@ fn grade(args: &GradeArgs) -> Result<ExitCode, String> {
             summary.errors,
             csv.display()
         );
+        if summary.inconclusive > 0 {
+            eprintln!(
+                "grade: {} of them had INCONCLUSIVE tests (the machine was too busy to judge them; they earn no \
+                 points): grade them again on a quieter machine",
+                summary.inconclusive
+            );
+        }
         // A folder that is not a submission is the submitter's problem, recorded in its CSV row.
         return Ok(ExitCode::SUCCESS);
     }
@@ -433,6 +445,13 @@ fn grade(args: &GradeArgs) -> Result<ExitCode, String> {
             "{} test(s) could not be run because of a problem of the grader (see ERROR above)",
             grade.grader_errors().len()
         ));
+    }
+    if grade.inconclusive() > 0 {
+        eprintln!(
+            "grade: {} test(s) INCONCLUSIVE: the machine was too busy to judge them, so they earn no points; \
+             grade again on a quieter machine",
+            grade.inconclusive()
+        );
     }
     match args.fail_under {
         Some(minimum) if grade.percent() < minimum => {
@@ -506,13 +525,14 @@ fn run_mutants(
     let planted = mutants::load(&dir, only)?;
     eprintln!("grade: {} mutant(s), {} round(s) each", planted.len(), rounds.max(1));
     let records = mutants::run(&options, &planted, rounds, |mutant, round, grade| {
-        let caught = grade.tests.len() - grade.passed();
+        let caught = grade.tests.iter().filter(|t| t.failed_run().is_some()).count();
         eprintln!(
-            "grade: {} round {}: {}/{} points, caught by {caught} test(s)",
+            "grade: {} round {}: {}/{} points, caught by {caught} test(s), {} inconclusive",
             mutant.name,
             round + 1,
             grade.points(),
-            grade.max_points()
+            grade.max_points(),
+            grade.inconclusive()
         );
     })?;
     print!("{}", mutants::render(&planted, &records));
@@ -521,5 +541,6 @@ fn run_mutants(
         std::fs::write(&path, mutants::matrix_csv(&planted, &records, &tests))
             .map_err(|e| format!("write {}: {e}", path.display()))?;
     }
-    Ok(if mutants::any_survived(&records) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let judged = !mutants::any_survived(&records) && !mutants::any_unjudged(&records);
+    Ok(if judged { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

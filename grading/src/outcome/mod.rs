@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use build::BuildError;
-pub use run::{panic_message, Failure, ReportCopy, RunResult};
+pub use run::{panic_message, Failure, ReportCopy, RunResult, RunVerdict};
 
 use crate::rubric::{RubricTest, Suite};
 
@@ -17,7 +17,7 @@ use crate::rubric::{RubricTest, Suite};
 pub struct TestOutcome {
     /// The rubric's entry.
     pub test: RubricTest,
-    /// Its runs, in order (grading stops at the first failed run).
+    /// Its runs, in order (grading stops at the first run that did not pass).
     pub runs: Vec<RunResult>,
     /// Runs asked for.
     pub runs_wanted: usize,
@@ -29,7 +29,7 @@ impl TestOutcome {
         self.runs.len() == self.runs_wanted && self.runs.iter().all(RunResult::passed)
     }
 
-    /// Points earned.
+    /// Points earned: none unless it passed (an inconclusive test earns none either).
     pub fn points(&self) -> u32 {
         if self.passed() {
             self.test.points
@@ -40,7 +40,43 @@ impl TestOutcome {
 
     /// The first failed run.
     pub fn failed_run(&self) -> Option<&RunResult> {
-        self.runs.iter().find(|r| !r.passed())
+        self.runs.iter().find(|r| r.failure().is_some())
+    }
+
+    /// The first inconclusive run, when no run failed: the test was not judged (a failed run
+    /// judges it, whatever the others).
+    pub fn inconclusive_run(&self) -> Option<&RunResult> {
+        match self.failed_run() {
+            Some(_) => None,
+            None => self.runs.iter().find(|r| r.is_inconclusive()),
+        }
+    }
+
+    /// Whether the test was not judged (see [`TestOutcome::inconclusive_run`]).
+    pub fn is_inconclusive(&self) -> bool {
+        self.inconclusive_run().is_some()
+    }
+
+    /// The run that decided that the test did not pass: the first failed run, else the first
+    /// inconclusive one.
+    pub fn deciding_run(&self) -> Option<&RunResult> {
+        self.failed_run().or_else(|| self.inconclusive_run())
+    }
+
+    /// Notes on the runs judged after inconclusive attempts (`passed on attempt 2 (attempt 1
+    /// inconclusive: ...)`), `run N: ` before each when several runs were wanted.
+    pub fn attempts_notes(&self) -> Vec<String> {
+        self.runs
+            .iter()
+            .enumerate()
+            .filter_map(|(index, run)| {
+                let note = run.attempts_note()?;
+                Some(match self.runs_wanted {
+                    1 => note,
+                    _ => format!("run {}: {note}", index + 1),
+                })
+            })
+            .collect()
     }
 
     /// The longest run.
@@ -110,6 +146,11 @@ impl Grade {
         self.tests.iter().filter(|t| t.passed()).count()
     }
 
+    /// Tests not judged because the machine was too busy (see [`TestOutcome::is_inconclusive`]).
+    pub fn inconclusive(&self) -> usize {
+        self.tests.iter().filter(|t| t.is_inconclusive()).count()
+    }
+
     /// The score as a percentage of the maximum.
     pub fn percent(&self) -> f64 {
         let max = self.max_points();
@@ -129,7 +170,7 @@ impl Grade {
     pub fn grader_errors(&self) -> Vec<&TestOutcome> {
         self.tests
             .iter()
-            .filter(|t| t.runs.iter().any(|r| matches!(r.failure, Some(Failure::Grader(_)))))
+            .filter(|t| t.runs.iter().any(|r| matches!(r.failure(), Some(Failure::Grader(_)))))
             .collect()
     }
 }

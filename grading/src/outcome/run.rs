@@ -4,6 +4,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::escape::one_line;
+
 /// Why a run did not pass.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
@@ -78,34 +80,121 @@ pub enum ReportCopy {
     NotKept(String),
 }
 
-/// One run of one test.
+/// How one run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunVerdict {
+    /// The test passed: its process exited with status 0 and printed this run's verdict key.
+    Passed,
+    /// The test failed.
+    Failed(Failure),
+    /// The harness found that the machine starved the scenario past what its timing assumes, so
+    /// the run judged nothing: not a failure of the submission, not a pass either (see
+    /// [`crate::verdict`]).
+    Inconclusive {
+        /// The harness's reason, one printable line of bounded length.
+        reason: String,
+    },
+}
+
+/// One run of one test: its last attempt, and why the attempts before it (if any) were rerun.
 #[derive(Clone, Debug)]
 pub struct RunResult {
-    /// `None` if it passed.
-    pub failure: Option<Failure>,
-    /// Wall time of the process.
+    /// How its last attempt ended.
+    pub verdict: RunVerdict,
+    /// Wall time of the last attempt's process.
     pub duration: Duration,
-    /// The `LAB_SEED` it ran with.
+    /// The `LAB_SEED` it ran with (every attempt of a run has the same).
     pub seed: u64,
     /// The last lines of its output (stdout and stderr, interleaved).
     pub output: Vec<String>,
-    /// The panic message found in the output, if it failed.
+    /// The panic message found in the output, if it did not pass.
     pub message: Option<String>,
-    /// The report page of a failed run, if its test wrote one and the grader was asked to keep
-    /// it (`None` for passed runs and for tests that write none, e.g. killed at their timeout).
+    /// The report page of a run that did not pass, if its test wrote one and the grader was
+    /// asked to keep it (`None` for passed runs and for tests that write none, e.g. killed at
+    /// their timeout).
     pub report: Option<ReportCopy>,
+    /// The reasons of the attempts before the last, in order: each was inconclusive, so the run
+    /// was attempted again (see [`crate::attempts`]). Empty when the first attempt was the last.
+    pub inconclusive_attempts: Vec<String>,
 }
 
 impl RunResult {
-    /// A run's result; the failure message is looked for in `output` when it failed.
+    /// A judged attempt's result (`failure` is `None` if it passed); the failure message is
+    /// looked for in `output` when it failed.
     pub fn new(failure: Option<Failure>, duration: Duration, seed: u64, output: Vec<String>) -> RunResult {
-        let message = if failure.is_some() { panic_message(&output) } else { None };
-        RunResult { failure, duration, seed, output, message, report: None }
+        let verdict = match failure {
+            None => RunVerdict::Passed,
+            Some(failure) => RunVerdict::Failed(failure),
+        };
+        RunResult::with_verdict(verdict, duration, seed, output)
+    }
+
+    /// An attempt's result; the failure message is looked for in `output` unless it passed.
+    pub fn with_verdict(
+        verdict: RunVerdict,
+        duration: Duration,
+        seed: u64,
+        output: Vec<String>,
+    ) -> RunResult {
+        let message = if verdict == RunVerdict::Passed { None } else { panic_message(&output) };
+        RunResult {
+            verdict,
+            duration,
+            seed,
+            output,
+            message,
+            report: None,
+            inconclusive_attempts: Vec::new(),
+        }
     }
 
     /// Whether it passed.
     pub fn passed(&self) -> bool {
-        self.failure.is_none()
+        self.verdict == RunVerdict::Passed
+    }
+
+    /// Why it failed, if it did (an inconclusive run did not).
+    pub fn failure(&self) -> Option<&Failure> {
+        match &self.verdict {
+            RunVerdict::Failed(failure) => Some(failure),
+            _ => None,
+        }
+    }
+
+    /// Whether no attempt of it was judged.
+    pub fn is_inconclusive(&self) -> bool {
+        matches!(self.verdict, RunVerdict::Inconclusive { .. })
+    }
+
+    /// How many attempts it took.
+    pub fn attempts(&self) -> usize {
+        self.inconclusive_attempts.len() + 1
+    }
+
+    /// The reasons of every inconclusive attempt, in order (the last attempt's too, if it was).
+    pub fn inconclusive_reasons(&self) -> Vec<&str> {
+        let mut reasons: Vec<&str> = self.inconclusive_attempts.iter().map(String::as_str).collect();
+        if let RunVerdict::Inconclusive { reason } = &self.verdict {
+            reasons.push(reason);
+        }
+        reasons
+    }
+
+    /// For a run judged after inconclusive attempts: `passed on attempt 2 (attempt 1
+    /// inconclusive: REASON)` (or `failed on ...`). `None` for a run judged at its first
+    /// attempt, and for an inconclusive run.
+    pub fn attempts_note(&self) -> Option<String> {
+        if self.inconclusive_attempts.is_empty() || self.is_inconclusive() {
+            return None;
+        }
+        let how = if self.passed() { "passed" } else { "failed" };
+        let earlier: Vec<String> = self
+            .inconclusive_attempts
+            .iter()
+            .enumerate()
+            .map(|(index, reason)| format!("attempt {} inconclusive: {}", index + 1, one_line(reason)))
+            .collect();
+        Some(format!("{how} on attempt {} ({})", self.attempts(), earlier.join("; ")))
     }
 }
 
