@@ -35,6 +35,9 @@ pub struct BatchSummary {
     pub graded: usize,
     /// Submissions that could not be graded (not a submission, grader errors).
     pub errors: usize,
+    /// Submissions graded with inconclusive tests (the machine was too busy to judge them):
+    /// grade them again on a quieter machine.
+    pub inconclusive: usize,
 }
 
 /// Grades every submission under `dir`, writing `csv` and, if given, `<reports>/<name>.txt`
@@ -71,6 +74,9 @@ pub fn run(
         match grade_submission(path, &options) {
             Ok(grade) => {
                 summary.graded += 1;
+                if grade.inconclusive() > 0 {
+                    summary.inconclusive += 1;
+                }
                 println!("{}", line(&name, Ok(&grade)));
                 writeln!(out, "{}", report::csv::grade_row(&options.rubric, &name, Ok(&grade)))?;
                 if let Some(reports) = reports {
@@ -91,11 +97,18 @@ pub fn run(
     Ok(summary)
 }
 
-/// The stdout line of one submission (`name` already escaped): its score, or why it was not
-/// graded (`error`, made [`one_line`]).
+/// The stdout line of one submission (`name` already escaped): its score and how many tests
+/// were inconclusive, or why it was not graded (`error`, made [`one_line`]).
 pub fn line(name: &str, grade: Result<&Grade, &str>) -> String {
     match grade {
-        Ok(grade) => format!("{name}: {}/{} ({:.1}%)", grade.points(), grade.max_points(), grade.percent()),
+        Ok(grade) => {
+            let score =
+                format!("{name}: {}/{} ({:.1}%)", grade.points(), grade.max_points(), grade.percent());
+            match grade.inconclusive() {
+                0 => score,
+                n => format!("{score}, {n} test(s) INCONCLUSIVE (the machine was too busy): grade again"),
+            }
+        }
         Err(error) => format!("{name}: not graded: {}", one_line(error)),
     }
 }

@@ -10,7 +10,6 @@
 //! reveal nothing about the grading machine.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -21,7 +20,8 @@ use std::time::Duration;
 use crate::build_exec::BuildLimits;
 use crate::build_user::BuildUser;
 use crate::compiler_reads;
-use crate::runner::{kill_group, wait_with_timeout, Waited};
+use crate::outcome::BuildError;
+use crate::process::{kill_group, wait_with_timeout, Waited};
 use crate::scratch::Scratch;
 
 /// The package whose test targets are the graded suites.
@@ -33,55 +33,6 @@ pub struct Build {
     /// Suite name → its test binary.
     pub executables: BTreeMap<String, PathBuf>,
 }
-
-/// Why the build failed.
-#[derive(Debug, Clone)]
-pub enum BuildError {
-    /// The submission uses what graded code may not (files, processes, the environment, sockets,
-    /// raw descriptors, unsafe code): clippy's errors, already trimmed.
-    Forbidden {
-        /// The errors as clippy rendered them.
-        diagnostics: String,
-        /// What is forbidden and why, one sentence each.
-        hints: Vec<String>,
-    },
-    /// The submission does not compile: the compiler's errors, already trimmed.
-    Compile {
-        /// The errors as rustc rendered them.
-        diagnostics: String,
-        /// Advice for the most likely causes, one sentence each.
-        hints: Vec<String>,
-    },
-    /// The build took longer than allowed.
-    TimedOut(Duration),
-    /// `cargo` could not be run, or did not produce a graded binary.
-    Tooling(String),
-}
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BuildError::Compile { diagnostics, hints } | BuildError::Forbidden { diagnostics, hints } => {
-                let headline = match self {
-                    BuildError::Forbidden { .. } => "the submission uses what graded code may not:",
-                    _ => "the submission does not compile:",
-                };
-                writeln!(f, "{headline}")?;
-                writeln!(f, "{diagnostics}")?;
-                for hint in hints {
-                    writeln!(f, "hint: {hint}")?;
-                }
-                Ok(())
-            }
-            BuildError::TimedOut(limit) => {
-                write!(f, "the build took longer than {}s and was stopped", limit.as_secs())
-            }
-            BuildError::Tooling(message) => write!(f, "could not build: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for BuildError {}
 
 /// Variables passed on to cargo; everything else is cleared.
 const KEPT_VARS: &[&str] = &["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "LANG", "TERM"];

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use crate::build_exec::BuildLimits;
 use crate::build_user;
-use crate::compile::{self, BuildError};
+use crate::compile;
 use crate::listing::{self, Mismatch};
-use crate::outcome::{Grade, GradeStatus, TestOutcome};
+use crate::outcome::{BuildError, Grade, GradeStatus, TestOutcome};
 use crate::policy;
 use crate::progress::{Progress, Style};
 use crate::rubric::{Rubric, RubricError, RubricTest};

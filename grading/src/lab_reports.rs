@@ -8,7 +8,8 @@
 //!
 //! 1. [`take`] copies the page out of the run directory into a staging directory of the grader
 //!    (one file per run: the run directory is reused by the next test of its slot);
-//! 2. [`keep`] copies the page of each test's first failed run to the reports directory, as
+//! 2. [`keep`] copies the page of the run that decided each test's failure (or inconclusive
+//!    verdict) to the reports directory, as
 //!    `<suite>__<test>.html`, and the failure details name that path.
 //!
 //! The page is written by a process that runs the submission's code, so it is not trusted: only
@@ -126,7 +127,8 @@ fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.set_permissions(fs::Permissions::from_mode(0o644))
 }
 
-/// Makes `dest` hold the page of each outcome's first failed run, as [`page_name`] of its id,
+/// Makes `dest` hold the page of each outcome's deciding run (see
+/// [`TestOutcome::deciding_run`]), as [`page_name`] of its id,
 /// from the staging copy [`take`] made; other runs' pages are dropped. A page left in `dest` by
 /// an earlier grading of one of these tests is removed first, so that every page there is this
 /// grading's. The failure's log tail is changed to name the kept page.
@@ -138,10 +140,11 @@ pub fn keep(outcomes: &mut [TestOutcome], dest: &Path) {
                 eprintln!("grade: could not remove the old report {}: {e}", target.display());
             }
         }
-        let first_failed = outcome.runs.iter().position(|r| !r.passed());
+        let deciding =
+            outcome.deciding_run().and_then(|run| outcome.runs.iter().position(|r| std::ptr::eq(r, run)));
         for (index, run) in outcome.runs.iter_mut().enumerate() {
             let Some(ReportCopy::Kept(staged)) = run.report.clone() else { continue };
-            if Some(index) != first_failed {
+            if Some(index) != deciding {
                 run.report = None;
                 continue;
             }

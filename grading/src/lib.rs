@@ -7,7 +7,8 @@
 //! [`rubric`] gives it. Whether a test passed comes from the grader's own bookkeeping: the exit
 //! status of a process that ran exactly that one test, and a one-time key that the harness
 //! prints back only after the test returned ([`verdict`]), never from text the submission can
-//! produce.
+//! produce. The same key marks the harness's word that the machine starved a failed run, which
+//! makes the run inconclusive rather than failed ([`attempts`]).
 //!
 //! The pipeline, one module per step:
 //!
@@ -20,14 +21,34 @@
 //! - [`sandbox`]: how a test process is isolated (unprivileged uid, bubblewrap, rlimits);
 //!   [`stage`]: the directory outside the reference where it finds its binary and runs;
 //! - [`runner`]: one test, one process, one verdict ([`verdict`]: the sealed channel it travels
-//!   through); [`schedule`]: many of them in parallel;
+//!   through); [`attempts`]: a run the machine starved is attempted again, and is inconclusive
+//!   (no points, grade again elsewhere) if no attempt was judged; [`schedule`]: many runs in
+//!   parallel;
 //! - [`lab_reports`]: the HTML report page of each failed test, taken out of the sandbox;
+//! - [`outcome`]: what all that found (per run, per test, per submission, a failed build);
 //! - [`grade`]: the steps above for one submission; [`report`]: the table, JSON, JUnit and CSV;
 //!   [`results_check`]: whether a `results.json` has Gradescope's format and the expected score;
-//! - [`batch`], [`mutants`], [`handout`]: grading a folder, proving the suite catches planted
-//!   bugs, and stripping the reference into the students' skeleton;
-//! - [`escape`]: showing names and text from a submission safely; [`remove_tree`]: removing a
-//!   tree a test process wrote, however deep.
+//! - [`batch`]: grading a folder of submissions;
+//! - [`process`]: waiting for a child with a deadline and killing its process group (the build,
+//!   the listing and the runs share it); [`escape`]: showing names and text from a submission
+//!   safely; [`remove_tree`]: removing a tree a test process wrote, however deep.
+//!
+//! Apart from the pipeline, [`authoring`] holds the tools that prepare the lab: the students'
+//! handout, the planted-bug mutants and rubric drafts. They use the pipeline; it never uses them.
+//!
+//! The modules import each other without a cycle: read left to right, top to bottom, a module
+//! imports only modules named before it (`tests/module_graph.rs` checks it).
+//!
+//! ```text
+//! escape, remove_tree, fsutil, process, rubric, submission                      helpers, the rubric
+//! outcome                                                                       what grading found
+//! policy, scratch, cache_dir, build_exec, build_user, compiler_reads, compile   building
+//! cgroup, sandbox, sandbox_exec, stage, listing                                 isolating
+//! verdict, run_dir_usage, lab_reports, attempts, runner, progress, schedule     running
+//! grade                                                                         one submission
+//! report, results_check, batch                                                  reporting
+//! authoring::{materialize, handout, mutants, rubric_draft}                      preparing the lab
+//! ```
 //!
 //! ```no_run
 //! use grading::grade::{grade_submission, GradeOptions};
@@ -40,6 +61,8 @@
 
 #![warn(missing_docs)]
 
+pub mod attempts;
+pub mod authoring;
 pub mod batch;
 pub mod build_exec;
 pub mod build_user;
@@ -50,19 +73,16 @@ pub mod compiler_reads;
 pub mod escape;
 pub mod fsutil;
 pub mod grade;
-pub mod handout;
 pub mod lab_reports;
 pub mod listing;
-pub mod materialize;
-pub mod mutants;
 pub mod outcome;
 pub mod policy;
+pub mod process;
 pub mod progress;
 pub mod remove_tree;
 pub mod report;
 pub mod results_check;
 pub mod rubric;
-pub mod rubric_draft;
 pub mod run_dir_usage;
 pub mod runner;
 pub mod sandbox;

@@ -12,8 +12,8 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use crate::process::{kill_group, wait_with_timeout, Waited};
 use crate::rubric::Rubric;
-use crate::runner::{kill_group, wait_with_timeout, Waited};
 use crate::sandbox::Sandbox;
 
 /// How long listing a binary may take.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use crate::outcome::RunResult;
+use crate::outcome::{RunResult, RunVerdict};
 use crate::rubric::TestId;
 
 /// How progress is shown.
@@ -38,6 +38,7 @@ pub struct Progress {
     total: usize,
     done: usize,
     failed: usize,
+    inconclusive: usize,
     running: BTreeMap<usize, (TestId, Instant)>,
     drawn: bool,
 }
@@ -45,7 +46,7 @@ pub struct Progress {
 impl Progress {
     /// Progress over `total` runs.
     pub fn new(style: Style, total: usize) -> Progress {
-        Progress { style, total, done: 0, failed: 0, running: BTreeMap::new(), drawn: false }
+        Progress { style, total, done: 0, failed: 0, inconclusive: 0, running: BTreeMap::new(), drawn: false }
     }
 
     /// Slot `slot` started a run of `id`.
@@ -58,14 +59,24 @@ impl Progress {
     pub fn finished(&mut self, slot: usize, id: &TestId, run: usize, runs: usize, result: &RunResult) {
         self.running.remove(&slot);
         self.done += 1;
-        if !result.passed() {
-            self.failed += 1;
+        let verdict = match &result.verdict {
+            RunVerdict::Passed => "PASS",
+            RunVerdict::Failed(_) => "FAIL",
+            RunVerdict::Inconclusive { .. } => "INCONCLUSIVE",
+        };
+        match &result.verdict {
+            RunVerdict::Passed => {}
+            RunVerdict::Failed(_) => self.failed += 1,
+            RunVerdict::Inconclusive { .. } => self.inconclusive += 1,
         }
         if self.style == Style::Lines {
-            let verdict = if result.passed() { "PASS" } else { "FAIL" };
             let which = if runs > 1 { format!(" run {}/{runs}", run + 1) } else { String::new() };
+            let attempts = match result.attempts() {
+                1 => String::new(),
+                n => format!(", {n} attempts"),
+            };
             eprintln!(
-                "[{:>3}/{}] {verdict} {id}{which} ({:.1}s)",
+                "[{:>3}/{}] {verdict} {id}{which} ({:.1}s{attempts})",
                 self.done,
                 self.total,
                 result.duration.as_secs_f64()
@@ -74,7 +85,7 @@ impl Progress {
         self.redraw();
     }
 
-    /// Runs that will not happen (a test already failed): they count as done.
+    /// Runs that will not happen (a run of the test did not pass): they count as done.
     pub fn skipped(&mut self, count: usize) {
         self.done += count;
         self.redraw();
@@ -92,8 +103,12 @@ impl Progress {
             .values()
             .map(|(id, since)| format!("{} {}s", id.name, now.duration_since(*since).as_secs()))
             .collect();
+        let inconclusive = match self.inconclusive {
+            0 => String::new(),
+            n => format!(", {n} INCONCLUSIVE"),
+        };
         let mut line = format!(
-            "[{:>3}/{}] {} failed · running: {}",
+            "[{:>3}/{}] {} failed{inconclusive} · running: {}",
             self.done,
             self.total,
             self.failed,

@@ -6,18 +6,23 @@
 //! harness prints back only once the scenario has returned. A run passes only if the process
 //! exited with status 0 *and* its output holds this run's key. libtest's own lines, result
 //! files, exit codes and anything else the code under test can print or write decide nothing.
+//!
+//! A run that failed, exited early or timed out, and whose output holds this run's
+//! inconclusive line (the harness found the machine starved the scenario), judged nothing: it
+//! is attempted again (see [`crate::attempts`]). A run stopped for its run directory, killed by
+//! a signal (memory, stack) or that the grader could not run is judged as before: no busy
+//! machine explains those.
 
-use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ExitStatus, Stdio};
+use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{killpg, Signal};
-use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 
+use crate::attempts::attempt_run;
 use crate::lab_reports;
-use crate::outcome::{Failure, ReportCopy, RunResult};
+use crate::outcome::{Failure, ReportCopy, RunResult, RunVerdict};
+use crate::process::{kill_group, wait_watching, Waited};
 use crate::rubric::{Limits, RubricTest};
 use crate::run_dir_usage;
 use crate::sandbox::Sandbox;
@@ -46,8 +51,20 @@ pub struct RunSpec<'a> {
     pub reports: Option<&'a Path>,
 }
 
-/// Runs one test in job slot `slot`, using `<runs>/slot-N` as its working directory.
+/// Runs one test in job slot `slot`, using `<runs>/slot-N` as its working directory: one
+/// attempt, or more while they are inconclusive (see [`attempt_run`]).
 pub fn run_test(
+    sandbox: &Sandbox,
+    slot: usize,
+    runs: &Path,
+    spec: &RunSpec<'_>,
+    limits: &Limits,
+) -> RunResult {
+    attempt_run(|_| run_attempt(sandbox, slot, runs, spec, limits))
+}
+
+/// One attempt of a run: one process.
+fn run_attempt(
     sandbox: &Sandbox,
     slot: usize,
     runs: &Path,
@@ -58,8 +75,8 @@ pub fn run_test(
     let result = run_inner(sandbox, slot, runs, spec, limits);
     let duration = started.elapsed();
     match result {
-        Ok((failure, output, report)) => {
-            let mut result = RunResult::new(failure, duration, spec.seed, output);
+        Ok((verdict, output, report)) => {
+            let mut result = RunResult::with_verdict(verdict, duration, spec.seed, output);
             result.report = report;
             result
         }
@@ -67,8 +84,8 @@ pub fn run_test(
     }
 }
 
-/// The outcome of one process: its failure (if any), its output's tail, its report page.
-type Ran = (Option<Failure>, Vec<String>, Option<ReportCopy>);
+/// The outcome of one process: its verdict, its output's tail, its report page.
+type Ran = (RunVerdict, Vec<String>, Option<ReportCopy>);
 
 fn run_inner(
     sandbox: &Sandbox,
@@ -123,19 +140,19 @@ fn run_inner(
         other => other,
     };
     let mut tail = crate::fsutil::tail_of(&mut output_read, TAIL_LINES + 2, 64 * 1024).unwrap_or_default();
-    let confirmed = key.found_in_file(&mut output_read);
+    let heard = key.heard_in_file(&mut output_read);
     key.strip(&mut tail);
     let excess = tail.len().saturating_sub(TAIL_LINES);
     tail.drain(..excess);
-    let failure = match (waited, confirmed) {
+    let failure = match (waited, &heard) {
         (Waited::TimedOut, _) => Some(Failure::TimedOut(spec.timeout)),
         (Waited::Stopped(why), _) => Some(Failure::DiskLimit(why)),
         (Waited::Failed(e), _) => Some(Failure::Grader(format!("waiting for the test process: {e}"))),
         (_, Err(e)) => {
             Some(Failure::Grader(format!("reading the test's output {}: {e}", output_path.display())))
         }
-        (Waited::Exited(status), Ok(confirmed)) => {
-            judge(status, sandbox.reports_signals_as_codes(), confirmed, limits, &tail)
+        (Waited::Exited(status), Ok(heard)) => {
+            judge(status, sandbox.reports_signals_as_codes(), heard.verdict, limits, &tail)
         }
     };
     let failure = match failure {
@@ -150,9 +167,19 @@ fn run_inner(
         }
         other => other,
     };
+    let starved = heard.ok().and_then(|heard| heard.inconclusive);
+    let verdict = match (failure, starved) {
+        (None, _) => RunVerdict::Passed,
+        (
+            Some(Failure::TestFailed { .. } | Failure::TimedOut(_) | Failure::ExitedEarly { .. }),
+            Some(reason),
+        ) => RunVerdict::Inconclusive { reason },
+        (Some(failure), _) => RunVerdict::Failed(failure),
+    };
     // Every process of the run is gone (killed and swept): what it left is safe to read.
-    let report = match (&failure, spec.reports) {
-        (Some(_), Some(staging)) => {
+    let report = match (&verdict, spec.reports) {
+        (RunVerdict::Passed, _) | (_, None) => None,
+        (_, Some(staging)) => {
             let staged = staging.join(format!(
                 "{}.run{}.html",
                 lab_reports::file_name(&spec.test.id.to_string()),
@@ -164,9 +191,8 @@ fn run_inner(
             }
             report
         }
-        _ => None,
     };
-    Ok((failure, tail, report))
+    Ok((verdict, tail, report))
 }
 
 /// The verdict for a process that ended with `status`; `confirmed`: its output holds this run's
@@ -232,73 +258,6 @@ fn signal_hint(signal: i32, limits: &Limits, tail: &[String]) -> String {
 
 fn signal_name(signal: i32) -> String {
     Signal::try_from(signal).map(|s| s.as_str().to_string()).unwrap_or_else(|_| format!("signal {signal}"))
-}
-
-/// How waiting for a process ended.
-#[derive(Debug)]
-pub enum Waited {
-    /// It exited (it is not reaped yet: its pid, and so its process group id, stay reserved).
-    Exited(ExitStatus),
-    /// It was still running at the deadline.
-    TimedOut,
-    /// A check made while it ran found a reason to stop it.
-    Stopped(String),
-    /// Waiting failed.
-    Failed(io::Error),
-}
-
-/// Waits up to `timeout` for `child` to exit, without reaping it, so that its process group
-/// can still be killed safely afterwards. Call `child.wait()` after [`kill_group`].
-pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Waited {
-    wait_watching(child, timeout, || None)
-}
-
-/// How often [`wait_watching`] runs its check.
-const WATCH_EVERY: Duration = Duration::from_millis(250);
-
-/// [`wait_with_timeout`], also running `check` every `WATCH_EVERY`: when it gives a reason,
-/// waiting stops with [`Waited::Stopped`] (the process still runs; kill its group).
-pub fn wait_watching(
-    child: &mut Child,
-    timeout: Duration,
-    mut check: impl FnMut() -> Option<String>,
-) -> Waited {
-    use std::os::unix::process::ExitStatusExt;
-    let deadline = Instant::now() + timeout;
-    let mut next_check = Instant::now() + WATCH_EVERY;
-    let pid = Pid::from_raw(child.id() as i32);
-    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
-    let mut pause = Duration::from_millis(1);
-    loop {
-        match waitid(Id::Pid(pid), flags) {
-            Ok(WaitStatus::StillAlive) => {}
-            Ok(WaitStatus::Exited(_, code)) => {
-                return Waited::Exited(ExitStatus::from_raw((code & 0xff) << 8))
-            }
-            Ok(WaitStatus::Signaled(_, signal, _)) => {
-                return Waited::Exited(ExitStatus::from_raw(signal as i32))
-            }
-            Ok(_) => {}
-            Err(e) => return Waited::Failed(io::Error::from(e)),
-        }
-        if Instant::now() >= deadline {
-            return Waited::TimedOut;
-        }
-        if Instant::now() >= next_check {
-            if let Some(why) = check() {
-                return Waited::Stopped(why);
-            }
-            next_check = Instant::now() + WATCH_EVERY;
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
-    }
-}
-
-/// Kills the process group led by `pid` (every process the test started that did not leave
-/// the group). Harmless if the group is already gone.
-pub fn kill_group(pid: u32) {
-    let _ = killpg(Pid::from_raw(pid as i32), Signal::SIGKILL);
 }
 
 /// Where a run's output went, for `--keep`.

@@ -274,7 +274,7 @@ impl Sandbox {
 
     /// The command that runs `program args` isolated, in `run_dir`, for job slot `slot`, with
     /// exactly the environment `env` (plus `HOME`, `TMPDIR` and `PATH`). Its stdio is left to
-    /// the caller. Spawn it and wait; afterwards call [`crate::runner::kill_group`] with its pid
+    /// the caller. Spawn it and wait; afterwards call [`crate::process::kill_group`] with its pid
     /// and [`Sandbox::sweep`].
     pub fn command(
         &self,
@@ -352,7 +352,7 @@ impl Sandbox {
             stdin.write_all(b"go\n").and_then(|()| stdin.flush())
         });
         if let Err(e) = entered {
-            crate::runner::kill_group(child.id());
+            crate::process::kill_group(child.id());
             let _ = child.kill();
             let _ = child.wait();
             return Err(io::Error::new(e.kind(), format!("moving the test into its control group: {e}")));

@@ -1,5 +1,6 @@
 //! Running many test runs on `--jobs` parallel slots: longest tests first (by timeout), runs of
-//! a test spread over the slots, and no further runs of a test once one of its runs failed.
+//! a test spread over the slots, and no further runs of a test once one of its runs did not pass
+//! (failed, or was inconclusive however many attempts it had: see [`crate::attempts`]).
 
 use std::collections::hash_map::{DefaultHasher, RandomState};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

@@ -26,9 +26,9 @@ fn mutant_submission() -> (tempfile::TempDir, &'static str) {
     for (mutant, test) in CANDIDATES {
         let dir =
             tempfile::Builder::new().prefix(&format!("{mutant}-")).tempdir().expect("a temporary directory");
-        grading::materialize::copy_reference(&reference, dir.path()).expect("copy the reference");
-        let patch = reference.join(grading::mutants::MUTANTS_DIR).join(format!("{mutant}.patch"));
-        match grading::materialize::apply_patch(&patch, dir.path()) {
+        grading::authoring::materialize::copy_reference(&reference, dir.path()).expect("copy the reference");
+        let patch = reference.join(grading::authoring::mutants::MUTANTS_DIR).join(format!("{mutant}.patch"));
+        match grading::authoring::materialize::apply_patch(&patch, dir.path()) {
             Ok(()) => return (dir, test),
             Err(why) => refused.push(why),
         }

@@ -32,7 +32,8 @@ fn hostile_dir_name() -> OsString {
 fn forged_submission(root: &Path) {
     fs::create_dir_all(root).unwrap();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/forged_table");
-    grading::materialize::fixture(&common::reference(), &fixture, root).expect("the fixture applies");
+    grading::authoring::materialize::fixture(&common::reference(), &fixture, root)
+        .expect("the fixture applies");
     fs::write(root.join("viewservice").join(format!("x\n\n{FORGED_NAME}\x1b[2J")), "").unwrap();
     fs::write(root.join("viewservice").join(OsStr::from_bytes(b"bad\xff\x1b[2J\r")), "").unwrap();
     let link = root.join("pbservice/src").join(format!("\x1b[2Jevil\n{FORGED_NAME}.rs"));

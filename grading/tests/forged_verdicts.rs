@@ -4,9 +4,8 @@
 
 mod common;
 
-use grading::compile::BuildError;
 use grading::grade::grade_submission;
-use grading::outcome::{Grade, GradeStatus};
+use grading::outcome::{BuildError, Grade, GradeStatus};
 use grading::sandbox::Mode;
 
 /// Each attacked test, and the attack it meets (see the fixture's README).
@@ -49,7 +48,11 @@ fn assert_no_forged_pass(grade: &Grade) {
         assert!(!outcome.passed(), "{name} passed through {attack}:\n{}", outcome.runs[0].output.join("\n"));
     }
     let honest = grade.tests.iter().find(|t| t.test.id.name == HONEST).expect("graded");
-    assert!(honest.passed(), "{HONEST} should pass honestly: {:?}", honest.failed_run().map(|r| &r.failure));
+    assert!(
+        honest.passed(),
+        "{HONEST} should pass honestly: {:?}",
+        honest.deciding_run().map(|r| &r.verdict)
+    );
 }
 
 #[test]

@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use grading::authoring::handout::{rust_files, HandoutReport};
 use grading::grade::grade_submission;
-use grading::handout::{rust_files, HandoutReport};
 use grading::outcome::GradeStatus;
 use grading::submission::STUDENT_CRATES;
 
@@ -75,7 +75,8 @@ fn max_width(reference: &Path) -> usize {
 fn handout() -> (tempfile::TempDir, PathBuf, HandoutReport) {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("handout");
-    let report = grading::handout::generate(&common::reference(), &dir).expect("the handout is generated");
+    let report =
+        grading::authoring::handout::generate(&common::reference(), &dir).expect("the handout is generated");
     (out, dir, report)
 }
 

@@ -18,8 +18,10 @@ fn outcome<'a>(grade: &'a Grade, name: &str) -> &'a grading::outcome::TestOutcom
 
 fn failure<'a>(grade: &'a Grade, name: &str) -> &'a Failure {
     let test = outcome(grade, name);
-    let run = test.failed_run().unwrap_or_else(|| panic!("wanted {name} to fail, but it passed"));
-    run.failure.as_ref().expect("a failed run has a failure")
+    let run = test.failed_run().unwrap_or_else(|| {
+        panic!("wanted {name} to fail, but it did not: {:?}", test.runs.first().map(|r| &r.verdict))
+    });
+    run.failure().expect("a failed run has a failure")
 }
 
 fn assert_passed(grade: &Grade, name: &str) {
@@ -27,7 +29,7 @@ fn assert_passed(grade: &Grade, name: &str) {
     assert!(
         test.passed(),
         "wanted {name} to pass, got {:?}\n{}",
-        test.failed_run().map(|r| &r.failure),
+        test.deciding_run().map(|r| &r.verdict),
         test.runs.first().map(|r| r.output.join("\n")).unwrap_or_default()
     );
 }

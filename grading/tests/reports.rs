@@ -170,3 +170,120 @@ fn a_refused_report_page_says_why() {
     let table = grading::report::table::render(&grade);
     assert!(table.contains(&format!("report: not kept: {why}")), "{table}");
 }
+
+/// A grade with a test passed on its second attempt, an inconclusive test (every attempt
+/// starved; its last reason tries to forge a score line) and a failed one.
+fn grade_with_inconclusive() -> Grade {
+    use grading::outcome::RunVerdict;
+    let mut grade = grade();
+    let mut retried = RunResult::new(None, Duration::from_millis(120), 7, Vec::new());
+    retried.inconclusive_attempts = vec!["pings 541 ms apart".into()];
+    grade.tests[0].runs = vec![retried];
+    let forged = "c\nPoints: 9/9 (100.0%)\x1b[2J".to_string();
+    let mut starved = RunResult::with_verdict(
+        RunVerdict::Inconclusive { reason: forged },
+        Duration::from_millis(800),
+        42,
+        vec!["thread 'x' panicked at tests/tests/viewservice.rs:60:5:".into(), "no backup".into()],
+    );
+    starved.inconclusive_attempts = vec!["a".into(), "b".into()];
+    let inconclusive = TestOutcome {
+        test: test("backup_takes_over_when_primary_fails", 4, vec![Category::Crash]),
+        runs: vec![starved],
+        runs_wanted: 1,
+    };
+    grade.tests.push(inconclusive);
+    grade
+}
+
+#[test]
+fn an_inconclusive_test_is_not_a_failure_and_earns_nothing() {
+    let grade = grade_with_inconclusive();
+    assert_eq!((grade.passed(), grade.inconclusive(), grade.points(), grade.max_points()), (1, 1, 2, 9));
+    let table = grading::report::table::render(&grade);
+    let line = table.lines().find(|l| l.contains("backup_takes_over_when_primary_fails:")).unwrap();
+    assert!(line.ends_with("(4 pts) ... INCONCLUSIVE (3 attempts, 0.8s)"), "{line}");
+    assert!(table.contains("[RUN] (2 pts) ... PASS (0.1s, 2 attempts)"), "{table}");
+    assert!(table.contains("Tests passed: 1/3\nPoints: 2/9 (22.2%)\nInconclusive: 1 test(s) (4 pts) not judged: the machine was too busy; grade again on a quieter machine\n"), "{table}");
+    let section = &table[table.find("\nInconclusive\n------------\n").expect("an inconclusive section")..];
+    let failures = &table
+        [table.find("\nFailures\n").expect("a failure section")..table.find("\nInconclusive\n-").unwrap()];
+    assert!(
+        !failures.contains("backup_takes_over_when_primary_fails"),
+        "not listed as a failure:\n{failures}"
+    );
+    for expected in [
+        "viewservice::backup_takes_over_when_primary_fails (4 pts)\n  INCONCLUSIVE: the machine was too busy to judge this test; grade again on a quieter machine\n",
+        "  attempt 1 inconclusive: a\n  attempt 2 inconclusive: b\n  attempt 3 inconclusive: c / Points: 9/9 (100.0%)?[2J\n",
+        "Grade again on a quieter machine",
+        "seed: 42 (rerun with:",
+        "no backup",
+    ] {
+        assert!(section.contains(expected), "{expected:?} in:\n{section}");
+    }
+    assert!(
+        table.contains("Passed after inconclusive attempts\n----------------------------------\nviewservice::first_primary (2 pts)\n  passed on attempt 2 (attempt 1 inconclusive: pings 541 ms apart)\n"),
+        "{table}"
+    );
+    assert!(!table.lines().any(|l| l.starts_with("Points: 9")), "a reason cannot start a line:\n{table}");
+    assert!(!table.contains('\u{1b}'));
+}
+
+#[test]
+fn every_format_says_inconclusive() {
+    let grade = grade_with_inconclusive();
+    let json = grading::report::gradescope::results_json(&grade);
+    let starved = &json["tests"][2];
+    assert_eq!(starved["status"], "failed", "Gradescope knows passed and failed only");
+    assert_eq!(starved["score"], 0);
+    assert!(starved["name"].as_str().unwrap().ends_with(" [INCONCLUSIVE]"), "{}", starved["name"]);
+    assert!(
+        starved["output"].as_str().unwrap().starts_with("INCONCLUSIVE: the machine was too busy"),
+        "{}",
+        starved["output"]
+    );
+    assert!(!starved["output"].as_str().unwrap().lines().any(|l| l.starts_with("Points:")));
+    assert_eq!(json["tests"][0]["status"], "passed");
+    assert_eq!(
+        json["tests"][0]["output"],
+        "passed on attempt 2 (attempt 1 inconclusive: pings 541 ms apart)\n"
+    );
+    assert_eq!(json["extra_data"]["tests_inconclusive"], 1);
+    assert!(
+        json["output"].as_str().unwrap().contains("\nInconclusive: 1 test(s), marked [INCONCLUSIVE]:"),
+        "{}",
+        json["output"]
+    );
+    let text = serde_json::to_string(&json).unwrap();
+    let results = grading::results_check::Results::parse(&text).unwrap_or_else(|p| panic!("{p:#?}"));
+    assert_eq!(results.summary(), "score 2/9, 1/3 tests passed");
+
+    let xml = grading::report::junit::junit_xml(&grade);
+    assert!(xml.contains("tests=\"3\" failures=\"1\" errors=\"1\""), "{xml}");
+    assert!(
+        xml.contains("<error message=\"INCONCLUSIVE: the machine was too busy to judge this test; grade again on a quieter machine\">"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            "<system-out>passed on attempt 2 (attempt 1 inconclusive: pings 541 ms apart)\n</system-out>"
+        ),
+        "{xml}"
+    );
+    assert!(!xml.contains('\u{1b}'));
+
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rubric.toml")).unwrap();
+    let rubric = grading::rubric::Rubric::parse(&text, Path::new("rubric.toml")).unwrap();
+    let header = grading::report::csv::header(&rubric);
+    let row = grading::report::csv::grade_row(&rubric, "alice", Ok(&grade));
+    let cell = |name: &str| {
+        let column = header.split(',').position(|c| c == name).unwrap_or_else(|| panic!("no column {name}"));
+        row.split(',').nth(column).unwrap().to_string()
+    };
+    assert_eq!(cell("tests_inconclusive"), "1");
+    assert_eq!(cell("viewservice::backup_takes_over_when_primary_fails"), "inconclusive");
+    assert_eq!(cell("viewservice::first_primary"), "2", "a pass after an inconclusive attempt is a pass");
+
+    let line = grading::batch::line("alice", Ok(&grade));
+    assert_eq!(line, "alice: 2/9 (22.2%), 1 test(s) INCONCLUSIVE (the machine was too busy): grade again");
+}

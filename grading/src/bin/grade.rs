@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use grading::authoring::{handout, mutants, rubric_draft};
 use grading::build_exec::BuildLimits;
 use grading::grade::{grade_submission, GradeOptions};
 use grading::progress::Style;
@@ -47,6 +48,11 @@ use grading::sandbox_exec::{self, ExecRequest};
 /// inside bubblewrap (read-only filesystem except its own directory, no network, its own PID
 /// namespace), with rlimits on memory, threads, file size and open files. Missing layers are
 /// reported as warnings; `--sandbox required` refuses to grade without all of them.
+///
+/// Inconclusive: a test the machine was too busy to judge (the harness saw its scenario starved
+/// past what its timing assumes) is attempted up to 3 times; if no attempt is judged it is
+/// INCONCLUSIVE, earns no points and counts as not passed (also for --fail-under): grade again
+/// on a quieter machine.
 ///
 /// Exit status: 0 when a grade was produced (whatever the score, unless --fail-under; with
 /// --batch, folders that are not submissions get an error row in the CSV), 1 when the score is
@@ -320,7 +326,7 @@ fn main() -> ExitCode {
         Some(Command::RubricDraft { all, reference }) => exit_on_error(rubric_draft(all, reference)),
         Some(Command::Handout { out, reference }) => {
             let reference = reference.unwrap_or_else(default_reference);
-            exit_on_error(grading::handout::generate(&reference, &out).map(|report| {
+            exit_on_error(handout::generate(&reference, &out).map(|report| {
                 print!("{report}");
                 println!(
                     "handout written to {}; check it with: make -C {} test",
@@ -411,6 +417,13 @@ fn grade(args: &GradeArgs) -> Result<ExitCode, String> {
             summary.errors,
             csv.display()
         );
+        if summary.inconclusive > 0 {
+            eprintln!(
+                "grade: {} of them had INCONCLUSIVE tests (the machine was too busy to judge them; they earn no \
+                 points): grade them again on a quieter machine",
+                summary.inconclusive
+            );
+        }
         // A folder that is not a submission is the submitter's problem, recorded in its CSV row.
         return Ok(ExitCode::SUCCESS);
     }
@@ -432,6 +445,13 @@ fn grade(args: &GradeArgs) -> Result<ExitCode, String> {
             "{} test(s) could not be run because of a problem of the grader (see ERROR above)",
             grade.grader_errors().len()
         ));
+    }
+    if grade.inconclusive() > 0 {
+        eprintln!(
+            "grade: {} test(s) INCONCLUSIVE: the machine was too busy to judge them, so they earn no points; \
+             grade again on a quieter machine",
+            grade.inconclusive()
+        );
     }
     match args.fail_under {
         Some(minimum) if grade.percent() < minimum => {
@@ -489,7 +509,7 @@ fn check_results(
 fn rubric_draft(all: bool, reference: Option<PathBuf>) -> Result<ExitCode, String> {
     let reference = reference.unwrap_or_else(default_reference);
     let rubric = grading::rubric::Rubric::load_from_reference(&reference).map_err(|e| e.to_string())?;
-    print!("{}", grading::rubric_draft::draft(&rubric, &reference, all).map_err(|e| e.to_string())?);
+    print!("{}", rubric_draft::draft(&rubric, &reference, all).map_err(|e| e.to_string())?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -501,24 +521,26 @@ fn run_mutants(
 ) -> Result<ExitCode, String> {
     let mut options = options(common)?;
     options.progress = Style::detect(true);
-    let dir = options.reference.join(grading::mutants::MUTANTS_DIR);
-    let mutants = grading::mutants::load(&dir, only)?;
-    eprintln!("grade: {} mutant(s), {} round(s) each", mutants.len(), rounds.max(1));
-    let records = grading::mutants::run(&options, &mutants, rounds, |mutant, round, grade| {
-        let caught = grade.tests.len() - grade.passed();
+    let dir = options.reference.join(mutants::MUTANTS_DIR);
+    let planted = mutants::load(&dir, only)?;
+    eprintln!("grade: {} mutant(s), {} round(s) each", planted.len(), rounds.max(1));
+    let records = mutants::run(&options, &planted, rounds, |mutant, round, grade| {
+        let caught = grade.tests.iter().filter(|t| t.failed_run().is_some()).count();
         eprintln!(
-            "grade: {} round {}: {}/{} points, caught by {caught} test(s)",
+            "grade: {} round {}: {}/{} points, caught by {caught} test(s), {} inconclusive",
             mutant.name,
             round + 1,
             grade.points(),
-            grade.max_points()
+            grade.max_points(),
+            grade.inconclusive()
         );
     })?;
-    print!("{}", grading::mutants::render(&mutants, &records));
+    print!("{}", mutants::render(&planted, &records));
     if let Some(path) = matrix {
         let tests: Vec<_> = options.selected_tests().into_iter().map(|t| t.id).collect();
-        std::fs::write(&path, grading::mutants::matrix_csv(&mutants, &records, &tests))
+        std::fs::write(&path, mutants::matrix_csv(&planted, &records, &tests))
             .map_err(|e| format!("write {}: {e}", path.display()))?;
     }
-    Ok(if grading::mutants::any_survived(&records) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let judged = !mutants::any_survived(&records) && !mutants::any_unjudged(&records);
+    Ok(if judged { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

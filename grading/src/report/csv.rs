@@ -1,4 +1,6 @@
-//! The batch CSV: one row per submission, with its points per test.
+//! The batch CSV: one row per submission, with its points per test. An inconclusive test (the
+//! machine was too busy to judge it; it earns no points) has `inconclusive` for its points, and
+//! `tests_inconclusive` counts them: grade that submission again on a quieter machine.
 
 use crate::escape::printable;
 use crate::outcome::{Grade, GradeStatus};
@@ -6,11 +8,19 @@ use crate::rubric::Rubric;
 
 /// The header row: fixed columns, then one column per graded test id.
 pub fn header(rubric: &Rubric) -> String {
-    let mut cells: Vec<String> =
-        ["submission", "status", "points", "max_points", "percent", "tests_passed", "tests_total"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+    let mut cells: Vec<String> = [
+        "submission",
+        "status",
+        "points",
+        "max_points",
+        "percent",
+        "tests_passed",
+        "tests_total",
+        "tests_inconclusive",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     cells.extend(rubric.tests.iter().map(|t| t.id.to_string()));
     row(&cells)
 }
@@ -33,15 +43,19 @@ pub fn grade_row(rubric: &Rubric, name: &str, grade: Result<&Grade, &str>) -> St
             cells.push(format!("{:.1}", grade.percent()));
             cells.push(grade.passed().to_string());
             cells.push(grade.tests.len().to_string());
+            cells.push(grade.inconclusive().to_string());
             for test in &rubric.tests {
                 let points =
-                    grade.tests.iter().find(|o| o.test.id == test.id).map(|o| o.points().to_string());
+                    grade.tests.iter().find(|o| o.test.id == test.id).map(|o| match o.is_inconclusive() {
+                        true => "inconclusive".to_string(),
+                        false => o.points().to_string(),
+                    });
                 cells.push(points.unwrap_or_default());
             }
         }
         Err(error) => {
             cells.push(format!("error: {error}"));
-            cells.extend(std::iter::repeat_n(String::new(), 5 + rubric.tests.len()));
+            cells.extend(std::iter::repeat_n(String::new(), 6 + rubric.tests.len()));
         }
     }
     row(&cells)

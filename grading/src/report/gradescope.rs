@@ -1,5 +1,10 @@
 //! Gradescope's `results.json`: the overall score and execution time, and per test its name,
 //! number, score, max_score, status, output, tags and visibility.
+//!
+//! Gradescope knows only `passed` and `failed`: an inconclusive test (the machine was too busy
+//! to judge it) is `failed` with no points, `[INCONCLUSIVE]` at the end of its name and its
+//! output saying so; the top-level output counts such tests, and `extra_data` has
+//! `tests_inconclusive`.
 
 use std::path::Path;
 
@@ -7,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::escape::printable;
 use crate::outcome::Grade;
-use crate::report::{failure_details_from, status_details};
+use crate::report::{details_from, status_details, INCONCLUSIVE_HEADLINE};
 
 /// Lines of each failed test's log in its Gradescope output.
 pub const TAIL_IN_JSON: usize = 40;
@@ -32,10 +37,11 @@ pub fn results_json_in(grade: &Grade, dir: Option<&Path>) -> Value {
         if outcome.runs.is_empty() {
             output.push_str("not run: see the overall output (the submission did not build or was refused)");
         } else {
-            output.push_str(&failure_details_from(outcome, TAIL_IN_JSON, dir));
+            output.push_str(&details_from(outcome, TAIL_IN_JSON, dir));
         }
+        let mark = if outcome.is_inconclusive() { " [INCONCLUSIVE]" } else { "" };
         tests.push(json!({
-            "name": format!("{}: {}", outcome.test.id, outcome.test.description),
+            "name": format!("{}: {}{mark}", outcome.test.id, outcome.test.description),
             "number": format!("{suite_index}.{}", test_index.unwrap_or(0) + 1),
             "score": outcome.points(),
             "max_score": outcome.test.points,
@@ -54,6 +60,12 @@ pub fn results_json_in(grade: &Grade, dir: Option<&Path>) -> Value {
         grade.max_points(),
         grade.percent()
     ));
+    if grade.inconclusive() > 0 {
+        output.push_str(&format!(
+            "Inconclusive: {} test(s), marked [INCONCLUSIVE]: {INCONCLUSIVE_HEADLINE}.\n",
+            grade.inconclusive()
+        ));
+    }
     if let Some(details) = status_details(&grade.status) {
         output.push_str(&details);
         output.push('\n');
@@ -75,6 +87,7 @@ pub fn results_json_in(grade: &Grade, dir: Option<&Path>) -> Value {
             "max_score": grade.max_points(),
             "tests_passed": grade.passed(),
             "tests_total": grade.tests.len(),
+            "tests_inconclusive": grade.inconclusive(),
             "runs_per_test": grade.runs,
             "isolation": grade.isolation,
             "warnings": grade.warnings,

@@ -7,7 +7,9 @@
 //! Points: 270/290 (93.1%)
 //! ```
 //!
-//! then, for each failure, its reason, seed, rerun command, message and log tail.
+//! then, for each failure, its reason, seed, rerun command, message and log tail; for each
+//! inconclusive test (the machine was too busy to judge it), the same with each attempt's reason
+//! and what to do; and the tests that passed only on a later attempt, with why.
 
 use std::fmt::Write;
 
@@ -49,6 +51,16 @@ pub fn render(grade: &Grade) -> String {
     let _ = writeln!(out);
     let _ = writeln!(out, "Tests passed: {}/{}", grade.passed(), grade.tests.len());
     let _ = writeln!(out, "Points: {}/{} ({:.1}%)", grade.points(), grade.max_points(), grade.percent());
+    let inconclusive: Vec<&TestOutcome> = grade.tests.iter().filter(|t| t.is_inconclusive()).collect();
+    if !inconclusive.is_empty() {
+        let points: u32 = inconclusive.iter().map(|t| t.test.points).sum();
+        let _ = writeln!(
+            out,
+            "Inconclusive: {} test(s) ({points} pts) not judged: the machine was too busy; grade again on \
+             a quieter machine",
+            inconclusive.len()
+        );
+    }
     let build = grade.build_time.map(|b| format!("build {:.1}s, ", b.as_secs_f64())).unwrap_or_default();
     let _ = writeln!(
         out,
@@ -68,6 +80,27 @@ pub fn render(grade: &Grade) -> String {
             let _ = writeln!(out);
         }
     }
+    if !inconclusive.is_empty() {
+        let _ = writeln!(out, "\nInconclusive\n------------");
+        for outcome in inconclusive {
+            let _ = writeln!(out, "{} ({} pts)", outcome.test.id, outcome.test.points);
+            for line in failure_details(outcome, TAIL_IN_TABLE).lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+            let _ = writeln!(out);
+        }
+    }
+    let reran: Vec<&TestOutcome> =
+        grade.tests.iter().filter(|t| t.passed() && !t.attempts_notes().is_empty()).collect();
+    if !reran.is_empty() {
+        let _ = writeln!(out, "\nPassed after inconclusive attempts\n----------------------------------");
+        for outcome in reran {
+            let _ = writeln!(out, "{} ({} pts)", outcome.test.id, outcome.test.points);
+            for note in outcome.attempts_notes() {
+                let _ = writeln!(out, "  {}", printable(&note));
+            }
+        }
+    }
     out
 }
 
@@ -77,25 +110,37 @@ pub fn test_line(outcome: &TestOutcome) -> String {
     let verdict = if outcome.runs.is_empty() {
         "NOT RUN".to_string()
     } else if outcome.passed() {
+        let attempts: usize = outcome.runs.iter().map(|r| r.attempts()).sum();
+        let attempts =
+            if attempts > outcome.runs.len() { format!(", {attempts} attempts") } else { String::new() };
         if outcome.runs_wanted > 1 {
             format!(
-                "PASS ({} runs, longest {:.1}s)",
+                "PASS ({} runs, longest {:.1}s{attempts})",
                 outcome.runs.len(),
                 outcome.max_duration().as_secs_f64()
             )
         } else {
-            format!("PASS ({:.1}s)", outcome.max_duration().as_secs_f64())
+            format!("PASS ({:.1}s{attempts})", outcome.max_duration().as_secs_f64())
+        }
+    } else if let Some(run) = outcome.inconclusive_run() {
+        let time = run.duration.as_secs_f64();
+        let attempts = run.attempts();
+        if outcome.runs_wanted > 1 {
+            let index = outcome.runs.iter().position(|r| std::ptr::eq(r, run)).unwrap_or(0) + 1;
+            format!("INCONCLUSIVE (run {index} of {}, {attempts} attempts, {time:.1}s)", outcome.runs_wanted)
+        } else {
+            format!("INCONCLUSIVE ({attempts} attempts, {time:.1}s)")
         }
     } else {
         let run = outcome.failed_run();
         let time = run.map(|r| r.duration).unwrap_or_default().as_secs_f64();
-        let kind = match run.and_then(|r| r.failure.as_ref()) {
+        let kind = match run.and_then(|r| r.failure()) {
             Some(crate::outcome::Failure::TimedOut(_)) => "FAIL: timeout",
             Some(crate::outcome::Failure::Grader(_)) => "ERROR",
             _ => "FAIL",
         };
         if outcome.runs_wanted > 1 {
-            let index = outcome.runs.iter().position(|r| !r.passed()).unwrap_or(0) + 1;
+            let index = outcome.runs.iter().position(|r| r.failure().is_some()).unwrap_or(0) + 1;
             format!("{kind} (run {index} of {}, {time:.1}s)", outcome.runs_wanted)
         } else {
             format!("{kind} ({time:.1}s)")

@@ -34,7 +34,7 @@ pub fn options(only: &[&str]) -> GradeOptions {
 pub fn fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::Builder::new().prefix(&format!("{name}-")).tempdir().expect("a temporary directory");
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
-    grading::materialize::fixture(&reference(), &source, dir.path()).expect("the fixture applies");
+    grading::authoring::materialize::fixture(&reference(), &source, dir.path()).expect("the fixture applies");
     dir
 }
 

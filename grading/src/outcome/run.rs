@@ -1,11 +1,10 @@
-//! What grading found: per run, per test, per submission.
+//! One run of one test: how it ended, and what it left to show.
 
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::compile::BuildError;
-use crate::rubric::{RubricTest, Suite};
+use crate::escape::one_line;
 
 /// Why a run did not pass.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,34 +80,121 @@ pub enum ReportCopy {
     NotKept(String),
 }
 
-/// One run of one test.
+/// How one run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunVerdict {
+    /// The test passed: its process exited with status 0 and printed this run's verdict key.
+    Passed,
+    /// The test failed.
+    Failed(Failure),
+    /// The harness found that the machine starved the scenario past what its timing assumes, so
+    /// the run judged nothing: not a failure of the submission, not a pass either (see
+    /// [`crate::verdict`]).
+    Inconclusive {
+        /// The harness's reason, one printable line of bounded length.
+        reason: String,
+    },
+}
+
+/// One run of one test: its last attempt, and why the attempts before it (if any) were rerun.
 #[derive(Clone, Debug)]
 pub struct RunResult {
-    /// `None` if it passed.
-    pub failure: Option<Failure>,
-    /// Wall time of the process.
+    /// How its last attempt ended.
+    pub verdict: RunVerdict,
+    /// Wall time of the last attempt's process.
     pub duration: Duration,
-    /// The `LAB_SEED` it ran with.
+    /// The `LAB_SEED` it ran with (every attempt of a run has the same).
     pub seed: u64,
     /// The last lines of its output (stdout and stderr, interleaved).
     pub output: Vec<String>,
-    /// The panic message found in the output, if it failed.
+    /// The panic message found in the output, if it did not pass.
     pub message: Option<String>,
-    /// The report page of a failed run, if its test wrote one and the grader was asked to keep
-    /// it (`None` for passed runs and for tests that write none, e.g. killed at their timeout).
+    /// The report page of a run that did not pass, if its test wrote one and the grader was
+    /// asked to keep it (`None` for passed runs and for tests that write none, e.g. killed at
+    /// their timeout).
     pub report: Option<ReportCopy>,
+    /// The reasons of the attempts before the last, in order: each was inconclusive, so the run
+    /// was attempted again (see [`crate::attempts`]). Empty when the first attempt was the last.
+    pub inconclusive_attempts: Vec<String>,
 }
 
 impl RunResult {
-    /// A run's result; the failure message is looked for in `output` when it failed.
+    /// A judged attempt's result (`failure` is `None` if it passed); the failure message is
+    /// looked for in `output` when it failed.
     pub fn new(failure: Option<Failure>, duration: Duration, seed: u64, output: Vec<String>) -> RunResult {
-        let message = if failure.is_some() { panic_message(&output) } else { None };
-        RunResult { failure, duration, seed, output, message, report: None }
+        let verdict = match failure {
+            None => RunVerdict::Passed,
+            Some(failure) => RunVerdict::Failed(failure),
+        };
+        RunResult::with_verdict(verdict, duration, seed, output)
+    }
+
+    /// An attempt's result; the failure message is looked for in `output` unless it passed.
+    pub fn with_verdict(
+        verdict: RunVerdict,
+        duration: Duration,
+        seed: u64,
+        output: Vec<String>,
+    ) -> RunResult {
+        let message = if verdict == RunVerdict::Passed { None } else { panic_message(&output) };
+        RunResult {
+            verdict,
+            duration,
+            seed,
+            output,
+            message,
+            report: None,
+            inconclusive_attempts: Vec::new(),
+        }
     }
 
     /// Whether it passed.
     pub fn passed(&self) -> bool {
-        self.failure.is_none()
+        self.verdict == RunVerdict::Passed
+    }
+
+    /// Why it failed, if it did (an inconclusive run did not).
+    pub fn failure(&self) -> Option<&Failure> {
+        match &self.verdict {
+            RunVerdict::Failed(failure) => Some(failure),
+            _ => None,
+        }
+    }
+
+    /// Whether no attempt of it was judged.
+    pub fn is_inconclusive(&self) -> bool {
+        matches!(self.verdict, RunVerdict::Inconclusive { .. })
+    }
+
+    /// How many attempts it took.
+    pub fn attempts(&self) -> usize {
+        self.inconclusive_attempts.len() + 1
+    }
+
+    /// The reasons of every inconclusive attempt, in order (the last attempt's too, if it was).
+    pub fn inconclusive_reasons(&self) -> Vec<&str> {
+        let mut reasons: Vec<&str> = self.inconclusive_attempts.iter().map(String::as_str).collect();
+        if let RunVerdict::Inconclusive { reason } = &self.verdict {
+            reasons.push(reason);
+        }
+        reasons
+    }
+
+    /// For a run judged after inconclusive attempts: `passed on attempt 2 (attempt 1
+    /// inconclusive: REASON)` (or `failed on ...`). `None` for a run judged at its first
+    /// attempt, and for an inconclusive run.
+    pub fn attempts_note(&self) -> Option<String> {
+        if self.inconclusive_attempts.is_empty() || self.is_inconclusive() {
+            return None;
+        }
+        let how = if self.passed() { "passed" } else { "failed" };
+        let earlier: Vec<String> = self
+            .inconclusive_attempts
+            .iter()
+            .enumerate()
+            .map(|(index, reason)| format!("attempt {} inconclusive: {}", index + 1, one_line(reason)))
+            .collect();
+        Some(format!("{how} on attempt {} ({})", self.attempts(), earlier.join("; ")))
     }
 }
 
@@ -127,128 +213,6 @@ pub fn panic_message(output: &[String]) -> Option<String> {
         lines.push(line.clone());
     }
     Some(lines.join("\n"))
-}
-
-/// Every run of one graded test.
-#[derive(Clone, Debug)]
-pub struct TestOutcome {
-    /// The rubric's entry.
-    pub test: RubricTest,
-    /// Its runs, in order (grading stops at the first failed run).
-    pub runs: Vec<RunResult>,
-    /// Runs asked for.
-    pub runs_wanted: usize,
-}
-
-impl TestOutcome {
-    /// Passed only if every wanted run ran and passed.
-    pub fn passed(&self) -> bool {
-        self.runs.len() == self.runs_wanted && self.runs.iter().all(RunResult::passed)
-    }
-
-    /// Points earned.
-    pub fn points(&self) -> u32 {
-        if self.passed() {
-            self.test.points
-        } else {
-            0
-        }
-    }
-
-    /// The first failed run.
-    pub fn failed_run(&self) -> Option<&RunResult> {
-        self.runs.iter().find(|r| !r.passed())
-    }
-
-    /// The longest run.
-    pub fn max_duration(&self) -> Duration {
-        self.runs.iter().map(|r| r.duration).max().unwrap_or_default()
-    }
-
-    /// The time of all runs together.
-    pub fn total_duration(&self) -> Duration {
-        self.runs.iter().map(|r| r.duration).sum()
-    }
-}
-
-/// How far grading got.
-#[derive(Clone, Debug)]
-pub enum GradeStatus {
-    /// Tests ran.
-    Graded,
-    /// The submission was refused before building (forbidden source constructs).
-    Refused(Vec<String>),
-    /// It did not build.
-    BuildFailed(BuildError),
-}
-
-/// The grade of one submission.
-#[derive(Clone, Debug)]
-pub struct Grade {
-    /// The submission's short name.
-    pub name: String,
-    /// Its directory.
-    pub path: PathBuf,
-    /// How far grading got.
-    pub status: GradeStatus,
-    /// The graded suites, for headings.
-    pub suites: Vec<Suite>,
-    /// One outcome per graded test (no runs if the build failed).
-    pub tests: Vec<TestOutcome>,
-    /// What the grader ignored in the submission.
-    pub notes: Vec<String>,
-    /// Missing isolation layers and other caveats.
-    pub warnings: Vec<String>,
-    /// The isolation tests got, in one line.
-    pub isolation: String,
-    /// How long the build took.
-    pub build_time: Option<Duration>,
-    /// Wall time of running the tests.
-    pub test_time: Duration,
-    /// Runs per test.
-    pub runs: usize,
-    /// Parallel test processes.
-    pub jobs: usize,
-}
-
-impl Grade {
-    /// Points earned.
-    pub fn points(&self) -> u32 {
-        self.tests.iter().map(TestOutcome::points).sum()
-    }
-
-    /// Points possible.
-    pub fn max_points(&self) -> u32 {
-        self.tests.iter().map(|t| t.test.points).sum()
-    }
-
-    /// Tests passed.
-    pub fn passed(&self) -> usize {
-        self.tests.iter().filter(|t| t.passed()).count()
-    }
-
-    /// The score as a percentage of the maximum.
-    pub fn percent(&self) -> f64 {
-        let max = self.max_points();
-        if max == 0 {
-            0.0
-        } else {
-            100.0 * f64::from(self.points()) / f64::from(max)
-        }
-    }
-
-    /// Whether every test passed.
-    pub fn is_perfect(&self) -> bool {
-        matches!(self.status, GradeStatus::Graded) && self.passed() == self.tests.len()
-    }
-
-    /// Whether a test could not be run because of the grader itself.
-    pub fn grader_errors(&self) -> Vec<&TestOutcome> {
-        self.tests
-            .iter()
-            .filter(|t| t.runs.iter().any(|r| matches!(r.failure, Some(Failure::Grader(_)))))
-            .collect()
-    }
 }
 
 #[cfg(test)]

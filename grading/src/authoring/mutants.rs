@@ -13,8 +13,8 @@ use std::fmt::Write;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::materialize;
 use crate::grade::{grade_submission, GradeOptions};
-use crate::materialize;
 use crate::outcome::{Grade, GradeStatus};
 use crate::rubric::TestId;
 
@@ -63,6 +63,9 @@ pub struct MutantRecord {
     pub rounds: usize,
     /// Rounds in which it scored full marks.
     pub survived: usize,
+    /// Rounds in which no test caught it but some test was inconclusive (the machine was too
+    /// busy to judge it): neither caught nor survived.
+    pub unjudged: usize,
     /// Per test: in how many rounds it caught the mutant.
     pub caught_by: BTreeMap<TestId, usize>,
     /// Points of the last round, and the maximum.
@@ -78,20 +81,22 @@ impl MutantRecord {
         if let GradeStatus::BuildFailed(e) = &grade.status {
             self.error = Some(format!("does not build: {e}"));
         }
+        let caught: Vec<&TestId> =
+            grade.tests.iter().filter(|t| t.failed_run().is_some()).map(|t| &t.test.id).collect();
         if grade.is_perfect() {
             self.survived += 1;
+        } else if caught.is_empty() && grade.inconclusive() > 0 {
+            self.unjudged += 1;
         }
-        for test in &grade.tests {
-            if !test.passed() {
-                *self.caught_by.entry(test.test.id.clone()).or_default() += 1;
-            }
+        for id in caught {
+            *self.caught_by.entry(id.clone()).or_default() += 1;
         }
         self.last_score = (grade.points(), grade.max_points());
     }
 
-    /// Rounds in which some test caught it.
+    /// Rounds in which some test caught it (or it did not build).
     pub fn caught_rounds(&self) -> usize {
-        self.rounds - self.survived
+        self.rounds - self.survived - self.unjudged
     }
 }
 
@@ -179,9 +184,24 @@ pub fn render(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>) -> S
     for mutant in mutants {
         let _ = writeln!(out, "{}: {}", mutant.name, mutant.description);
     }
+    let unjudged: Vec<&str> = mutants
+        .iter()
+        .filter(|m| records.get(&m.name).is_some_and(|r| r.unjudged > 0))
+        .map(|m| m.name.as_str())
+        .collect();
     let _ = writeln!(out);
-    if survivors.is_empty() {
+    if !unjudged.is_empty() {
+        let _ = writeln!(
+            out,
+            "INCONCLUSIVE (a round caught nothing, and the machine was too busy to judge some tests; grade them \
+             again on a quieter machine): {}",
+            unjudged.join(", ")
+        );
+    }
+    if survivors.is_empty() && unjudged.is_empty() {
         let _ = writeln!(out, "Every mutant was caught in every round.");
+    } else if survivors.is_empty() {
+        let _ = writeln!(out, "No mutant survived a judged round.");
     } else {
         let _ = writeln!(out, "SURVIVED (scored full marks in some round): {}", survivors.join(", "));
         if !sometimes.is_empty() {
@@ -214,4 +234,70 @@ pub fn matrix_csv(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>, 
 /// Whether any mutant survived a round or could not be graded.
 pub fn any_survived(records: &BTreeMap<String, MutantRecord>) -> bool {
     records.values().any(|r| r.survived > 0 || r.error.is_some())
+}
+
+/// Whether any mutant had a round that caught nothing only because tests were inconclusive:
+/// the suite was not shown to catch it.
+pub fn any_unjudged(records: &BTreeMap<String, MutantRecord>) -> bool {
+    records.values().any(|r| r.unjudged > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::outcome::{Failure, RunResult, RunVerdict, TestOutcome};
+    use crate::rubric::{Category, RubricTest};
+
+    /// A grade of one mutant round: one test per verdict.
+    fn round(verdicts: &[RunVerdict]) -> Grade {
+        let tests = verdicts
+            .iter()
+            .enumerate()
+            .map(|(index, verdict)| TestOutcome {
+                test: RubricTest {
+                    id: TestId { suite: "viewservice".into(), name: format!("t{index}") },
+                    description: String::new(),
+                    points: 1,
+                    categories: vec![Category::Run],
+                    timeout: Duration::from_secs(1),
+                },
+                runs: vec![RunResult::with_verdict(verdict.clone(), Duration::ZERO, 1, Vec::new())],
+                runs_wanted: 1,
+            })
+            .collect();
+        Grade {
+            name: "mutant".into(),
+            path: PathBuf::new(),
+            status: GradeStatus::Graded,
+            suites: Vec::new(),
+            tests,
+            notes: Vec::new(),
+            warnings: Vec::new(),
+            isolation: String::new(),
+            build_time: None,
+            test_time: Duration::ZERO,
+            runs: 1,
+            jobs: 1,
+        }
+    }
+
+    #[test]
+    fn an_inconclusive_test_neither_catches_a_mutant_nor_lets_it_survive() {
+        let starved = RunVerdict::Inconclusive { reason: "starved".into() };
+        let failed = RunVerdict::Failed(Failure::TestFailed { hint: None });
+        let mut record = MutantRecord::default();
+        record.add(&round(&[RunVerdict::Passed, starved.clone()]));
+        assert_eq!((record.survived, record.unjudged, record.caught_rounds()), (0, 1, 0));
+        assert!(record.caught_by.is_empty(), "{:?}", record.caught_by);
+        record.add(&round(&[failed, starved]));
+        assert_eq!((record.unjudged, record.caught_rounds()), (1, 1));
+        assert_eq!(record.caught_by.keys().map(|id| id.name.as_str()).collect::<Vec<_>>(), ["t0"]);
+        let records = BTreeMap::from([("m".to_string(), record)]);
+        assert!(any_unjudged(&records) && !any_survived(&records));
+        let mutant = Mutant { name: "m".into(), description: "d".into(), patch: PathBuf::new() };
+        assert!(render(&[mutant], &records).contains("INCONCLUSIVE (a round caught nothing"));
+    }
 }
