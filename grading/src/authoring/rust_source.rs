@@ -44,15 +44,16 @@ fn literal_or_comment_end(bytes: &[u8], i: usize) -> Option<usize> {
             }
             Some(k.min(bytes.len() - 1))
         }
-        // 'x' (a lifetime such as 'a has no closing quote two bytes on).
-        b'\'' if next(2) == Some(b'\'') => Some(i + 2),
+        // '\n', '\'', '\u{7d}': the escaped character is never the closing quote.
         b'\'' if next(1) == Some(b'\\') => {
-            let mut k = i + 2;
+            let mut k = i + 3;
             while k < bytes.len() && bytes[k] != b'\'' {
                 k += 1;
             }
             Some(k.min(bytes.len() - 1))
         }
+        // 'x' (a lifetime such as 'a has no closing quote two bytes on).
+        b'\'' if next(2) == Some(b'\'') => Some(i + 2),
         _ => None,
     }
 }
@@ -313,7 +314,7 @@ HERE_NOWHERE
 
     #[test]
     fn a_body_is_found_past_braces_in_strings_chars_and_comments() {
-        let text = "fn f(a: [u8; 2]) -> u8 { let s = \"}\"; let c = '}'; // }\n /* } */ if a { b } }\nrest";
+        let text = "fn f(a: [u8; 2]) -> u8 { let s = \"}\"; let c = '}'; let q = ['\\'','{']; let b = '{'; // }\n /* } */ if a { b } }\nrest";
         let open = body_start(text, 0).unwrap();
         assert_eq!(&text[open..open + 1], "{");
         let close = matching_brace(text, open).unwrap();

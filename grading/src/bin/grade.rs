@@ -539,6 +539,25 @@ fn rubric_draft(all: bool, reference: Option<PathBuf>) -> Result<ExitCode, Strin
     Ok(ExitCode::SUCCESS)
 }
 
+/// One mutant round in a line: points, failed tests (for a stub: how many named it), tests
+/// inconclusive and not run, time.
+fn mutant_progress(mutant: &mutants::Mutant, grade: &grading::outcome::Grade) -> String {
+    let failed: Vec<_> = grade.tests.iter().filter_map(|t| t.failed_run()).collect();
+    let named = match mutant.must_show() {
+        Some(text) => format!(" ({} naming it)", failed.iter().filter(|r| r.shows(&text)).count()),
+        None => String::new(),
+    };
+    let not_run = grade.tests.iter().filter(|t| t.runs.is_empty()).count();
+    let seconds = grade.build_time.unwrap_or_default().as_secs_f64() + grade.test_time.as_secs_f64();
+    format!(
+        "{}/{} points, {} test(s) failed{named}, {} inconclusive, {not_run} not run ({seconds:.0}s)",
+        grade.points(),
+        grade.max_points(),
+        failed.len(),
+        grade.inconclusive()
+    )
+}
+
 /// Which mutants `grade mutants` grades, and how.
 struct MutantKinds {
     patches: bool,
@@ -577,30 +596,10 @@ fn run_mutants(
         if kinds.stop_at_first_catch && stubs > 0 { "; stubs until a failure names them" } else { "" }
     );
     let started = std::time::Instant::now();
-    let records = mutants::run(
-        &options,
-        &planted,
-        rounds,
-        kinds.stop_at_first_catch,
-        |mutant, round, grade| {
-            let failed: Vec<_> = grade.tests.iter().filter_map(|t| t.failed_run()).collect();
-            let named = match mutant.must_show() {
-                Some(text) => format!(", naming it in {}", failed.iter().filter(|r| r.shows(&text)).count()),
-                None => String::new(),
-            };
-            eprintln!(
-            "grade: {} round {}: {}/{} points, caught by {} test(s){named}, {} inconclusive, {} not run ({:.0}s)",
-            mutant.name,
-            round + 1,
-            grade.points(),
-            grade.max_points(),
-            failed.len(),
-            grade.inconclusive(),
-            grade.tests.iter().filter(|t| t.runs.is_empty()).count(),
-            grade.build_time.unwrap_or_default().as_secs_f64() + grade.test_time.as_secs_f64()
-        );
-        },
-    )?;
+    let records =
+        mutants::run(&options, &planted, rounds, kinds.stop_at_first_catch, |mutant, round, grade| {
+            eprintln!("grade: {} round {}: {}", mutant.name, round + 1, mutant_progress(mutant, grade));
+        })?;
     print!("{}", mutants::render(&planted, &records));
     println!("Wall time: {:.0}s", started.elapsed().as_secs_f64());
     if let Some(path) = matrix {
