@@ -284,7 +284,7 @@ impl fmt::Display for Stopped {
     }
 }
 
-impl<F> From<F> for crate::server::ViewServer<F> where F: Fn() -> u8 {
+impl<F> From<F> for viewservice::server::ViewServer<F> where F: Fn() -> u8 {
     fn from(f: F) -> Self { HERE_GENERIC }
 }
 
