@@ -12,8 +12,11 @@ help:
 	@echo "make grade           grade the reference as a submission: the DSLabs-style score table"
 	@echo "make grade SUB=dir   grade a submission (a folder holding viewservice/src and pbservice/src)"
 	@echo "                     GRADE_FLAGS='--runs 3 --jobs 4 --json r.json' passes options (grade --help)"
-	@echo "make mutants         grade every planted-bug patch of grading/mutants/; fails if one scores 100%"
-	@echo "make handout OUT=dir the students' skeleton: solution regions replaced by stubs"
+	@echo "make mutants         grade every planted-bug patch of grading/mutants/ and every stub mutant (one"
+	@echo "                     function stubbed as in the handout); fails if one scores 100% or a stub's"
+	@echo "                     failures do not name its function"
+	@echo "make handout OUT=dir the students' skeleton: solution regions replaced by stubs naming their function,"
+	@echo "                     the private design by one comment line"
 	@echo "make bench           benchmark tables: labrpc, primary/backup operations, linearizability checker"
 	@echo "make tools           install bubblewrap and Chromium, which some tests use (apt-get, as root)"
 	@echo "make gradescope-check"
@@ -49,8 +52,9 @@ GRADE = $(CARGO) run -q -p grading --bin grade --
 grade:
 	$(GRADE) $(GRADE_FLAGS) $(SUB)
 
-# MUTANTS_FLAGS='--only no_ack --runs 5' narrows or repeats the matrix.
-MUTANTS_FLAGS ?= --timeout-scale 0.5
+# MUTANTS_FLAGS='--mutant vs_ --rounds 5' narrows or repeats the matrix; --no-stubs or --stubs-only
+# picks a kind. A stub mutant is graded only until a failure names it (--stop-at-first-catch).
+MUTANTS_FLAGS ?= --timeout-scale 0.5 --stop-at-first-catch
 mutants:
 	$(GRADE) mutants $(MUTANTS_FLAGS)
 

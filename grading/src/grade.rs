@@ -65,6 +65,11 @@ pub struct GradeOptions {
     /// Where to copy the HTML report page of each failed test (`<suite>__<test>.html`, see
     /// [`crate::lab_reports`]); `None`: tests write no page. The `grade` binary always sets it.
     pub reports: Option<PathBuf>,
+    /// Stop starting tests once a run failed showing this text (see
+    /// [`RunResult::shows`](crate::outcome::RunResult::shows)): the tests left do not run and
+    /// earn nothing. For stub mutants, caught as soon as one failure names the stub; `None`
+    /// (always, when grading) runs every test.
+    pub stop_when_a_failure_shows: Option<String>,
 }
 
 impl GradeOptions {
@@ -96,6 +101,7 @@ impl GradeOptions {
             reports: None,
             api_check: true,
             source_check: true,
+            stop_when_a_failure_shows: None,
         })
     }
 
@@ -258,6 +264,7 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         env: options.env.clone(),
         limits: options.rubric.limits,
         reports: staging,
+        stop_when_a_failure_shows: options.stop_when_a_failure_shows.clone(),
     };
     let mut progress = Progress::new(options.progress, plan.tests.len() * plan.runs);
     let started = Instant::now();

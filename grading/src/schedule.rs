@@ -1,11 +1,13 @@
 //! Running many test runs on `--jobs` parallel slots: longest tests first (by timeout), runs of
 //! a test spread over the slots, and no further runs of a test once one of its runs did not pass
-//! (failed, or was inconclusive however many attempts it had: see [`crate::attempts`]).
+//! (failed, or was inconclusive however many attempts it had: see [`crate::attempts`]). If asked,
+//! no further test at all once a failed run shows a given text (a stub mutant is caught).
 
 use std::collections::hash_map::{DefaultHasher, RandomState};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -36,6 +38,9 @@ pub struct Plan {
     pub limits: Limits,
     /// Where runs stage the report pages of failed tests; `None`: tests write none.
     pub reports: Option<PathBuf>,
+    /// Start no further run once a failed run shows this text ([`RunResult::shows`]); the tests
+    /// left have no runs.
+    pub stop_when_a_failure_shows: Option<String>,
 }
 
 impl Plan {
@@ -65,18 +70,19 @@ pub fn run_all(plan: &Plan, sandbox: &Sandbox, runs_dir: &Path, progress: &mut P
         (0..plan.runs).flat_map(|run| order.iter().map(move |&t| (t, run))).collect();
     let queue = Arc::new(Mutex::new(queue));
     let failed: Arc<Mutex<BTreeSet<usize>>> = Arc::new(Mutex::new(BTreeSet::new()));
+    let stopped = AtomicBool::new(false);
     let random = RandomState::new();
     let (events, received) = mpsc::channel();
     let mut results: Vec<Vec<(usize, RunResult)>> = vec![Vec::new(); plan.tests.len()];
 
     std::thread::scope(|scope| {
         for slot in 0..plan.jobs.max(1) {
-            let (queue, failed, events, random) =
-                (Arc::clone(&queue), Arc::clone(&failed), events.clone(), &random);
+            let (queue, failed, events, random, stopped) =
+                (Arc::clone(&queue), Arc::clone(&failed), events.clone(), &random, &stopped);
             scope.spawn(move || loop {
                 let next = queue.lock().expect("queue lock").pop_front();
                 let Some((t, run)) = next else { break };
-                if failed.lock().expect("failed lock").contains(&t) {
+                if stopped.load(Ordering::SeqCst) || failed.lock().expect("failed lock").contains(&t) {
                     let _ = events.send(Event::Skipped);
                     continue;
                 }
@@ -95,6 +101,10 @@ pub fn run_all(plan: &Plan, sandbox: &Sandbox, runs_dir: &Path, progress: &mut P
                 let result = run_test(sandbox, slot, runs_dir, &spec, &plan.limits);
                 if !result.passed() {
                     failed.lock().expect("failed lock").insert(t);
+                }
+                let stop = plan.stop_when_a_failure_shows.as_deref();
+                if result.failure().is_some() && stop.is_some_and(|text| result.shows(text)) {
+                    stopped.store(true, Ordering::SeqCst);
                 }
                 let _ = events.send(Event::Finished(slot, t, run, result));
             });

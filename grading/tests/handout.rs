@@ -1,24 +1,30 @@
 //! The handout: generated from the reference, every region marked `// BEGIN SOLUTION: hint` ...
-//! `// END SOLUTION` in the student crates is replaced by its stub and no line of the solution is
-//! left; the handout builds (the grader builds its student crates against the reference's tests),
-//! and grading it scores 0 on every test that needs the missing code, each failing with "not
-//! implemented". One build in the shared cache, then some 40 s of failing tests, four at a time.
+//! `// END SOLUTION` in the student crates is replaced by a stub naming its function
+//! (`unimplemented!("Type::function: hint")`) and every block marked `// BEGIN PRIVATE: hint` ...
+//! `// END PRIVATE` by the comment `// hint`, regions inside it included; no line of the solution
+//! or of the private design is left. The handout builds (the grader builds its student crates
+//! against the reference's tests), is formatted as rustfmt wants, and grading it scores 0 on every
+//! test that needs the missing code, each failing with the "not implemented" of a stub that names
+//! its function. One build in the shared cache (about a minute), then a few seconds of failing
+//! tests, four at a time.
 
 mod common;
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use grading::authoring::handout::{rust_files, HandoutReport};
 use grading::grade::grade_submission;
 use grading::outcome::GradeStatus;
 use grading::submission::STUDENT_CRATES;
 
-/// Graded tests that need none of the code the handout removes (they check the empty view 0,
-/// which `ViewServer::new` and `get` give): they pass on the handout, and only they may.
-const PASS_WITHOUT_THE_SOLUTION: &[&str] =
-    &["viewservice::empty_view_at_start", "viewservice_logic::starts_with_the_empty_view"];
+/// Graded tests that need none of the code the handout removes (the empty view 0 on a fake clock,
+/// which `ViewServer::new` and `get` give): they pass on the handout, and only they may. The end
+/// to end `viewservice::empty_view_at_start` is not one: its view service ticks, and the stubbed
+/// `ViewServer::tick` panics in the tick thread, which fails the test.
+const PASS_WITHOUT_THE_SOLUTION: &[&str] = &["viewservice_logic::starts_with_the_empty_view"];
 
 /// Lines of the reference's solution that must not be in the handout, one or two per file. Unlike
 /// the per-region check, this does not rely on the markers: it fails if a region's markers are
@@ -32,43 +38,115 @@ const SOLUTION_LINES: &[(&str, &str)] = &[
     ("pbservice/src/client.rs", "session.primary = self.ask_for_primary()?;"),
 ];
 
+/// Names of the reference's private design (types, fields, helpers, constants), each declared
+/// inside a PRIVATE block: none may be left anywhere in the handout's student crates. Like
+/// [`SOLUTION_LINES`], a check that does not trust the markers it checks.
+const PRIVATE_NAMES: &[(&str, &str)] = &[
+    ("viewservice/src/server.rs", "Heard"),
+    ("viewservice/src/server.rs", "is_usable"),
+    ("viewservice/src/server.rs", "current_view_acked"),
+    ("viewservice/src/server.rs", "successor_of_failed_primary"),
+    ("pbservice/src/server.rs", "has_state"),
+    ("pbservice/src/server.rs", "known_to_vs"),
+    ("pbservice/src/server.rs", "unfinished"),
+    ("pbservice/src/server.rs", "is_from_my_primary"),
+    ("pbservice/src/server.rs", "transfer_to_new_backup"),
+    ("pbservice/src/client.rs", "RETRY_INTERVAL"),
+    ("pbservice/src/client.rs", "Session"),
+    ("pbservice/src/client.rs", "stop_if_final"),
+    ("pbservice/src/store.rs", "from_snapshot"),
+    ("pbservice/src/store.rs", "is_duplicate"),
+];
+
 /// One `// BEGIN SOLUTION: hint` ... `// END SOLUTION` region of a reference file.
 struct Region {
+    line: usize,
+    hint: String,
+    /// The function it is the body of, as its stub names it.
+    function: String,
+    /// Inside a PRIVATE block: removed with it, no stub.
+    private: bool,
+    code: Vec<String>,
+}
+
+/// One `// BEGIN PRIVATE: hint` ... `// END PRIVATE` block of a reference file.
+struct Private {
     line: usize,
     hint: String,
     code: Vec<String>,
 }
 
-/// The regions of `text`, and the (trimmed) lines outside every region.
-fn regions(text: &str) -> (Vec<Region>, BTreeSet<String>) {
-    let mut regions = Vec::new();
-    let mut outside = BTreeSet::new();
-    let mut open: Option<Region> = None;
-    for (index, line) in text.lines().enumerate() {
-        let trimmed = line.trim();
-        if let Some(hint) = trimmed.strip_prefix("// BEGIN SOLUTION") {
-            let hint = hint.trim_start_matches(':').trim().to_string();
-            open = Some(Region { line: index + 1, hint, code: Vec::new() });
-        } else if trimmed.starts_with("// END SOLUTION") {
-            regions.push(open.take().expect("END SOLUTION without BEGIN"));
-        } else if let Some(region) = open.as_mut() {
-            region.code.push(trimmed.to_string());
-        } else {
-            outside.insert(trimmed.to_string());
-        }
-    }
-    assert!(open.is_none(), "a BEGIN SOLUTION never ends");
-    (regions, outside)
+/// What the markers of one reference file say.
+#[derive(Default)]
+struct Marked {
+    regions: Vec<Region>,
+    private: Vec<Private>,
+    /// The (trimmed) lines outside every region.
+    outside_regions: BTreeSet<String>,
+    /// The (trimmed) lines outside every PRIVATE block.
+    outside_private: BTreeSet<String>,
 }
 
-/// `rustfmt.toml`'s `max_width` (rustfmt's default, 100, if it sets none).
-fn max_width(reference: &Path) -> usize {
-    let config = fs::read_to_string(reference.join("rustfmt.toml")).unwrap_or_default();
-    config
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .find(|(key, _)| key.trim() == "max_width")
-        .map_or(100, |(_, value)| value.trim().parse().expect("rustfmt.toml's max_width"))
+/// The markers of `text`, read independently of the generator: a region's function is the
+/// nearest `fn NAME` above it, and its type the `impl` at the start of a line above it whose
+/// block has not closed (a `}` at the start of a line) by then.
+fn marked(text: &str) -> Marked {
+    let mut marked = Marked::default();
+    let mut region: Option<Region> = None;
+    let mut private: Option<Private> = None;
+    let (mut function, mut owner) = (String::new(), None::<String>);
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if line.starts_with("impl") {
+            let header = line.trim_end_matches('{').trim();
+            let ty = header.rsplit(" for ").next().unwrap().trim_start_matches("impl").trim();
+            owner = Some(ty.split('<').next().unwrap().to_string());
+        } else if line.starts_with('}') {
+            owner = None;
+        }
+        if let Some(at) = trimmed.find("fn ").filter(|_| !trimmed.starts_with("//")) {
+            let name: String =
+                trimmed[at + 3..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            function = match &owner {
+                Some(owner) => format!("{owner}::{name}"),
+                None => name,
+            };
+        }
+        if let Some(hint) = trimmed.strip_prefix("// BEGIN PRIVATE") {
+            assert!(private.is_none(), "line {}: PRIVATE blocks do not nest", index + 1);
+            let hint = hint.trim_start_matches(':').trim().to_string();
+            private = Some(Private { line: index + 1, hint, code: Vec::new() });
+        } else if trimmed.starts_with("// END PRIVATE") {
+            marked.private.push(private.take().expect("END PRIVATE without BEGIN"));
+        } else if let Some(hint) = trimmed.strip_prefix("// BEGIN SOLUTION") {
+            let hint = hint.trim_start_matches(':').trim().to_string();
+            let (function, private) = (function.clone(), private.is_some());
+            region = Some(Region { line: index + 1, hint, function, private, code: Vec::new() });
+        } else if trimmed.starts_with("// END SOLUTION") {
+            marked.regions.push(region.take().expect("END SOLUTION without BEGIN"));
+        } else {
+            match region.as_mut() {
+                Some(region) => region.code.push(trimmed.to_string()),
+                None => drop(marked.outside_regions.insert(trimmed.to_string())),
+            }
+            match private.as_mut() {
+                Some(block) => block.code.push(trimmed.to_string()),
+                None => drop(marked.outside_private.insert(trimmed.to_string())),
+            }
+        }
+    }
+    assert!(region.is_none() && private.is_none(), "a BEGIN marker never ends");
+    marked
+}
+
+/// Whether `text` holds `word` as a whole identifier.
+fn holds_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().last();
+        let after = text[at + word.len()..].chars().next();
+        let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !ident(before) && !ident(after)
+    })
 }
 
 /// The handout of the reference, in a temporary directory.
@@ -80,8 +158,22 @@ fn handout() -> (tempfile::TempDir, PathBuf, HandoutReport) {
     (out, dir, report)
 }
 
+/// The stub messages of the reference's regions outside PRIVATE blocks (`Type::function: hint`).
+fn stub_messages(reference: &Path) -> Vec<String> {
+    let mut messages = Vec::new();
+    for krate in STUDENT_CRATES {
+        for file in rust_files(&reference.join(krate).join("src")) {
+            let marked = marked(&fs::read_to_string(&file).unwrap());
+            messages.extend(
+                marked.regions.iter().filter(|r| !r.private).map(|r| format!("{}: {}", r.function, r.hint)),
+            );
+        }
+    }
+    messages
+}
+
 #[test]
-fn every_marked_region_is_replaced_by_its_stub_and_no_solution_line_is_left() {
+fn every_region_becomes_a_stub_naming_its_function_and_no_solution_or_private_line_is_left() {
     let reference = common::reference();
     let (_out, dir, report) = handout();
     // The tools' self-tests (they need a browser or bubblewrap) stay out with the grader's secrets.
@@ -104,39 +196,65 @@ fn every_marked_region_is_replaced_by_its_stub_and_no_solution_line_is_left() {
     let readme = fs::read_to_string(dir.join("README.md")).unwrap();
     assert!(readme.contains("make grade") && readme.contains("not implemented"), "the student README");
 
-    let width = max_width(&reference);
-    let mut total = 0;
+    let (mut stubbed, mut hidden, mut blocks) = (0, 0, 0);
     for krate in STUDENT_CRATES {
         for file in rust_files(&reference.join(krate).join("src")) {
             let relative = file.strip_prefix(&reference).unwrap().display().to_string();
-            let (regions, outside) = regions(&fs::read_to_string(&file).unwrap());
+            let marked = marked(&fs::read_to_string(&file).unwrap());
             let handout = fs::read_to_string(dir.join(&relative)).unwrap();
-            let handout_lines: BTreeSet<&str> = handout.lines().map(str::trim).collect();
-            assert!(!handout.contains("SOLUTION"), "{relative}: a solution marker is left in the handout");
-            for region in &regions {
+            let lines: Vec<&str> = handout.lines().map(str::trim).collect();
+            let handout_lines: BTreeSet<&str> = lines.iter().copied().collect();
+            for marker in ["SOLUTION", "BEGIN PRIVATE", "END PRIVATE"] {
+                assert!(!handout.contains(marker), "{relative}: a {marker} marker is left in the handout");
+            }
+            for region in &marked.regions {
                 let at = format!("{relative}:{}", region.line);
                 assert!(!region.hint.is_empty(), "{at}: the region has no hint for the student");
-                let stub = format!("unimplemented!({:?})", region.hint);
-                let stub_line = handout.lines().find(|l| l.trim() == stub);
-                let stub_line = stub_line.unwrap_or_else(|| panic!("{at}: no stub `{stub}` in the handout"));
-                assert!(
-                    stub_line.chars().count() <= width,
-                    "{at}: the stub is wider than rustfmt's {width} columns, so the handout fails its \
-                     format check; shorten the hint:\n{stub_line}"
-                );
+                if region.private {
+                    hidden += 1;
+                } else {
+                    // One line `unimplemented!("...")`, or rustfmt's three when that is too wide.
+                    let literal = format!("{:?}", format!("{}: {}", region.function, region.hint));
+                    let one = format!("unimplemented!({literal})");
+                    let found = lines.iter().enumerate().any(|(i, l)| {
+                        *l == one || (*l == literal && i > 0 && lines[i - 1] == "unimplemented!(")
+                    });
+                    assert!(found, "{at}: no stub `{one}` in the handout:\n{handout}");
+                    stubbed += 1;
+                }
                 // The region's own lines: those that occur nowhere else in the file.
-                let own: Vec<&String> =
-                    region.code.iter().filter(|l| !l.is_empty() && !outside.contains(*l)).collect();
+                let own: Vec<&String> = region
+                    .code
+                    .iter()
+                    .filter(|l| !l.is_empty() && !marked.outside_regions.contains(*l))
+                    .collect();
                 assert!(!own.is_empty(), "{at}: the region holds no line of its own to check");
                 for line in own {
                     assert!(!handout_lines.contains(line.as_str()), "{at}: the handout still holds `{line}`");
                 }
             }
-            total += regions.len();
+            for block in &marked.private {
+                let at = format!("{relative}:{}", block.line);
+                assert!(!block.hint.is_empty(), "{at}: the PRIVATE block has no hint for the student");
+                let comment = format!("// {}", block.hint);
+                assert!(handout_lines.contains(comment.as_str()), "{at}: no `{comment}` in the handout");
+                let own: Vec<&String> = block
+                    .code
+                    .iter()
+                    .filter(|l| !l.is_empty() && !marked.outside_private.contains(*l))
+                    .collect();
+                assert!(!own.is_empty(), "{at}: the PRIVATE block holds no line of its own to check");
+                for line in own {
+                    assert!(!handout_lines.contains(line.as_str()), "{at}: the handout still holds `{line}`");
+                }
+                blocks += 1;
+            }
         }
     }
-    assert_eq!(report.regions.len(), total, "{report}");
-    assert!(total >= 20, "only {total} marked regions: the solution is not marked:\n{report}");
+    assert_eq!(report.regions.len(), stubbed, "{report}");
+    assert_eq!(report.private.len(), blocks, "{report}");
+    assert!(stubbed >= 12, "only {stubbed} stubbed regions: the solution is not marked:\n{report}");
+    assert!(hidden >= 10 && blocks >= 8, "only {hidden} regions in {blocks} private blocks:\n{report}");
 
     for (file, line) in SOLUTION_LINES {
         let original = fs::read_to_string(reference.join(file)).unwrap();
@@ -150,11 +268,48 @@ fn every_marked_region_is_replaced_by_its_stub_and_no_solution_line_is_left() {
             "{file}: the solution line `{line}` is in the handout"
         );
     }
+    let student_sources: Vec<(String, String)> = STUDENT_CRATES
+        .iter()
+        .flat_map(|krate| rust_files(&dir.join(krate).join("src")))
+        .map(|file| (file.display().to_string(), fs::read_to_string(&file).unwrap()))
+        .collect();
+    for (file, name) in PRIVATE_NAMES {
+        let original = marked(&fs::read_to_string(reference.join(file)).unwrap());
+        assert!(
+            original.private.iter().any(|b| b.code.iter().any(|l| holds_word(l, name))),
+            "{file} declares no `{name}` in a PRIVATE block: update PRIVATE_NAMES with a name of its private design"
+        );
+        for (path, text) in &student_sources {
+            assert!(!holds_word(text, name), "{path}: the private name `{name}` is in the handout:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn the_handout_is_formatted_as_rustfmt_wants() {
+    let (_out, dir, _report) = handout();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.args(["fmt", "--check"]).current_dir(&dir);
+    for krate in STUDENT_CRATES {
+        command.args(["-p", krate]);
+    }
+    let output = command.output().expect("cargo fmt runs (rustup component add rustfmt)");
+    assert!(
+        output.status.success(),
+        "the handout's student crates fail `cargo fmt --check` (a stub's layout?):\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
 fn the_handout_builds_and_scores_zero_on_every_test_that_needs_the_solution() {
     let (_out, dir, _report) = handout();
+    let stubs: Vec<(String, String)> = stub_messages(&common::reference())
+        .into_iter()
+        .map(|m| (m.split(": ").next().unwrap().to_string(), m))
+        .collect();
     // Every graded test; the stubs make them fail within seconds, most of which they spend
     // waiting for a view that never comes: four at a time, though the machine may have two cores.
     let mut options = common::options(&[]);
@@ -173,7 +328,10 @@ fn the_handout_builds_and_scores_zero_on_every_test_that_needs_the_solution() {
         }
         let run = test.failed_run().unwrap_or_else(|| panic!("{id} passed on the handout:\n{table}"));
         let text = format!("{:?}\n{}", run.message, run.output.join("\n"));
-        assert!(text.contains("not implemented"), "{id} failed without saying why:\n{text}");
+        assert!(
+            stubs.iter().any(|(function, _)| text.contains(&format!("not implemented: {function}:"))),
+            "{id} failed without naming a stubbed function:\n{text}"
+        );
     }
     assert_eq!(
         passed.len(),

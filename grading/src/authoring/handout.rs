@@ -1,10 +1,11 @@
 //! The handout generator: the reference workspace with the solution replaced by stubs that
 //! compile and fail with "not implemented", and a README for students.
 //!
-//! What is stripped is data, not code: `grading/handout.toml` lists functions whose bodies
-//! become stubs, and regions marked `// BEGIN SOLUTION: hint` ... `// END SOLUTION` in the
-//! student crates are replaced as well. The grader's own tests, fixtures and mutants are left out
-//! of the handout.
+//! What is stripped is data, not code: the student crates mark the solution in their source
+//! (see [`markers`]: `// BEGIN SOLUTION` regions become stubs naming their function, `// BEGIN
+//! PRIVATE` blocks of private design become one comment line), and `grading/handout.toml` can
+//! name more functions to stub. The grader's own tests, fixtures and mutants are left out of the
+//! handout.
 
 use std::fmt;
 use std::fs;
@@ -12,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::markers;
+use super::rust_source::{body_start, enclosing_function, matching_brace};
 use crate::fsutil;
 use crate::submission::STUDENT_CRATES;
 
@@ -57,22 +60,29 @@ struct StubSpec {
 /// What a generation did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HandoutReport {
-    /// `file: function` for every stubbed function.
+    /// `file: function` for every function `handout.toml` names.
     pub stubbed: Vec<String>,
-    /// `file:line` of every marked region replaced.
+    /// `file:line: Type::function` of every SOLUTION region replaced by its stub.
     pub regions: Vec<String>,
+    /// `file:line` of every PRIVATE block replaced by its hint (with the regions it held, which
+    /// have no stub).
+    pub private: Vec<String>,
 }
 
 impl fmt::Display for HandoutReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "stubbed {} function(s) and {} marked region(s):",
+            "stubbed {} function(s) and {} marked region(s); hid {} private block(s):",
             self.stubbed.len(),
-            self.regions.len()
+            self.regions.len(),
+            self.private.len()
         )?;
         for item in self.stubbed.iter().chain(&self.regions) {
-            writeln!(f, "  {item}")?;
+            writeln!(f, "  stub     {item}")?;
+        }
+        for item in &self.private {
+            writeln!(f, "  private  {item}")?;
         }
         Ok(())
     }
@@ -89,14 +99,14 @@ pub fn generate(reference: &Path, out: &Path) -> Result<HandoutReport, String> {
     let spec: Spec = toml::from_str(&spec_text).map_err(|e| format!("{SPEC_PATH}: {e}"))?;
     copy_tree(&reference, &reference, out).map_err(|e| format!("copying the reference: {e}"))?;
 
+    let width = max_width(&reference);
     let mut report = HandoutReport::default();
     for stub in &spec.stub {
         let path = out.join(&stub.file);
         let mut text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", stub.file))?;
         for function in &stub.functions {
-            // `unimplemented!` says "not implemented: " itself.
-            let message = format!("{} ({})", function, stub.hint);
-            text = stub_function(&text, function, &message).map_err(|e| format!("{}: {e}", stub.file))?;
+            text = stub_function(&text, function, &stub.hint, width)
+                .map_err(|e| format!("{}: {e}", stub.file))?;
             report.stubbed.push(format!("{}: {function}", stub.file));
         }
         fs::write(&path, text).map_err(|e| format!("{}: {e}", stub.file))?;
@@ -105,8 +115,12 @@ pub fn generate(reference: &Path, out: &Path) -> Result<HandoutReport, String> {
         for file in rust_files(&out.join(krate).join("src")) {
             let text = fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let shown = file.strip_prefix(out).unwrap_or(&file).display().to_string();
-            let (stripped, lines) = strip_regions(&text).map_err(|e| format!("{shown}: {e}"))?;
-            report.regions.extend(lines.iter().map(|l| format!("{shown}:{l}")));
+            let (stripped, marked) = markers::handout(&text, width).map_err(|e| format!("{shown}: {e}"))?;
+            report.regions.extend(marked.stubbed().map(|r| format!("{shown}:{}: {}", r.line, r.function)));
+            for block in &marked.private {
+                let inside = marked.regions.iter().filter(|r| r.private == Some(block.line)).count();
+                report.private.push(format!("{shown}:{} ({inside} region(s) inside)", block.line));
+            }
             fs::write(&file, stripped).map_err(|e| format!("{shown}: {e}"))?;
         }
         let lib = out.join(krate).join("src").join("lib.rs");
@@ -168,8 +182,9 @@ fn insert_allow(text: &str) -> String {
     out
 }
 
-/// Replaces the body of the one `fn name` in `text` with a stub panicking with `message`.
-pub fn stub_function(text: &str, name: &str, message: &str) -> Result<String, String> {
+/// Replaces the body of the one `fn name` in `text` with a stub panicking with `Type::name:
+/// hint` (see [`markers::stub_lines`]), laid out for rustfmt at `max_width`.
+pub fn stub_function(text: &str, name: &str, hint: &str, max_width: usize) -> Result<String, String> {
     let needle = format!("fn {name}");
     let starts: Vec<usize> = text
         .match_indices(&needle)
@@ -185,106 +200,29 @@ pub fn stub_function(text: &str, name: &str, message: &str) -> Result<String, St
     };
     let open = body_start(text, start).ok_or_else(|| format!("`fn {name}` has no body"))?;
     let close = matching_brace(text, open).ok_or_else(|| format!("`fn {name}`'s body never closes"))?;
+    let function = enclosing_function(text, open + 1).unwrap_or_else(|| name.to_string());
     let indent: String =
         text[..start].rsplit('\n').next().unwrap_or("").chars().take_while(|c| c.is_whitespace()).collect();
-    let stub = format!("{{\n{indent}    unimplemented!({message:?})\n{indent}}}");
+    let body = markers::stub_lines(&format!("{indent}    "), &format!("{function}: {hint}"), max_width);
+    let stub = format!("{{\n{}\n{indent}}}", body.join("\n"));
     Ok(format!("{}{}{}", &text[..open], stub, &text[close + 1..]))
 }
 
-/// The index of the `{` that opens the body of the fn starting at `start`: the first `{` at
-/// bracket depth 0 (parameters and generics closed).
-fn body_start(text: &str, start: usize) -> Option<usize> {
-    let mut depth = 0i32;
-    for (i, c) in text[start..].char_indices() {
-        match c {
-            '(' | '[' | '<' => depth += 1,
-            ')' | ']' | '>' => depth -= 1,
-            '{' if depth <= 0 => return Some(start + i),
-            ';' if depth <= 0 => return None,
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The index of the `}` matching the `{` at `open`, skipping strings, chars and comments.
-fn matching_brace(text: &str, open: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = open;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'\'' if bytes.get(i + 2) == Some(&b'\'') => i += 2,
-            b'\'' if bytes.get(i + 1) == Some(&b'\\') => {
-                i += 2;
-                while i < bytes.len() && bytes[i] != b'\'' {
-                    i += 1;
-                }
-            }
-            b'{' => depth += 1,
-            b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// Replaces every `// BEGIN SOLUTION: hint` ... `// END SOLUTION` region with a stub; returns
-/// the text and the 1-based lines where regions began.
-pub fn strip_regions(text: &str) -> Result<(String, Vec<usize>), String> {
-    let mut out = Vec::new();
-    let mut lines_found = Vec::new();
-    let mut open: Option<(usize, String, String)> = None;
-    for (index, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix("// BEGIN SOLUTION") {
-            if open.is_some() {
-                return Err(format!("line {}: BEGIN SOLUTION inside another region", index + 1));
-            }
-            let hint = rest.trim_start_matches(':').trim().to_string();
-            let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
-            open = Some((index + 1, hint, indent));
-        } else if trimmed.starts_with("// END SOLUTION") {
-            let (begin, hint, indent) =
-                open.take().ok_or_else(|| format!("line {}: END SOLUTION without BEGIN", index + 1))?;
-            let hint = if hint.is_empty() { "this region".to_string() } else { hint };
-            // `unimplemented!` says "not implemented: " itself.
-            out.push(format!("{indent}unimplemented!({hint:?})"));
-            lines_found.push(begin);
-        } else if open.is_none() {
-            out.push(line.to_string());
-        }
-    }
-    if let Some((begin, _, _)) = open {
-        return Err(format!("line {begin}: BEGIN SOLUTION never ends"));
-    }
-    let mut text_out = out.join("\n");
-    text_out.push('\n');
-    Ok((text_out, lines_found))
+/// rustfmt's `max_width` for the workspace at `root` (its `rustfmt.toml` or `.rustfmt.toml`;
+/// rustfmt's default, 100, if neither sets it).
+pub fn max_width(root: &Path) -> usize {
+    ["rustfmt.toml", ".rustfmt.toml"]
+        .iter()
+        .filter_map(|name| fs::read_to_string(root.join(name)).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter_map(|l| l.split_once('='))
+                .filter(|(key, _)| key.trim() == "max_width")
+                .filter_map(|(_, value)| value.trim().parse().ok())
+                .collect::<Vec<usize>>()
+        })
+        .next()
+        .unwrap_or(100)
 }
 
 #[cfg(test)]
@@ -292,24 +230,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_function_body_becomes_a_stub() {
+    fn a_function_body_becomes_a_stub_naming_it() {
         let text = "impl X {\n    pub fn tick(&mut self, now: Instant) -> Option<View> {\n        let s = \"}\"; // }\n        if a { b } else { c }\n    }\n\n    fn ticker() {}\n}\n";
-        let out = stub_function(text, "tick", "tick").unwrap();
+        let out = stub_function(text, "tick", "decide", 100).unwrap();
         assert_eq!(
             out,
-            "impl X {\n    pub fn tick(&mut self, now: Instant) -> Option<View> {\n        unimplemented!(\"tick\")\n    }\n\n    fn ticker() {}\n}\n"
+            "impl X {\n    pub fn tick(&mut self, now: Instant) -> Option<View> {\n        unimplemented!(\"X::tick: decide\")\n    }\n\n    fn ticker() {}\n}\n"
         );
-        assert!(stub_function(text, "missing", "x").is_err());
+        assert!(stub_function(text, "missing", "x", 100).is_err());
     }
 
     #[test]
-    fn marked_regions_become_stubs() {
-        let text =
-            "fn f() -> u32 {\n    // BEGIN SOLUTION: count the pings\n    42\n    // END SOLUTION\n}\n";
-        let (out, lines) = strip_regions(text).unwrap();
-        assert_eq!(out, "fn f() -> u32 {\n    unimplemented!(\"count the pings\")\n}\n");
-        assert_eq!(lines, vec![2]);
-        assert!(strip_regions("// BEGIN SOLUTION\n").is_err());
+    fn the_width_is_rustfmt_s() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(max_width(dir.path()), 100);
+        fs::write(dir.path().join("rustfmt.toml"), "edition = \"2021\"\nmax_width = 110\n").unwrap();
+        assert_eq!(max_width(dir.path()), 110);
     }
 
     #[test]

@@ -1,12 +1,20 @@
 //! Mutants: proof that the suite catches wrong solutions.
 //!
-//! Each `grading/mutants/NAME.patch` plants one known bug in the reference: a first paragraph
-//! says which, then a unified diff against the reference's `viewservice/src` or `pbservice/src`.
-//! `grade mutants` applies each to a copy of the reference, grades it like any submission, and
+//! Two kinds of mutant:
+//!
+//! - patches: each `grading/mutants/NAME.patch` plants one known bug in the reference: a first
+//!   paragraph says which, then a unified diff against the reference's `viewservice/src` or
+//!   `pbservice/src`;
+//! - stubs ([`super::stub_mutants`]): the reference with one function stubbed as the handout
+//!   stubs it, named `stub:CRATE::Type::function`. A stub counts as caught only if a test fails
+//!   *and* the failure names the function ("not implemented: Type::function:"), so a student who
+//!   leaves it unwritten is told which one.
+//!
+//! `grade mutants` makes each on a copy of the reference, grades it like any submission, and
 //! prints the matrix of which tests caught which mutant. A mutant that scores full marks
-//! survived: the suite has a hole, and the command fails. With `--rounds N` every mutant is
-//! graded N times, to tell mutants caught every time from mutants caught only sometimes (which
-//! need a stronger test).
+//! survived: the suite has a hole, and the command fails; so does a stub that only failures not
+//! naming it caught. With `--rounds N` every mutant is graded N times, to tell mutants caught
+//! every time from mutants caught only sometimes (which need a stronger test).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -14,6 +22,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::materialize;
+use super::stub_mutants::{self, StubSite};
 use crate::grade::{grade_submission, GradeOptions};
 use crate::outcome::{Grade, GradeStatus};
 use crate::rubric::TestId;
@@ -24,36 +33,94 @@ pub const MUTANTS_DIR: &str = "grading/mutants";
 /// One planted bug.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mutant {
-    /// The patch's file name without `.patch`.
+    /// The patch's file name without `.patch`, or `stub:CRATE::Type::function`.
     pub name: String,
     /// The bug, in a sentence (the patch's first paragraph).
     pub description: String,
-    /// The patch file.
-    pub patch: PathBuf,
+    /// How it is made from the reference.
+    pub plant: Plant,
 }
 
-/// The mutants in `dir`, sorted by name, keeping those whose name contains one of `only`.
+/// How a mutant is made from the reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Plant {
+    /// A patch file applied to it.
+    Patch(PathBuf),
+    /// One region stubbed as the handout stubs it.
+    Stub(StubSite),
+}
+
+impl Mutant {
+    /// What a failure must show for the mutant to count as caught (a stub's panic text), if
+    /// anything beyond failing.
+    pub fn must_show(&self) -> Option<String> {
+        match &self.plant {
+            Plant::Patch(_) => None,
+            Plant::Stub(site) => Some(site.panic_text()),
+        }
+    }
+
+    /// Writes its submission into `dest`.
+    pub fn materialize(&self, reference: &Path, dest: &Path) -> Result<(), String> {
+        match &self.plant {
+            Plant::Patch(patch) => {
+                materialize::copy_reference(reference, dest)
+                    .map_err(|e| format!("copying the reference: {e}"))?;
+                materialize::apply_patch(patch, dest)
+            }
+            Plant::Stub(site) => stub_mutants::materialize(reference, site, dest),
+        }
+    }
+}
+
+/// The patch mutants in `dir`, sorted by name, keeping those whose name contains one of `only`
+/// (none may be kept; `dir` holding no patch at all is an error).
 pub fn load(dir: &Path, only: &[String]) -> Result<Vec<Mutant>, String> {
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut mutants = Vec::new();
+    let mut patches = 0;
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".patch"))
         else {
             continue;
         };
+        patches += 1;
         if !only.is_empty() && !only.iter().any(|o| name.contains(o.as_str())) {
             continue;
         }
         let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let description = text.split("\n\n").next().unwrap_or("").replace('\n', " ").trim().to_string();
-        mutants.push(Mutant { name: name.to_string(), description, patch: path });
+        mutants.push(Mutant { name: name.to_string(), description, plant: Plant::Patch(path) });
     }
     mutants.sort_by(|a, b| a.name.cmp(&b.name));
-    if mutants.is_empty() {
-        return Err(format!("no mutant in {} matches {only:?}", dir.display()));
+    if patches == 0 {
+        return Err(format!("{} holds no mutant (NAME.patch)", dir.display()));
     }
     Ok(mutants)
+}
+
+/// The stub mutants of the reference (see [`super::stub_mutants`]), in file order, keeping those
+/// whose name contains one of `only`.
+pub fn stubs(reference: &Path, only: &[String]) -> Result<Vec<Mutant>, String> {
+    let sites = stub_mutants::sites(reference)?;
+    let names = stub_mutants::names(&sites);
+    Ok(sites
+        .into_iter()
+        .zip(names)
+        .filter(|(_, name)| only.is_empty() || only.iter().any(|o| name.contains(o.as_str())))
+        .map(|(site, name)| Mutant {
+            description: format!(
+                "{}:{}: {} stubbed as in the handout; caught only by a failure showing \"{}\"",
+                site.file,
+                site.line,
+                site.function,
+                site.panic_text()
+            ),
+            name,
+            plant: Plant::Stub(site),
+        })
+        .collect())
 }
 
 /// What grading one mutant found, over every round.
@@ -66,8 +133,13 @@ pub struct MutantRecord {
     /// Rounds in which no test caught it but some test was inconclusive (the machine was too
     /// busy to judge it): neither caught nor survived.
     pub unjudged: usize,
-    /// Per test: in how many rounds it caught the mutant.
+    /// For a mutant that must be named (a stub): rounds in which tests failed but none of their
+    /// failures showed its name. Not caught: the suite does not tell what is missing.
+    pub unnamed: usize,
+    /// Per test: in how many rounds it caught the mutant (for a stub: failed showing its name).
     pub caught_by: BTreeMap<TestId, usize>,
+    /// For a stub: per test, in how many rounds it failed without showing the stub's name.
+    pub failed_unnamed: BTreeMap<TestId, usize>,
     /// Points of the last round, and the maximum.
     pub last_score: (u32, u32),
     /// A build failure or grading error, if any (the mutant itself is broken).
@@ -75,54 +147,73 @@ pub struct MutantRecord {
 }
 
 impl MutantRecord {
-    /// Adds one round's grade.
-    pub fn add(&mut self, grade: &Grade) {
+    /// Adds one round's grade. `must_show`: what a failure must show to catch the mutant (see
+    /// [`Mutant::must_show`]).
+    pub fn add(&mut self, grade: &Grade, must_show: Option<&str>) {
         self.rounds += 1;
         if let GradeStatus::BuildFailed(e) = &grade.status {
             self.error = Some(format!("does not build: {e}"));
         }
-        let caught: Vec<&TestId> =
-            grade.tests.iter().filter(|t| t.failed_run().is_some()).map(|t| &t.test.id).collect();
+        let mut caught = Vec::new();
+        let mut unnamed = Vec::new();
+        for test in &grade.tests {
+            let Some(run) = test.failed_run() else { continue };
+            match must_show {
+                Some(text) if !run.shows(text) => unnamed.push(&test.test.id),
+                _ => caught.push(&test.test.id),
+            }
+        }
         if grade.is_perfect() {
             self.survived += 1;
+        } else if caught.is_empty() && !unnamed.is_empty() {
+            self.unnamed += 1;
         } else if caught.is_empty() && grade.inconclusive() > 0 {
             self.unjudged += 1;
         }
         for id in caught {
             *self.caught_by.entry(id.clone()).or_default() += 1;
         }
+        for id in unnamed {
+            *self.failed_unnamed.entry(id.clone()).or_default() += 1;
+        }
         self.last_score = (grade.points(), grade.max_points());
     }
 
     /// Rounds in which some test caught it (or it did not build).
     pub fn caught_rounds(&self) -> usize {
-        self.rounds - self.survived - self.unjudged
+        self.rounds - self.survived - self.unjudged - self.unnamed
     }
 }
 
-/// Grades every mutant `rounds` times; calls `each` after each grading (for progress).
+/// Grades every mutant `rounds` times; calls `each` after each grading (for progress). With
+/// `stop_at_first_catch`, grading a stub mutant stops at the first failure that names it (the
+/// tests left do not run): it is caught, and the matrix shows that test alone.
 pub fn run(
     options: &GradeOptions,
     mutants: &[Mutant],
     rounds: usize,
+    stop_at_first_catch: bool,
     mut each: impl FnMut(&Mutant, usize, &Grade),
 ) -> Result<BTreeMap<String, MutantRecord>, String> {
     let mut records = BTreeMap::new();
     for mutant in mutants {
         let dir = tempfile_dir(&mutant.name)?;
-        materialize::copy_reference(&options.reference, &dir)
-            .map_err(|e| format!("copying the reference: {e}"))?;
-        let applied = materialize::apply_patch(&mutant.patch, &dir);
+        let made = mutant.materialize(&options.reference, &dir);
         let record: &mut MutantRecord = records.entry(mutant.name.clone()).or_default();
-        if let Err(e) = applied {
+        if let Err(e) = made {
             record.error = Some(e);
             let _ = fs::remove_dir_all(&dir);
             continue;
         }
+        let must_show = mutant.must_show();
+        let mut options = options.clone();
+        if stop_at_first_catch {
+            options.stop_when_a_failure_shows = must_show.clone();
+        }
         for round in 0..rounds.max(1) {
-            let grade = grade_submission(&dir, options)
+            let grade = grade_submission(&dir, &options)
                 .map_err(|e| format!("grading mutant {}: {e}", mutant.name))?;
-            record.add(&grade);
+            record.add(&grade, must_show.as_deref());
             each(mutant, round, &grade);
         }
         let _ = fs::remove_dir_all(&dir);
@@ -132,6 +223,7 @@ pub fn run(
 
 /// A fresh directory under the system's temporary directory.
 fn tempfile_dir(name: &str) -> Result<PathBuf, String> {
+    let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     let dir = std::env::temp_dir().join(format!("grade-mutant-{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
@@ -158,7 +250,7 @@ pub fn render(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>) -> S
             .iter()
             .map(|(id, n)| if record.rounds > 1 { format!("{}({n})", id.name) } else { id.name.clone() })
             .collect();
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{:width$}  {}/{}      {:>3}/{:<3}   {} test(s): {}",
             mutant.name,
@@ -169,6 +261,11 @@ pub fn render(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>) -> S
             by.len(),
             listed.join(", ")
         );
+        if !record.failed_unnamed.is_empty() {
+            let unnamed: Vec<&str> = record.failed_unnamed.keys().map(|id| id.name.as_str()).collect();
+            let _ = write!(out, "; {} more failed without naming it: {}", unnamed.len(), unnamed.join(", "));
+        }
+        let _ = writeln!(out);
     }
     let survivors: Vec<&str> = mutants
         .iter()
@@ -189,7 +286,20 @@ pub fn render(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>) -> S
         .filter(|m| records.get(&m.name).is_some_and(|r| r.unjudged > 0))
         .map(|m| m.name.as_str())
         .collect();
+    let unnamed: Vec<&str> = mutants
+        .iter()
+        .filter(|m| records.get(&m.name).is_some_and(|r| r.unnamed > 0))
+        .map(|m| m.name.as_str())
+        .collect();
     let _ = writeln!(out);
+    if !unnamed.is_empty() {
+        let _ = writeln!(
+            out,
+            "NOT NAMED (in some round tests failed, but no failure said which function is missing; a stub's \
+             \"not implemented\" must reach the failure): {}",
+            unnamed.join(", ")
+        );
+    }
     if !unjudged.is_empty() {
         let _ = writeln!(
             out,
@@ -198,7 +308,7 @@ pub fn render(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>) -> S
             unjudged.join(", ")
         );
     }
-    if survivors.is_empty() && unjudged.is_empty() {
+    if survivors.is_empty() && unjudged.is_empty() && unnamed.is_empty() {
         let _ = writeln!(out, "Every mutant was caught in every round.");
     } else if survivors.is_empty() {
         let _ = writeln!(out, "No mutant survived a judged round.");
@@ -236,6 +346,11 @@ pub fn any_survived(records: &BTreeMap<String, MutantRecord>) -> bool {
     records.values().any(|r| r.survived > 0 || r.error.is_some())
 }
 
+/// Whether any stub mutant had a round in which tests failed but none named it.
+pub fn any_unnamed(records: &BTreeMap<String, MutantRecord>) -> bool {
+    records.values().any(|r| r.unnamed > 0)
+}
+
 /// Whether any mutant had a round that caught nothing only because tests were inconclusive:
 /// the suite was not shown to catch it.
 pub fn any_unjudged(records: &BTreeMap<String, MutantRecord>) -> bool {
@@ -253,10 +368,16 @@ mod tests {
 
     /// A grade of one mutant round: one test per verdict.
     fn round(verdicts: &[RunVerdict]) -> Grade {
+        let quiet: Vec<(RunVerdict, &str)> = verdicts.iter().map(|v| (v.clone(), "")).collect();
+        round_with_output(&quiet)
+    }
+
+    /// A grade of one mutant round: one test per verdict, each run with this one line of output.
+    fn round_with_output(verdicts: &[(RunVerdict, &str)]) -> Grade {
         let tests = verdicts
             .iter()
             .enumerate()
-            .map(|(index, verdict)| TestOutcome {
+            .map(|(index, (verdict, output))| TestOutcome {
                 test: RubricTest {
                     id: TestId { suite: "viewservice".into(), name: format!("t{index}") },
                     description: String::new(),
@@ -264,7 +385,12 @@ mod tests {
                     categories: vec![Category::Run],
                     timeout: Duration::from_secs(1),
                 },
-                runs: vec![RunResult::with_verdict(verdict.clone(), Duration::ZERO, 1, Vec::new())],
+                runs: vec![RunResult::with_verdict(
+                    verdict.clone(),
+                    Duration::ZERO,
+                    1,
+                    vec![output.to_string()],
+                )],
                 runs_wanted: 1,
             })
             .collect();
@@ -289,15 +415,73 @@ mod tests {
         let starved = RunVerdict::Inconclusive { reason: "starved".into() };
         let failed = RunVerdict::Failed(Failure::TestFailed { hint: None });
         let mut record = MutantRecord::default();
-        record.add(&round(&[RunVerdict::Passed, starved.clone()]));
+        record.add(&round(&[RunVerdict::Passed, starved.clone()]), None);
         assert_eq!((record.survived, record.unjudged, record.caught_rounds()), (0, 1, 0));
         assert!(record.caught_by.is_empty(), "{:?}", record.caught_by);
-        record.add(&round(&[failed, starved]));
+        record.add(&round(&[failed, starved]), None);
         assert_eq!((record.unjudged, record.caught_rounds()), (1, 1));
         assert_eq!(record.caught_by.keys().map(|id| id.name.as_str()).collect::<Vec<_>>(), ["t0"]);
         let records = BTreeMap::from([("m".to_string(), record)]);
         assert!(any_unjudged(&records) && !any_survived(&records));
-        let mutant = Mutant { name: "m".into(), description: "d".into(), patch: PathBuf::new() };
+        let mutant =
+            Mutant { name: "m".into(), description: "d".into(), plant: Plant::Patch(PathBuf::new()) };
         assert!(render(&[mutant], &records).contains("INCONCLUSIVE (a round caught nothing"));
+    }
+
+    #[test]
+    fn a_stub_is_caught_only_by_a_failure_that_names_it() {
+        let failed = RunVerdict::Failed(Failure::TestFailed { hint: None });
+        let named = "s1's thread s1-tick panicked: not implemented: PbServer::tick: ping the view service";
+        let other = "thread 't1' panicked at tests/a.rs:3:5: view 1 never came";
+        let longer = "not implemented: PbServer::tick_all: a function whose name starts the same";
+        let must_show = Some("not implemented: PbServer::tick:");
+        let mut record = MutantRecord::default();
+        record.add(&round_with_output(&[(failed.clone(), other), (failed.clone(), longer)]), must_show);
+        assert_eq!((record.unnamed, record.survived, record.caught_rounds()), (1, 0, 0));
+        assert!(record.caught_by.is_empty(), "{:?}", record.caught_by);
+        record.add(&round_with_output(&[(failed.clone(), other), (failed, named)]), must_show);
+        assert_eq!((record.unnamed, record.caught_rounds()), (1, 1));
+        assert_eq!(record.caught_by.keys().map(|id| id.name.as_str()).collect::<Vec<_>>(), ["t1"]);
+        assert_eq!(record.failed_unnamed.values().collect::<Vec<_>>(), [&2, &1]);
+        let records = BTreeMap::from([("stub:pbservice::PbServer::tick".to_string(), record)]);
+        assert!(any_unnamed(&records) && !any_survived(&records) && !any_unjudged(&records));
+        let site = StubSite {
+            file: "pbservice/src/server.rs".into(),
+            krate: "pbservice".into(),
+            line: 184,
+            function: "PbServer::tick".into(),
+            message: "PbServer::tick: ping the view service".into(),
+        };
+        let mutant = Mutant {
+            name: "stub:pbservice::PbServer::tick".into(),
+            description: "d".into(),
+            plant: Plant::Stub(site),
+        };
+        assert_eq!(mutant.must_show().as_deref(), must_show);
+        let text = render(&[mutant], &records);
+        assert!(
+            text.contains("NOT NAMED (in some round") && !text.contains("Every mutant was caught"),
+            "{text}"
+        );
+        assert!(text.contains("1 test(s): t1(1); 2 more failed without naming it: t0, t1"), "{text}");
+    }
+
+    #[test]
+    fn the_stub_mutants_are_the_regions_the_handout_stubs() {
+        let reference = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mutants = stubs(&reference, &[]).unwrap();
+        let sites = stub_mutants::sites(&reference).unwrap();
+        assert_eq!(mutants.len(), sites.len());
+        for (mutant, site) in mutants.iter().zip(&sites) {
+            assert_eq!(mutant.plant, Plant::Stub(site.clone()));
+            assert!(
+                mutant.name.starts_with("stub:") && mutant.name.contains(&site.function),
+                "{}",
+                mutant.name
+            );
+        }
+        let only = stubs(&reference, &["ViewServer::".to_string()]).unwrap();
+        let names: Vec<&str> = only.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["stub:viewservice::ViewServer::ping", "stub:viewservice::ViewServer::tick"]);
     }
 }

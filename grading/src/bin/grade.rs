@@ -185,12 +185,29 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         reference: Option<PathBuf>,
     },
-    /// Grade every planted-bug patch of grading/mutants/ and print which tests caught which;
-    /// fails if a mutant scores full marks (the suite missed a bug) or does not apply or build.
+    /// Grade every planted-bug patch of grading/mutants/, then every stub mutant, and print which
+    /// tests caught which; fails if a mutant scores full marks (the suite missed a bug), does not
+    /// apply or build, or is a stub whose failures do not name it.
+    ///
+    /// A stub mutant (stub:CRATE::Type::function) is the reference with one SOLUTION region
+    /// stubbed exactly as the handout stubs it. It counts as caught only if a test fails and the
+    /// failure shows "not implemented: Type::function:", so a student who leaves the function
+    /// unwritten is told which one.
+    #[command(verbatim_doc_comment)]
     Mutants {
         /// Only the mutants whose name contains PATTERN; repeat or separate with commas.
         #[arg(long = "mutant", value_name = "PATTERN", value_delimiter = ',')]
         mutants: Vec<String>,
+        /// Only the stub mutants, not the patches.
+        #[arg(long, conflicts_with = "no_stubs")]
+        stubs_only: bool,
+        /// Only the patches of grading/mutants/, not the stub mutants.
+        #[arg(long)]
+        no_stubs: bool,
+        /// Grade a stub mutant only until a failure names it (it is caught; the other tests do
+        /// not run, so the matrix shows that one test). Patches are always graded in full.
+        #[arg(long)]
+        stop_at_first_catch: bool,
         /// Grade each mutant N times, to find mutants caught only sometimes.
         #[arg(long, value_name = "N", default_value_t = 1)]
         rounds: usize,
@@ -312,8 +329,17 @@ fn main() -> ExitCode {
             }
         },
         Some(Command::CheckRubric(common)) => exit_on_error(check_rubric(&common)),
-        Some(Command::Mutants { mutants, rounds, matrix, common }) => {
-            exit_on_error(run_mutants(&mutants, rounds, matrix, &common))
+        Some(Command::Mutants {
+            mutants,
+            stubs_only,
+            no_stubs,
+            stop_at_first_catch,
+            rounds,
+            matrix,
+            common,
+        }) => {
+            let kinds = MutantKinds { patches: !stubs_only, stubs: !no_stubs, stop_at_first_catch };
+            exit_on_error(run_mutants(&mutants, kinds, rounds, matrix, &common))
         }
         Some(Command::CheckResults { file, expect_full, expect_zero, output_contains }) => {
             let expect = match (expect_full, expect_zero) {
@@ -513,34 +539,76 @@ fn rubric_draft(all: bool, reference: Option<PathBuf>) -> Result<ExitCode, Strin
     Ok(ExitCode::SUCCESS)
 }
 
+/// One mutant round in a line: points, failed tests (for a stub: how many named it), tests
+/// inconclusive and not run, time.
+fn mutant_progress(mutant: &mutants::Mutant, grade: &grading::outcome::Grade) -> String {
+    let failed: Vec<_> = grade.tests.iter().filter_map(|t| t.failed_run()).collect();
+    let named = match mutant.must_show() {
+        Some(text) => format!(" ({} naming it)", failed.iter().filter(|r| r.shows(&text)).count()),
+        None => String::new(),
+    };
+    let not_run = grade.tests.iter().filter(|t| t.runs.is_empty()).count();
+    let seconds = grade.build_time.unwrap_or_default().as_secs_f64() + grade.test_time.as_secs_f64();
+    format!(
+        "{}/{} points, {} test(s) failed{named}, {} inconclusive, {not_run} not run ({seconds:.0}s)",
+        grade.points(),
+        grade.max_points(),
+        failed.len(),
+        grade.inconclusive()
+    )
+}
+
+/// Which mutants `grade mutants` grades, and how.
+struct MutantKinds {
+    patches: bool,
+    stubs: bool,
+    stop_at_first_catch: bool,
+}
+
 fn run_mutants(
     only: &[String],
+    kinds: MutantKinds,
     rounds: usize,
     matrix: Option<PathBuf>,
     common: &CommonArgs,
 ) -> Result<ExitCode, String> {
     let mut options = options(common)?;
     options.progress = Style::detect(true);
-    let dir = options.reference.join(mutants::MUTANTS_DIR);
-    let planted = mutants::load(&dir, only)?;
-    eprintln!("grade: {} mutant(s), {} round(s) each", planted.len(), rounds.max(1));
-    let records = mutants::run(&options, &planted, rounds, |mutant, round, grade| {
-        let caught = grade.tests.iter().filter(|t| t.failed_run().is_some()).count();
-        eprintln!(
-            "grade: {} round {}: {}/{} points, caught by {caught} test(s), {} inconclusive",
-            mutant.name,
-            round + 1,
-            grade.points(),
-            grade.max_points(),
-            grade.inconclusive()
-        );
-    })?;
+    let mut planted = Vec::new();
+    if kinds.patches {
+        planted.extend(mutants::load(&options.reference.join(mutants::MUTANTS_DIR), only)?);
+    }
+    if kinds.stubs {
+        planted.extend(mutants::stubs(&options.reference, only)?);
+    }
+    if planted.is_empty() {
+        return Err(format!(
+            "no mutant matches --mutant {only:?} (patch names are those of {}, stub names stub:CRATE::Type::function)",
+            mutants::MUTANTS_DIR
+        ));
+    }
+    let stubs = planted.iter().filter(|m| m.must_show().is_some()).count();
+    eprintln!(
+        "grade: {} mutant(s) ({} patch(es), {stubs} stub(s)), {} round(s) each{}",
+        planted.len(),
+        planted.len() - stubs,
+        rounds.max(1),
+        if kinds.stop_at_first_catch && stubs > 0 { "; stubs until a failure names them" } else { "" }
+    );
+    let started = std::time::Instant::now();
+    let records =
+        mutants::run(&options, &planted, rounds, kinds.stop_at_first_catch, |mutant, round, grade| {
+            eprintln!("grade: {} round {}: {}", mutant.name, round + 1, mutant_progress(mutant, grade));
+        })?;
     print!("{}", mutants::render(&planted, &records));
+    println!("Wall time: {:.0}s", started.elapsed().as_secs_f64());
     if let Some(path) = matrix {
         let tests: Vec<_> = options.selected_tests().into_iter().map(|t| t.id).collect();
         std::fs::write(&path, mutants::matrix_csv(&planted, &records, &tests))
             .map_err(|e| format!("write {}: {e}", path.display()))?;
     }
-    let judged = !mutants::any_survived(&records) && !mutants::any_unjudged(&records);
+    let judged = !mutants::any_survived(&records)
+        && !mutants::any_unnamed(&records)
+        && !mutants::any_unjudged(&records);
     Ok(if judged { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -161,6 +161,12 @@ impl RunResult {
         }
     }
 
+    /// Whether its panic message or its kept output (the bounded, printable tail) holds `text`.
+    pub fn shows(&self, text: &str) -> bool {
+        self.message.as_deref().is_some_and(|m| m.contains(text))
+            || self.output.iter().any(|l| l.contains(text))
+    }
+
     /// Whether no attempt of it was judged.
     pub fn is_inconclusive(&self) -> bool {
         matches!(self.verdict, RunVerdict::Inconclusive { .. })
