@@ -47,7 +47,8 @@
 //! verdict, run_dir_usage, lab_reports, attempts, runner, progress, schedule     running
 //! grade                                                                         one submission
 //! report, results_check, batch                                                  reporting
-//! authoring::{materialize, handout, mutants, rubric_draft}                      preparing the lab
+//! authoring::{rust_source, markers, materialize,                                preparing the lab
+//!   handout, stub_mutants, mutants, rubric_draft}
 //! ```
 //!
 //! ```no_run

@@ -28,7 +28,7 @@ pub struct Clerk {
     // END PRIVATE
 }
 
-// BEGIN PRIVATE: your clerk's state
+// BEGIN PRIVATE: your own types for that state
 /// What one request needs from the last: the next sequence number and the cached primary.
 struct Session {
     next_seq: u64,

@@ -61,7 +61,7 @@ pub struct PbServer {
     // END PRIVATE
 }
 
-// BEGIN PRIVATE: your server's state
+// BEGIN PRIVATE: your own types for that state
 struct State {
     /// The latest view this server has heard of.
     view: View,

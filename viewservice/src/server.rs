@@ -33,7 +33,9 @@
 //! A view changes only for one of these reasons, so consecutive views always differ. Each rule
 //! is enforced below where its number is named.
 
+// BEGIN PRIVATE: your imports
 use std::collections::BTreeMap;
+// END PRIVATE
 use std::time::Instant;
 
 use crate::common::{PingError, PingReply, View, DEAD_AFTER};
