@@ -133,22 +133,31 @@ fn rule_1_restarted_primary_never_answers_from_its_empty_store() {
     })
     .unwrap_or_else(|e| panic!("{e}"));
 
-    for attempt in hand_made(1).seq..=3 {
-        let reply = lab.execute_directly("s1", hand_made(attempt), Op::Get { key: "k".into() });
-        // Refusing, or failing to reach its backup, is right; claiming a value other than the
-        // service's, or that the key has none, is not.
-        let claims_wrong_value = matches!(&reply, Ok(Ok(value)) if value != "precious");
+    // A Get sent straight to s1: refusing it, or failing to reach its backup, is right; claiming
+    // a value other than the service's is not.
+    let reply = lab.execute_directly("s1", hand_made(1), Op::Get { key: "k".into() });
+    assert!(
+        !matches!(&reply, Ok(Ok(value)) if value != "precious"),
+        "the restarted s1, which holds no data, answered a Get of \"k\" with {reply:?} (the service's value is \
+         \"precious\"): a server that restarted lost its state and must not act as the primary its earlier life \
+         was, even while the view and its backup still name it primary"
+    );
+    // The clerk, which knew s1 as primary, asks it again; whatever s1 says, the Get must return
+    // the service's value once the view service and s2 may move on.
+    lab.threads(|threads| {
+        let get = threads.spawn(|| clerk.get("k"));
+        let answered_early = lab.finishes_within(&get, PING_INTERVAL * 3);
+        lab.net.unhold("s1", VS);
+        lab.net.unhold("s2", VS);
+        let value = lab.join_within(get, VIEW_CHANGE, "the clerk's Get while the restarted s1 was still named primary");
         assert!(
-            !claims_wrong_value && !matches!(reply, Ok(Err(PbError::NoKey))),
-            "the restarted s1, which holds no data, answered a Get of \"k\" with {reply:?} (the service's value \
-             is \"precious\"): a server that restarted lost its state and must not act as the primary its earlier \
-             life was, even while the view and its backup still name it primary"
+            matches!(value.as_deref(), Ok("precious")),
+            "the clerk's Get of \"k\" returned {value:?} (answered before the view moved on: {answered_early}), \
+             not \"precious\": the restarted s1, still named primary, answered from its empty store"
         );
-    }
+    });
 
-    // Released, the view service replaces the restarted s1 and nothing was lost.
-    lab.net.unhold("s1", VS);
-    lab.net.unhold("s2", VS);
+    // The view service has replaced the restarted s1, and nothing was lost.
     lab.settle("s2", Some("s1"), VIEW_CHANGE);
     lab.check(&clerk, "k", "precious");
 }
