@@ -9,6 +9,7 @@
 //! - [`scenario`]: the scenario type, its story and its seeded random generators;
 //! - [`cluster`]: the servers, the network and the report's diagnostics, and their teardown;
 //! - [`views`]: waiting for views, acknowledgements and roles;
+//! - [`holds`]: waiting for held calls, releasing and abandoning them;
 //! - [`poll`]: the one polling helper every wait goes through;
 //! - [`threads`]: the test's own threads, joined, with the one shutdown guard;
 //! - [`ops`]: client operations that fail with sentences, bounded or not;
@@ -25,6 +26,7 @@
 pub mod appends;
 pub mod clerk;
 pub mod cluster;
+pub mod holds;
 pub mod ops;
 pub mod poll;
 pub mod scenario;

@@ -125,8 +125,8 @@ fn rule_1_restarted_primary_never_answers_from_its_empty_store() {
     lab.start("s1");
     // The restarted s1's first ping (with 0) reaches the view service, which answers with the
     // view that still names s1 primary; its later pings wait.
-    let first = lab.net.wait_for_held("s1", VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
-    lab.net.release(first[0].id).unwrap_or_else(|e| panic!("{e}"));
+    let first = lab.held_calls("s1", VS, 1);
+    lab.release(&first[0]);
     lab.wait(&format!("the restarted s1 to learn {view}"), VIEW_CHANGE, || match lab.view_on("s1") {
         Some(theirs) if theirs == view => Ok(()),
         theirs => Err(format!("s1 believes {theirs:?}")),
@@ -321,7 +321,7 @@ fn rule_5_operations_during_state_transfer_reach_new_backup() {
 
     lab.net.hold("s1", "s2");
     lab.start("s2");
-    let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+    let held = lab.held_calls("s1", "s2", 1);
     assert_eq!(
         held[0].method,
         Transfer::NAME,
@@ -397,24 +397,24 @@ fn rule_5_late_duplicate_state_transfer_never_undoes_later_writes() {
 
     lab.net.hold("s1", "s2");
     lab.start("s2");
-    let first = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+    let first = lab.held_calls("s1", "s2", 1);
     assert_eq!(
         first[0].method,
         Transfer::NAME,
         "the first call s1 makes to its new backup s2 should be the state transfer"
     );
     // s1 hears that its first transfer's reply was lost, and sends the state again.
-    lab.net.abandon(first[0].id).unwrap_or_else(|e| panic!("{e}"));
-    let again = lab.net.wait_for_held("s1", "s2", 2, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+    lab.abandon(&first[0]);
+    let again = lab.held_calls("s1", "s2", 2);
     assert_eq!(again[1].method, Transfer::NAME, "after a lost transfer, s1 should send its state again");
-    lab.net.release(again[1].id).unwrap_or_else(|e| panic!("{e}"));
+    lab.release(&again[1]);
 
     // The backup holds the state; an Append goes through it (its forward released as it comes).
     lab.threads(|threads| {
         let append = threads.spawn(|| clerk.append("k", "+after"));
-        let forwards = lab.net.wait_for_held("s1", "s2", 2, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        let forwards = lab.held_calls("s1", "s2", 2);
         assert_eq!(forwards[1].method, Forward::NAME, "s1 should forward the Append to its backup s2");
-        lab.net.release(forwards[1].id).unwrap_or_else(|e| panic!("{e}"));
+        lab.release(&forwards[1]);
         let result = lab.join_within(append, VIEW_CHANGE, "the Append after the state transfer");
         assert!(result.is_ok(), "the Append after the state transfer returned {result:?}");
     });
@@ -739,7 +739,7 @@ fn get_forward_held_across_failover_returns_the_newer_value() {
     lab.net.hold("s1", "s2");
     lab.threads(|threads| {
         let get = threads.spawn(|| reader.get("k"));
-        let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        let held = lab.held_calls("s1", "s2", 1);
         assert_eq!(
             held[0].method,
             Forward::NAME,
@@ -780,7 +780,7 @@ fn forwards_reach_backup_in_primary_order() {
     let delivered = lab.net.rpc_count("s1");
     lab.threads(|threads| {
         let a = threads.spawn(|| first.append("k", "A"));
-        let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        let held = lab.held_calls("s1", "s2", 1);
         let held_a = held[0].clone();
         assert_eq!(held_a.method, Forward::NAME, "the first call held on s1 -> s2 should be A's forward");
 
@@ -802,10 +802,10 @@ fn forwards_reach_backup_in_primary_order() {
             );
         });
 
-        lab.net.release(held_a.id).unwrap_or_else(|e| panic!("{e}"));
+        lab.release(&held_a);
         let result = lab.join_within(a, VIEW_CHANGE, "A's Append after its forward was released");
         assert!(result.is_ok(), "A's Append returned {result:?} after its forward was released");
-        let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        let held = lab.held_calls("s1", "s2", 1);
         assert_ne!(held[0].id, held_a.id, "A's forward was released, yet it is still held");
         lab.net.unhold("s1", "s2");
         let result = lab.join_within(b, VIEW_CHANGE, "B's Append after its forward was released");
@@ -831,7 +831,7 @@ fn stale_forward_released_after_newer_one_is_refused() {
     let abandoned = lab.clerk();
     let stale = lab.threads(|threads| {
         let append = threads.spawn(|| abandoned.append("k", "+stale"));
-        let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        let held = lab.held_calls("s1", "s2", 1);
         // Only the forward stays in flight: its clerk gives up.
         lab.net.kill(abandoned.name());
         let result = lab.join_within(append, PROMPTLY, "the Append of a killed clerk");
@@ -847,7 +847,7 @@ fn stale_forward_released_after_newer_one_is_refused() {
     lab.append(&clerk, "k", "+new");
     lab.assert_value_on("s3", "k", "v+new");
 
-    lab.net.release(stale.id).unwrap_or_else(|e| panic!("{e}"));
+    lab.release(&stale);
     lab.poll("s2 to answer the released stale forward", VIEW_CHANGE, || {
         let answered = lab.net.trace().iter().any(|event| {
             matches!(&event.what,
@@ -880,7 +880,7 @@ fn forward_whose_acceptance_is_lost_leaves_replicas_identical() {
     lab.net.hold("s1", "s2");
     lab.threads(|threads| {
         let put_a = threads.spawn(|| a.put("k", "A"));
-        let held = lab.net.wait_for_held("s1", "s2", 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        let held = lab.held_calls("s1", "s2", 1);
         let forward = held[0].id;
         // s2's acceptance of A's forward will be lost, and A's retries cannot reach s1 for now.
         lab.net.cut("s2", "s1");
@@ -938,11 +938,11 @@ fn release_all_but(net: &Network, from: &str, to: &str, kept: u64, stop: &Atomic
 /// for which `learned` holds, and returns the id of the ping it sends next, still held.
 fn release_pings_until(lab: &Scenario, server: &str, learned: impl Fn(&SeenView) -> bool) -> u64 {
     loop {
-        let held = lab.net.wait_for_held(server, VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+        let held = lab.held_calls(server, VS, 1);
         if lab.view_on(server).is_some_and(|v| learned(&v)) {
             return held[0].id;
         }
-        lab.net.release(held[0].id).unwrap_or_else(|e| panic!("{e}"));
+        lab.release(&held[0]);
         lab.wait_until_learned(server);
     }
 }
@@ -999,8 +999,8 @@ fn first_primary_restarted_before_its_ack_was_heard_never_serves_an_empty_store(
         Scenario::begin("A first primary restarted before its acknowledgement was heard serves nothing");
     lab.net.hold("s1", VS);
     lab.start("s1");
-    let first = lab.net.wait_for_held("s1", VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
-    lab.net.release(first[0].id).unwrap_or_else(|e| panic!("{e}"));
+    let first = lab.held_calls("s1", VS, 1);
+    lab.release(&first[0]);
     lab.wait_for_view("s1 to be made primary of view 1", VIEW_CHANGE, |v| {
         v.viewnum == 1 && v.is_primary("s1")
     })
@@ -1051,9 +1051,9 @@ fn backup_restarted_unseen_by_the_view_service_does_not_block_the_service() {
     lab.net.hold("s2", VS);
     lab.start("s2");
     // s2's first ping reaches the view service; its reply is lost.
-    let first = lab.net.wait_for_held("s2", VS, 1, VIEW_CHANGE).unwrap_or_else(|e| panic!("{e}"));
+    let first = lab.held_calls("s2", VS, 1);
     lab.net.cut(VS, "s2");
-    lab.net.release(first[0].id).unwrap_or_else(|e| panic!("{e}"));
+    lab.release(&first[0]);
     lab.wait_for_view("s2 to be made backup", VIEW_CHANGE, |v| v.is_backup("s2"))
         .unwrap_or_else(|e| panic!("{e}"));
     lab.net.repair(VS, "s2");
