@@ -20,11 +20,10 @@ use grading::grade::grade_submission;
 use grading::outcome::GradeStatus;
 use grading::submission::STUDENT_CRATES;
 
-/// Graded tests that need none of the code the handout removes (the empty view 0 on a fake clock,
-/// which `ViewServer::new` and `get` give): they pass on the handout, and only they may. The end
-/// to end `viewservice::empty_view_at_start` is not one: its view service ticks, and the stubbed
-/// `ViewServer::tick` panics in the tick thread, which fails the test.
-const PASS_WITHOUT_THE_SOLUTION: &[&str] = &["viewservice_logic::starts_with_the_empty_view"];
+/// Graded tests that need none of the code the handout removes: they pass on the handout, and only
+/// they may. None does: even the empty view 0 needs `ViewServer::get`, and an end-to-end test's
+/// view service ticks, so a stubbed `ViewServer::tick` panics in its tick thread.
+const PASS_WITHOUT_THE_SOLUTION: &[&str] = &[];
 
 /// Lines of the reference's solution that must not be in the handout, one or two per file. Unlike
 /// the per-region check, this does not rely on the markers: it fails if a region's markers are
@@ -46,6 +45,11 @@ const PRIVATE_NAMES: &[(&str, &str)] = &[
     ("viewservice/src/server.rs", "is_usable"),
     ("viewservice/src/server.rs", "current_view_acked"),
     ("viewservice/src/server.rs", "successor_of_failed_primary"),
+    ("viewservice/src/server.rs", "install"),
+    ("pbservice/src/server.rs", "adopted"),
+    ("pbservice/src/server.rs", "in_sync"),
+    ("pbservice/src/common.rs", "Snapshot"),
+    ("pbservice/src/common.rs", "BackupUnavailable"),
     ("pbservice/src/server.rs", "has_state"),
     ("pbservice/src/server.rs", "known_to_vs"),
     ("pbservice/src/server.rs", "unfinished"),
@@ -200,6 +204,10 @@ fn every_region_becomes_a_stub_naming_its_function_and_no_solution_or_private_li
     for krate in STUDENT_CRATES {
         for file in rust_files(&reference.join(krate).join("src")) {
             let relative = file.strip_prefix(&reference).unwrap().display().to_string();
+            if report.left_out.contains(&relative) {
+                assert!(!dir.join(&relative).exists(), "{relative} is left out, yet in the handout");
+                continue;
+            }
             let marked = marked(&fs::read_to_string(&file).unwrap());
             let handout = fs::read_to_string(dir.join(&relative)).unwrap();
             let lines: Vec<&str> = handout.lines().map(str::trim).collect();
@@ -253,6 +261,7 @@ fn every_region_becomes_a_stub_naming_its_function_and_no_solution_or_private_li
     }
     assert_eq!(report.regions.len(), stubbed, "{report}");
     assert_eq!(report.private.len(), blocks, "{report}");
+    assert!(!report.left_out.is_empty() && !report.docs.is_empty(), "{report}");
     assert!(stubbed >= 12, "only {stubbed} stubbed regions: the solution is not marked:\n{report}");
     assert!(hidden >= 10 && blocks >= 8, "only {hidden} regions in {blocks} private blocks:\n{report}");
 
@@ -262,7 +271,8 @@ fn every_region_becomes_a_stub_naming_its_function_and_no_solution_or_private_li
             original.lines().any(|l| l.trim() == *line),
             "{file} no longer holds `{line}`: update SOLUTION_LINES with a line of the new solution"
         );
-        let handout = fs::read_to_string(dir.join(file)).unwrap();
+        // A file the handout leaves out holds no line at all.
+        let handout = fs::read_to_string(dir.join(file)).unwrap_or_default();
         assert!(
             !handout.lines().any(|l| l.trim() == *line),
             "{file}: the solution line `{line}` is in the handout"
@@ -283,6 +293,117 @@ fn every_region_becomes_a_stub_naming_its_function_and_no_solution_or_private_li
             assert!(!holds_word(text, name), "{path}: the private name `{name}` is in the handout:\n{text}");
         }
     }
+}
+
+/// The names a line of the reference declares: an item (`fn`, `struct`, `enum`, `const`, `type`,
+/// `mod`, `static`, `trait`), a field or parameter (`name: Type,`), or an enum variant (`Name,`).
+fn declared(line: &str) -> Option<String> {
+    let ident =
+        |text: &str| -> String { text.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect() };
+    let line = line.trim();
+    let line = line.strip_prefix("pub(crate) ").or_else(|| line.strip_prefix("pub ")).unwrap_or(line);
+    for keyword in ["fn ", "struct ", "enum ", "const ", "type ", "mod ", "static ", "trait "] {
+        if let Some(rest) = line.strip_prefix(keyword) {
+            return Some(ident(rest)).filter(|name| !name.is_empty());
+        }
+    }
+    let name = ident(line);
+    let rest = &line[name.len()..];
+    let field = rest.starts_with(": ") && rest.ends_with(',') && name.starts_with(|c: char| c.is_lowercase());
+    let variant = rest == "," && name.starts_with(|c: char| c.is_uppercase());
+    (field || variant).then_some(name)
+}
+
+/// Every name the reference declares inside a PRIVATE block that its public skeleton (the lines
+/// outside every PRIVATE block and SOLUTION region, which the handout keeps) never mentions: the
+/// handout must not mention it either, in code, hints or docs. This list is read from the source,
+/// so a new private field or helper is checked without anyone remembering to add it, and
+/// [`PRIVATE_NAMES`] guards the few that matter most even if their markers are lost.
+#[test]
+fn no_name_of_the_reference_s_private_design_is_in_the_handout() {
+    let reference = common::reference();
+    let (_out, dir, report) = handout();
+    let mut private = BTreeSet::new();
+    let mut skeleton = String::new();
+    for krate in STUDENT_CRATES {
+        for file in rust_files(&reference.join(krate).join("src")) {
+            let marked = marked(&fs::read_to_string(&file).unwrap());
+            for block in &marked.private {
+                private.extend(block.code.iter().filter_map(|l| declared(l)));
+            }
+            for line in marked.outside_private.intersection(&marked.outside_regions) {
+                skeleton.push_str(line);
+                skeleton.push('\n');
+            }
+        }
+    }
+    let names: Vec<&String> = private.iter().filter(|name| !holds_word(&skeleton, name)).collect();
+    assert!(
+        names.len() >= 25,
+        "only {} private names found: is the design still marked? {names:?}",
+        names.len()
+    );
+    for krate in STUDENT_CRATES {
+        for file in rust_files(&dir.join(krate).join("src")) {
+            let text = fs::read_to_string(&file).unwrap();
+            for name in &names {
+                assert!(
+                    !holds_word(&text, name),
+                    "{}: `{name}`, a name of the reference's private design, is in the handout (a hint or doc \
+                     that gives the design away?):\n{text}",
+                    file.display()
+                );
+            }
+        }
+    }
+    // The module docs the handout replaces: no line of the reference's (which explain its design) is
+    // left. Short lines (a blank `//!`, a heading) may recur by chance.
+    for file in &report.docs {
+        let original = fs::read_to_string(reference.join(file)).unwrap();
+        let handout = fs::read_to_string(dir.join(file)).unwrap();
+        let doc: Vec<&str> = original.lines().take_while(|l| l.starts_with("//!")).collect();
+        assert!(doc.len() >= 5, "{file}: the reference's module doc is too short to be replaced");
+        for line in doc.iter().filter(|l| l.len() >= 40) {
+            assert!(
+                !handout.lines().any(|l| l == *line),
+                "{file}: the reference's module doc line `{line}` is in the handout"
+            );
+        }
+        assert!(handout.starts_with("//! "), "{file}: the handout has no module doc");
+    }
+}
+
+/// The README is the assignment: both parts, the rules with their exact boundaries, how to run one
+/// suite, and no staff words.
+#[test]
+fn the_readme_is_the_assignment() {
+    let (_out, dir, _report) = handout();
+    let readme = fs::read_to_string(dir.join("README.md")).unwrap();
+    for wanted in [
+        "## Part A: the view service",
+        "## Part B: the primary/backup service",
+        "`now - t >= DEAD_AFTER`",
+        "previous ping",
+        "pinged first (by its first ping ever heard)",
+        "make test S=viewservice",
+        "LAB_SEED",
+        "## Hints",
+        "## The contract",
+    ] {
+        assert!(readme.contains(wanted), "the handout's README lacks `{wanted}`");
+    }
+    for staff in ["reference", "mutant", "make handout", "gradescope"] {
+        assert!(!readme.to_lowercase().contains(staff), "the handout's README speaks of `{staff}`");
+    }
+    for krate in STUDENT_CRATES {
+        let manifest = fs::read_to_string(dir.join(krate).join("Cargo.toml")).unwrap();
+        assert!(!manifest.contains("reference"), "{krate}/Cargo.toml speaks of the reference");
+        for file in rust_files(&dir.join(krate).join("src")) {
+            let text = fs::read_to_string(&file).unwrap();
+            assert!(!text.contains("reference"), "{} speaks of the reference", file.display());
+        }
+    }
+    assert!(!dir.join(grading::authoring::handout::SPEC_PATH).exists(), "the handout ships its own recipe");
 }
 
 #[test]

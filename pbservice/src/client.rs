@@ -13,13 +13,14 @@ use crate::common::{Execute, Op, PbError, Request, RequestId};
 const RETRY_INTERVAL: Duration = Duration::from_millis(20);
 // END PRIVATE
 
-/// A client of the key/value service. It caches the primary and asks the view service only
-/// after a failure; it retries each request until it is done, under one request id, so a
-/// request is applied at most once however often it is sent.
+/// A client of the key/value service. Each call retries until its request is done, and a
+/// request takes effect at most once however often it is sent.
 ///
 /// A clerk carries out one request at a time: concurrent calls on one clerk wait their turn.
 pub struct Clerk {
     // BEGIN PRIVATE: your clerk's state
+    // It caches the primary and asks the view service only after a failure; it retries each
+    // request under one request id, so the servers can recognise a retry.
     me: Endpoint,
     vs: viewservice::Clerk,
     id: u64,
@@ -54,7 +55,7 @@ impl std::error::Error for Stopped {}
 impl Clerk {
     /// A clerk with a fresh name of its own on `net`, using the view service `vs`.
     pub fn new(net: &Network, vs: &str) -> Clerk {
-        // BEGIN SOLUTION: a client id of its own, on an endpoint of its own (net.client)
+        // BEGIN SOLUTION: a clerk on a node of its own, with a client id of its own
         let me = net.client("clerk");
         Clerk {
             vs: viewservice::Clerk::with_endpoint(me.clone(), vs),

@@ -1,6 +1,8 @@
 //! What the primary/backup servers and their clerks share: operations, errors and messages.
 
+// BEGIN PRIVATE: your imports
 use std::collections::HashMap;
+// END PRIVATE
 use std::fmt;
 
 use labrpc::Method;
@@ -62,26 +64,30 @@ impl fmt::Display for Op {
 /// Why a server did not carry out a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PbError {
-    /// The key has no value (only a `Get` says this; the clerk turns it into "").
-    NoKey,
     /// This server is not the primary (for a client request), or the sender is not the primary
     /// of the view this server believes current (for a forward or a state transfer).
     WrongServer,
-    /// The primary could not get its backup to accept the operation; nothing was applied here.
-    BackupUnavailable,
     /// The backup has not received the primary's state for this view yet.
     NotReady,
+    // BEGIN PRIVATE: your other errors
+    /// The key has no value (only a `Get` says this; the clerk turns it into "").
+    NoKey,
+    /// The primary could not get its backup to accept the operation; nothing was applied here.
+    BackupUnavailable,
+    // END PRIVATE
 }
 
 impl fmt::Display for PbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PbError::NoKey => write!(f, "no such key"),
             PbError::WrongServer => {
                 write!(f, "wrong server: not the primary, or not from the primary of the current view")
             }
-            PbError::BackupUnavailable => write!(f, "the backup did not accept the operation; retry"),
             PbError::NotReady => write!(f, "the backup has not received the primary's state yet; retry"),
+            // BEGIN PRIVATE: your other errors' messages
+            PbError::NoKey => write!(f, "no such key"),
+            PbError::BackupUnavailable => write!(f, "the backup did not accept the operation; retry"),
+            // END PRIVATE
         }
     }
 }
@@ -127,6 +133,7 @@ impl Method for Forward {
     type Reply = Result<(), PbError>;
 }
 
+// BEGIN PRIVATE: your own message types
 /// Everything a backup needs to take over: the data and the duplicate table.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -135,16 +142,19 @@ pub struct Snapshot {
     /// For each client, the latest request already applied.
     pub applied: HashMap<u64, u64>,
 }
+// END PRIVATE
 
 /// A primary's whole state, sent to a new backup.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferArgs {
+    // BEGIN PRIVATE: what a state transfer carries is yours to design
     /// The view whose backup this is for.
     pub viewnum: u64,
     /// The primary that sends it.
     pub primary: String,
     /// The state.
     pub snapshot: Snapshot,
+    // END PRIVATE
 }
 
 /// `PBServer.Transfer`: the backup replaces its state with the primary's.

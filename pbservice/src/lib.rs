@@ -1,8 +1,8 @@
-//! The reference primary/backup key/value service.
+//! The primary/backup key/value service.
 //!
 //! - [`common`]: operations, errors and the RPC messages;
-//! - `store`: the data and the duplicate table (private: the tests never see it);
-//! - [`server`]: a server and the five rules of primary/backup replication;
+//! - [`server`]: a server ([`PbServer`]), which follows the five rules of primary/backup
+//!   replication;
 //! - [`service`]: a server on the network, with its tick thread ([`start_server`]);
 //! - [`client`]: the [`Clerk`].
 //!
@@ -24,12 +24,13 @@ pub mod client;
 pub mod common;
 pub mod server;
 pub mod service;
+// BEGIN PRIVATE: your own modules
 mod store;
+// END PRIVATE
 
 pub use client::{Clerk, Stopped};
 pub use common::{
-    Execute, Forward, ForwardArgs, Op, PbError, Request, RequestId, Response, Snapshot, Transfer,
-    TransferArgs,
+    Execute, Forward, ForwardArgs, Op, PbError, Request, RequestId, Response, Transfer, TransferArgs,
 };
 pub use server::PbServer;
 pub use service::{start_server, PbServerHandle};

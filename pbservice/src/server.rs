@@ -49,9 +49,10 @@ use crate::common::{Forward, ForwardArgs, Op, PbError, Request, Response, Transf
 use crate::store::Store;
 // END PRIVATE
 
-/// One server: its role, its data, and the locks that keep them consistent.
+/// One primary/backup server.
 pub struct PbServer {
     // BEGIN PRIVATE: your server's state
+    // Its role, its data, and the locks that keep them consistent.
     me: Endpoint,
     vs: viewservice::Clerk,
     /// Held by the primary from ordering an operation to applying it, and during a state
@@ -89,7 +90,7 @@ struct State {
 impl PbServer {
     /// A fresh, empty server calling through `me`, pinging the view service `vs`.
     pub fn new(me: Endpoint, vs: &str) -> PbServer {
-        // BEGIN SOLUTION: an empty server that knows no view yet
+        // BEGIN SOLUTION: a server that knows no view yet and holds no data
         let vs = viewservice::Clerk::with_endpoint(me.clone(), vs);
         let state = State {
             view: View::default(),
@@ -106,7 +107,7 @@ impl PbServer {
 
     /// Handles a client's Get, Put or Append.
     pub fn execute(&self, request: Request) -> Response {
-        // BEGIN SOLUTION: rules 4, 5, 2: primary only; sync backup first; dedupe; replicate
+        // BEGIN SOLUTION: as the primary, serve the request (rules 2, 4 and 5; at most once)
         // Rule 5: operations are ordered one at a time, and never overlap a state transfer.
         let _order = self.order.lock();
         let (view, acting_primary, in_sync) = {
@@ -137,7 +138,7 @@ impl PbServer {
 
     /// Handles a primary's forward of one request (the backup's side of rule 2).
     pub fn forward(&self, args: ForwardArgs) -> Result<(), PbError> {
-        // BEGIN SOLUTION: rule 3: only from my view's primary, once in sync; then apply
+        // BEGIN SOLUTION: as the backup, carry out the primary's forward, or refuse it (rule 3)
         let mut state = self.state.lock();
         // Rule 3: only the primary of the view this server believes current may forward.
         if !state.is_from_my_primary(self.name(), args.viewnum, &args.primary) {
@@ -154,7 +155,7 @@ impl PbServer {
 
     /// Handles a primary's state transfer: the whole state replaces this backup's.
     pub fn transfer(&self, args: TransferArgs) -> Result<(), PbError> {
-        // BEGIN SOLUTION: rule 3 as in forward; rule 1: a known life; then the snapshot replaces mine
+        // BEGIN SOLUTION: as the new backup, take the primary's state, or refuse it (rules 1 and 3)
         let mut state = self.state.lock();
         // Rule 3 again: only from the primary of the view this server believes current.
         if !state.is_from_my_primary(self.name(), args.viewnum, &args.primary) {
@@ -178,10 +179,12 @@ impl PbServer {
         // END SOLUTION
     }
 
-    /// Called every ping interval: pings the view service with the latest view this server
-    /// has taken on, takes on the view it answers, and brings a new backup up to date.
+    /// Called every ping interval: the server's turn to ping the view service and to act on
+    /// the view it answers.
     pub fn tick(&self) {
-        // BEGIN SOLUTION: ping the adopted viewnum, adopt, sync; a new view: ping again at once
+        // BEGIN SOLUTION: ping the view service and play the role the view gives this server
+        // This server pings the latest view it has taken on, takes on the view the view
+        // service answers, and brings a new backup up to date.
         let before = self.state.lock().adopted;
         let Ok(view) = self.ping(before) else {
             return;
@@ -207,7 +210,7 @@ impl PbServer {
 
     /// The view this server believes current.
     pub fn view(&self) -> View {
-        // BEGIN SOLUTION: the latest view this server heard of
+        // BEGIN SOLUTION: the view this server believes current
         self.state.lock().view.clone()
         // END SOLUTION
     }

@@ -1,7 +1,7 @@
-//! The reference view service: which server is primary, which is backup, and when that changes.
+//! The view service: which server is primary, which is backup, and when that changes.
 //!
 //! - [`common`]: the [`View`], the RPC messages and the timing constants;
-//! - [`server`]: the rules, as a deterministic state machine ([`ViewServer`]);
+//! - [`server`]: the view service's logic, a deterministic state machine ([`ViewServer`]);
 //! - [`service`]: that state machine served over `labrpc` ([`start_server`]);
 //! - [`client`]: the [`Clerk`] servers ping with.
 //!

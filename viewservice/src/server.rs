@@ -61,9 +61,9 @@ struct Heard {
 /// and about each server. Tests copy it (`Clone`) but never look inside.
 #[derive(Clone, Debug, Default)]
 pub struct ViewServer {
+    // BEGIN PRIVATE: your state
     /// The current view.
     view: View,
-    // BEGIN PRIVATE: the rest of your state
     /// Whether the primary of `view` has acknowledged it (rule 1).
     acked: bool,
     /// What each server that ever pinged last said, by name.
@@ -83,7 +83,7 @@ impl ViewServer {
     /// A ping with an empty name, or one claiming a view that does not exist yet, is refused
     /// and changes nothing. A name never heard before is a new idle server.
     pub fn ping(&mut self, me: &str, viewnum: u64, now: Instant) -> PingReply {
-        // BEGIN SOLUTION: refuse bad pings, record the rest; rule 3 restarts, rule 1 acks
+        // BEGIN SOLUTION: note that `me` is alive and knows `viewnum`, or refuse a bad ping; answer the view
         if me.is_empty() {
             return Err(PingError::EmptyName);
         }
@@ -113,13 +113,15 @@ impl ViewServer {
 
     /// The current view. Asking is not pinging: it changes nothing.
     pub fn get(&self) -> View {
+        // BEGIN SOLUTION: the current view
         self.view.clone()
+        // END SOLUTION
     }
 
     /// Decides, at `now`, whether the view must change, and changes it. Returns the new view,
     /// or `None` if the view stays. Called every ping interval.
     pub fn tick(&mut self, now: Instant) -> Option<View> {
-        // BEGIN SOLUTION: rule 1: once acked, make view i+1 if the rules change a role
+        // BEGIN SOLUTION: decide whether the rules call for a new view now; if so, make it and return it
         if !self.current_view_acked() {
             return None;
         }

@@ -3,8 +3,10 @@
 //!
 //! What is stripped is data, not code: the student crates mark the solution in their source
 //! (see [`markers`]: `// BEGIN SOLUTION` regions become stubs naming their function, `// BEGIN
-//! PRIVATE` blocks of private design become one comment line), and `grading/handout.toml` can
-//! name more functions to stub. The grader's own tests, fixtures and mutants are left out of the
+//! PRIVATE` blocks of private design become one comment line), and `grading/handout.toml` gives
+//! the handout's own module docs (the reference's explain its design), names files of the
+//! reference's design that the handout does not ship, and can name more functions to stub. The
+//! grader's own tests, fixtures and mutants, and the handout's own sources, are left out of the
 //! handout.
 
 use std::fmt;
@@ -13,8 +15,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::markers;
 use super::rust_source::{body_start, enclosing_function, matching_brace};
+use super::{markers, module_docs};
 use crate::fsutil;
 use crate::submission::STUDENT_CRATES;
 
@@ -36,6 +38,7 @@ const LEFT_OUT: &[&str] = &[
     "lincheck/tests",
     "labreport/tests",
     "handout",
+    SPEC_PATH,
 ];
 
 /// The lints a fresh handout would trip over (stubbed functions leave parameters and helpers
@@ -47,6 +50,20 @@ const HANDOUT_ALLOW: &str = "// Handout: stubs leave parameters and helpers unus
 struct Spec {
     #[serde(default)]
     stub: Vec<StubSpec>,
+    #[serde(default)]
+    doc: Vec<DocSpec>,
+    /// Files of the student crates that are the reference's own design (a module a student may
+    /// or may not want), left out of the handout.
+    #[serde(default)]
+    leave_out: Vec<String>,
+}
+
+/// The handout's module doc of one student file, replacing the reference's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocSpec {
+    file: String,
+    text: String,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +84,10 @@ pub struct HandoutReport {
     /// `file:line` of every PRIVATE block replaced by its hint (with the regions it held, which
     /// have no stub).
     pub private: Vec<String>,
+    /// Every file whose module doc is the handout's own.
+    pub docs: Vec<String>,
+    /// Every file of the student crates left out.
+    pub left_out: Vec<String>,
 }
 
 impl fmt::Display for HandoutReport {
@@ -84,6 +105,12 @@ impl fmt::Display for HandoutReport {
         for item in &self.private {
             writeln!(f, "  private  {item}")?;
         }
+        for item in &self.docs {
+            writeln!(f, "  doc      {item}")?;
+        }
+        for item in &self.left_out {
+            writeln!(f, "  left out {item}")?;
+        }
         Ok(())
     }
 }
@@ -97,6 +124,9 @@ pub fn generate(reference: &Path, out: &Path) -> Result<HandoutReport, String> {
     }
     let spec_text = fs::read_to_string(reference.join(SPEC_PATH)).map_err(|e| format!("{SPEC_PATH}: {e}"))?;
     let spec: Spec = toml::from_str(&spec_text).map_err(|e| format!("{SPEC_PATH}: {e}"))?;
+    for file in spec.doc.iter().map(|d| &d.file).chain(&spec.leave_out) {
+        student_file(&reference, file).map_err(|e| format!("{SPEC_PATH}: {e}"))?;
+    }
     copy_tree(&reference, &reference, out).map_err(|e| format!("copying the reference: {e}"))?;
 
     let width = max_width(&reference);
@@ -110,6 +140,17 @@ pub fn generate(reference: &Path, out: &Path) -> Result<HandoutReport, String> {
             report.stubbed.push(format!("{}: {function}", stub.file));
         }
         fs::write(&path, text).map_err(|e| format!("{}: {e}", stub.file))?;
+    }
+    for file in &spec.leave_out {
+        fs::remove_file(out.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        report.left_out.push(file.clone());
+    }
+    for doc in &spec.doc {
+        let path = out.join(&doc.file);
+        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", doc.file))?;
+        let replaced = module_docs::replace(&text, &doc.text).map_err(|e| format!("{}: {e}", doc.file))?;
+        fs::write(&path, replaced).map_err(|e| format!("{}: {e}", doc.file))?;
+        report.docs.push(doc.file.clone());
     }
     for krate in STUDENT_CRATES {
         for file in rust_files(&out.join(krate).join("src")) {
@@ -131,6 +172,24 @@ pub fn generate(reference: &Path, out: &Path) -> Result<HandoutReport, String> {
     fs::write(out.join("README.md"), readme).map_err(|e| format!("README.md: {e}"))?;
     let _ = fs::remove_file(out.join(README_PATH));
     Ok(report)
+}
+
+/// Checks that `file`, named by `handout.toml`, is a Rust file of a student crate's `src` in the
+/// reference at `root`.
+fn student_file(root: &Path, file: &str) -> Result<(), String> {
+    let path = Path::new(file);
+    let in_src = STUDENT_CRATES.iter().any(|krate| path.starts_with(Path::new(krate).join("src")));
+    let plain = path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !in_src || !plain || path.extension().is_none_or(|e| e != "rs") {
+        return Err(format!(
+            "{file:?} is not a Rust file of a student crate's src ({})",
+            STUDENT_CRATES.map(|k| format!("{k}/src")).join(", ")
+        ));
+    }
+    if !root.join(path).is_file() {
+        return Err(format!("{file} does not exist in the reference"));
+    }
+    Ok(())
 }
 
 /// Copies `dir` (inside `root`) to `out`, leaving out [`LEFT_OUT`].

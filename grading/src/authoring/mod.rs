@@ -3,7 +3,8 @@
 //! imports them.
 //!
 //! - [`handout`]: the reference stripped into the students' skeleton (`grade handout`), by the
-//!   [`markers`] in its source ([`rust_source`]: enough reading of Rust to name a function);
+//!   [`markers`] in its source ([`rust_source`]: enough reading of Rust to name a function),
+//!   with module docs of its own ([`module_docs`]);
 //! - [`mutants`]: planted bugs graded to prove the suite catches them (`grade mutants`), and
 //!   [`stub_mutants`]: the reference with one function stubbed as the handout stubs it;
 //! - [`rubric_draft`]: rubric entries drafted from the test sources (`grade rubric-draft`);
@@ -13,6 +14,7 @@
 pub mod handout;
 pub mod markers;
 pub mod materialize;
+pub mod module_docs;
 pub mod mutants;
 pub mod rubric_draft;
 pub mod rust_source;

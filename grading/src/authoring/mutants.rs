@@ -482,6 +482,13 @@ mod tests {
         }
         let only = stubs(&reference, &["ViewServer::".to_string()]).unwrap();
         let names: Vec<&str> = only.iter().map(|m| m.name.as_str()).collect();
-        assert_eq!(names, ["stub:viewservice::ViewServer::ping", "stub:viewservice::ViewServer::tick"]);
+        assert_eq!(
+            names,
+            [
+                "stub:viewservice::ViewServer::ping",
+                "stub:viewservice::ViewServer::get",
+                "stub:viewservice::ViewServer::tick"
+            ]
+        );
     }
 }
