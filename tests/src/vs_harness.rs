@@ -1,6 +1,6 @@
 //! Helpers for the view-service scenarios (`tests/tests/viewservice.rs`).
 //!
-//! A scenario builds a [`VsTest`]: its own network, the reference view service (named [`VS`]) on
+//! A scenario builds a [`VsTest`]: its own network, the view service under test (named [`VS`]) on
 //! it, and a [`ViewLog`] that every view seen in the test goes through. Servers are
 //! [`TestServer`]s: they ping as a named server, remember the latest view they learned (as a real
 //! server does), and hand every view they are told to the log, which checks on each new
@@ -447,7 +447,7 @@ pub fn check(view: &SeenView, primary: Option<&str>, backup: Option<&str>, viewn
 
 // ----- a scenario ------------------------------------------------------------------------------
 
-/// One view-service scenario: its own network, a reference view service named [`VS`], and the
+/// One view-service scenario: its own network, the view service under test, named [`VS`], and the
 /// [`ViewLog`] of every view seen. Dropping it kills the view service and shuts the network down.
 pub struct VsTest {
     title: String,
