@@ -340,6 +340,66 @@ fn restarted_backup_is_replaced() {
     lab.finish();
 }
 
+/// A primary that restarts and relearns the view at once (it pings 0, then straight away the
+/// viewnum that reply told it, before the view service's next tick) has still lost its state:
+/// its backup takes over, in a view without it.
+#[graded]
+fn restarted_primary_that_relearns_the_view_is_still_replaced() {
+    labtests::init_log();
+    let lab = VsTest::start("Restarted primary that relearns the view at once is still replaced");
+    let (s1, s2) = (lab.server("s1"), lab.server("s2"));
+    lab.start_primary_and_backup(&s1, &s2);
+    // s1 restarts: one ping with 0, then at once one with the viewnum it was told.
+    let told = s1.ping(0);
+    s1.ping(told.viewnum);
+    let view = lab.ping_until(
+        &format!(
+            "the restarted primary s1 to be replaced (it pinged 0, then view {} again at once)",
+            told.viewnum
+        ),
+        PINGS_FOR_CHANGE,
+        &[(&s1, Latest), (&s2, Latest)],
+        |v| !v.is_primary("s1"),
+    );
+    assert!(
+        view == SeenView::new(3, Some("s2"), None),
+        "wanted view 3 (primary s2, backup none): s1 restarted, so it may have no role until a view \
+         is made without it, even though it pinged view {} again at once; but got {view}",
+        told.viewnum
+    );
+    lab.finish();
+}
+
+/// A backup that restarts and relearns the view at once (it pings 0, then straight away the
+/// viewnum that reply told it) has still lost its state: it is replaced by an idle server.
+#[graded]
+fn restarted_backup_that_relearns_the_view_is_still_replaced() {
+    labtests::init_log();
+    let lab = VsTest::start("Restarted backup that relearns the view at once is still replaced");
+    let (s1, s2, s3) = (lab.server("s1"), lab.server("s2"), lab.server("s3"));
+    lab.start_primary_and_backup(&s1, &s2);
+    s3_waits_idle(&lab, &s1, &s2, &s3);
+    // s2 restarts: one ping with 0, then at once one with the viewnum it was told.
+    let told = s2.ping(0);
+    s2.ping(told.viewnum);
+    let view = lab.ping_until(
+        &format!(
+            "the restarted backup s2 to be replaced (it pinged 0, then view {} again at once)",
+            told.viewnum
+        ),
+        PINGS_FOR_CHANGE,
+        &[(&s3, Latest), (&s1, Latest), (&s2, Latest)],
+        |v| !v.is_backup("s2"),
+    );
+    assert!(
+        view == SeenView::new(3, Some("s1"), Some("s3")),
+        "wanted view 3 (primary s1, backup s3): s2 restarted, so it may have no role until a view \
+         is made without it, even though it pinged view {} again at once; but got {view}",
+        told.viewnum
+    );
+    lab.finish();
+}
+
 /// With five servers there is still one primary and one backup; the others wait idle, and a
 /// failover picks its new backup among them.
 #[graded]
@@ -370,6 +430,47 @@ fn five_servers_one_primary_one_backup() {
     assert!(
         view.viewnum == 4 && idle.iter().any(|s| view.is_backup(s)),
         "wanted view 4 with primary {backup} and another of s3, s4, s5 as backup, but got {view}"
+    );
+    lab.finish();
+}
+
+/// When the backup slot is empty, the live idle server that pinged first fills it, whatever its
+/// name: idle servers that arrived as s4, s3, s2 take the slot in that order.
+#[graded]
+fn idle_servers_become_backup_in_arrival_order() {
+    labtests::init_log();
+    let lab = VsTest::start("Idle servers become backup in the order they first pinged");
+    let (s1, s2, s3, s4) = (lab.server("s1"), lab.server("s2"), lab.server("s3"), lab.server("s4"));
+    lab.ping_until("s1 to become the first primary", PINGS_FOR_CHANGE, &[(&s1, Zero)], |v| {
+        v.is_primary("s1")
+    });
+    // s1 has not acknowledged view 1 yet (it still pings 0), so the backup slot stays shut while
+    // s4, s3 and s2 arrive, in that order: all three are waiting when it opens.
+    let arrivals = [(&s1, Zero), (&s4, Zero), (&s3, Zero), (&s2, Zero)];
+    lab.ping_while("the view to stay view 1 until s1 acknowledges it", 2, &arrivals, |v| v.viewnum == 1);
+    // s1 acknowledges view 1: s4, the first idle server to ping, becomes backup.
+    let view = lab.ping_until(
+        "a backup to join once s1 acknowledged view 1",
+        PINGS_FOR_CHANGE,
+        &[(&s1, Fixed(1)), (&s4, Zero), (&s3, Zero), (&s2, Zero)],
+        |v| v.backup.is_some(),
+    );
+    assert!(
+        view == SeenView::new(2, Some("s1"), Some("s4")),
+        "wanted view 2 (primary s1, backup s4): s4 pinged before s3 and s2, and the idle server that \
+         pinged first becomes backup, whatever its name; but got {view}"
+    );
+    // The backup s4 crashes: of the idle servers left, s3 pinged first, so it replaces s4.
+    let view = lab.ping_until(
+        "the dead backup s4 to be replaced",
+        PINGS_FOR_DEATH,
+        &[(&s1, Latest), (&s3, Latest), (&s2, Latest)],
+        |v| v.viewnum > 2,
+    );
+    assert!(
+        view == SeenView::new(3, Some("s1"), Some("s3")),
+        "wanted view 3 (primary s1, backup s3): s3 pinged before s2, and the idle server that pinged \
+         first replaces the dead backup s4, whatever its name; but got {view}"
     );
     lab.finish();
 }
