@@ -1,4 +1,4 @@
-//! The view service, end to end: servers ping the reference view service over `labrpc`, in real
+//! The view service, end to end: servers ping the view service under test over `labrpc`, in real
 //! time. Each test is one scenario of the original lab (or of the lecture), told as a story.
 //! Every view any server is told goes through the test's `ViewLog`, which checks rule 1 (and that
 //! view numbers mean one view and never go backwards) on each of them. The views a test judges
