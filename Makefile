@@ -3,12 +3,18 @@
 CARGO ?= cargo
 # `make test T=name` runs only the tests whose name contains `name`, with their output shown.
 T ?=
+# `make test S=suite` runs only that test file (scripts/test-suite.sh); several: S='a b' or S=a,b.
+S ?=
 
 .PHONY: help test grade mutants handout bench fmt lint tools gradescope-check
 
 help:
 	@echo "make test            fmt check, clippy (-D warnings) and every test in the workspace"
-	@echo "make test T=name     only the tests whose name contains 'name', output shown"
+	@echo "make test T=name     only the tests whose name contains 'name' (a test's name, not its file's:"
+	@echo "                     see S), output shown"
+	@echo "make test S=suite    only the tests of one file: S=viewservice is tests/tests/viewservice.rs,"
+	@echo "                     S=labrpc:kill is labrpc/tests/kill.rs; several: S='a b' or S=a,b; with T,"
+	@echo "                     only their tests whose name contains T; an unknown name (S=?) lists them all"
 	@echo "make grade           grade the reference as a submission: the DSLabs-style score table"
 	@echo "make grade SUB=dir   grade a submission (a folder holding viewservice/src and pbservice/src)"
 	@echo "                     GRADE_FLAGS='--runs 3 --jobs 4 --json r.json' passes options (grade --help)"
@@ -26,12 +32,15 @@ help:
 	@echo "Environment: RUST_LOG=debug shows the story of views, RPCs and faults;"
 	@echo "             LAB_SEED=N repeats the fault decisions of a run that printed seed N."
 
-ifeq ($(strip $(T)),)
-test: tools fmt lint
-	$(CARGO) test --workspace --no-fail-fast
-else
+ifneq ($(strip $(S)),)
+test: tools
+	@CARGO='$(CARGO)' bash scripts/test-suite.sh '$(S)' '$(T)'
+else ifneq ($(strip $(T)),)
 test: tools
 	$(CARGO) test --workspace --no-fail-fast -- '$(T)' --nocapture --test-threads=1
+else
+test: tools fmt lint
+	$(CARGO) test --workspace --no-fail-fast
 endif
 
 # The system tools the tests use (bubblewrap, Chromium): installed where possible, else named.
