@@ -1,7 +1,8 @@
 //! The workspace's `Makefile`, as students and staff use it: `make test S=suite` runs one test file
-//! (`scripts/test-suite.sh`) and lists the suites when given an unknown one. Everything runs
-//! `make` for real; only one test builds and runs a suite (the fake-clock view service logic,
-//! seconds once labtests is built), the others give make a cargo that only records its arguments.
+//! (`scripts/test-suite.sh`) and lists the suites when given an unknown one; the handout's copy
+//! has no staff lines. Everything runs `make` for real; only one test builds and runs a suite (the
+//! fake-clock view service logic, seconds once labtests is built), the others give make a cargo
+//! that only records its arguments.
 
 mod common;
 
@@ -128,4 +129,64 @@ fn a_suite_runs_exactly_its_own_tests() {
         .collect();
     assert_eq!(ran, wanted, "S=viewservice_logic ran other tests than the file's:\n{shown}");
     assert!(!shown.contains("cargo fmt") && !shown.contains("clippy"), "S runs no fmt or clippy:\n{shown}");
+}
+
+#[test]
+fn the_handout_makefile_has_no_staff_lines_and_helps_with_what_a_student_runs() {
+    let reference = common::reference();
+    let out = tempfile::tempdir().unwrap();
+    let handout = out.path().join("handout");
+    grading::authoring::handout::generate(&reference, &handout).expect("the handout is generated");
+
+    let makefile = fs::read_to_string(handout.join("Makefile")).unwrap();
+    for marker in ["BEGIN STAFF", "END STAFF", "HANDOUT:"] {
+        assert!(
+            !makefile.contains(marker),
+            "a `{marker}` line is left in the handout's Makefile:\n{makefile}"
+        );
+    }
+    for word in ["mutants", "gradescope", "handout", "reference", "bench"] {
+        assert!(!makefile.contains(word), "the handout's Makefile mentions `{word}`:\n{makefile}");
+    }
+    for target in ["mutants", "handout", "gradescope-check", "bench"] {
+        let output = make(&handout, &["-n", target]);
+        assert!(!output.status.success(), "the handout still has `make {target}`:\n{}", text(&output));
+    }
+
+    let help = make(&handout, &["help"]);
+    assert!(help.status.success(), "{}", text(&help));
+    let help = text(&help);
+    for wanted in [
+        "make test ",
+        "make test T=",
+        "make test S=",
+        "make grade ",
+        "GRADE_FLAGS",
+        "make fmt",
+        "make lint",
+        "make tools",
+        "RUST_LOG",
+        "LAB_SEED",
+    ] {
+        assert!(help.contains(wanted), "the handout's `make help` lacks `{wanted}`:\n{help}");
+    }
+    assert!(
+        help.contains("grade your code"),
+        "in the handout, `make grade` grades the student's code:\n{help}"
+    );
+
+    // The reference's own help stays whole.
+    let staff_help = text(&make(&reference, &["help"]));
+    for wanted in
+        ["make mutants", "make handout OUT=dir", "make gradescope-check", "make grade SUB=dir", "make bench"]
+    {
+        assert!(staff_help.contains(wanted), "the reference's `make help` lacks `{wanted}`:\n{staff_help}");
+    }
+
+    // The handout's suites are its own: the grader's and the tools' tests are left out of it.
+    let shown = text(&make(&handout, &["test", "S=zz"]));
+    assert!(shown.contains(" viewservice_logic (") && shown.contains("labrpc: "), "{shown}");
+    for absent in ["grading:", "lincheck:", "labreport:"] {
+        assert!(!shown.contains(absent), "the handout lists `{absent}` suites it does not have:\n{shown}");
+    }
 }

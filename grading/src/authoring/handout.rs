@@ -130,6 +130,7 @@ pub fn generate(reference: &Path, out: &Path) -> Result<HandoutReport, String> {
     let readme = fs::read(reference.join(README_PATH)).map_err(|e| format!("{README_PATH}: {e}"))?;
     fs::write(out.join("README.md"), readme).map_err(|e| format!("README.md: {e}"))?;
     let _ = fs::remove_file(out.join(README_PATH));
+    super::staff_lines::strip_file(&out.join("Makefile"))?;
     Ok(report)
 }
 

@@ -3,7 +3,8 @@
 //! imports them.
 //!
 //! - [`handout`]: the reference stripped into the students' skeleton (`grade handout`), by the
-//!   [`markers`] in its source ([`rust_source`]: enough reading of Rust to name a function);
+//!   [`markers`] in its source ([`rust_source`]: enough reading of Rust to name a function), and
+//!   its `Makefile` without the [`staff_lines`];
 //! - [`mutants`]: planted bugs graded to prove the suite catches them (`grade mutants`), and
 //!   [`stub_mutants`]: the reference with one function stubbed as the handout stubs it;
 //! - [`rubric_draft`]: rubric entries drafted from the test sources (`grade rubric-draft`);
@@ -16,4 +17,5 @@ pub mod materialize;
 pub mod mutants;
 pub mod rubric_draft;
 pub mod rust_source;
+pub mod staff_lines;
 pub mod stub_mutants;
