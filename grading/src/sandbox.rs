@@ -21,8 +21,10 @@
 //! tool that gives a read-only filesystem view and a PID namespace without a daemon, works
 //! unprivileged through user namespaces, and is one `apt-get install` away. Landlock would need
 //! unsafe syscalls or another crate and gives no PID namespace. Where a layer is missing (no
-//! bwrap, user namespaces disabled, not root) the grader warns and goes on with what it has,
-//! unless `--sandbox required` was given.
+//! bwrap, user namespaces disabled) a grader running as root, as the course's does, warns and goes
+//! on with what it has, unless `--sandbox required` was given. A grader that is not root is a
+//! student's on their own machine: what it goes without is said once, neutrally, in the
+//! isolation line ([`Sandbox::describe`]), with no warning and no tool to install.
 
 use std::fmt;
 use std::fs::{self, File};
@@ -39,6 +41,10 @@ use nix::unistd::{Gid, Uid, User};
 
 use crate::cgroup::Budget;
 use crate::rubric::Limits;
+
+/// The layers a grader that is not root may go without, as the isolation line names them.
+const SANDBOX_UID: &str = "sandbox uid per test";
+const BWRAP: &str = "bwrap namespaces";
 
 /// The first uid the grader gives test processes when it runs as root.
 pub const DEFAULT_UID_BASE: u32 = 61000;
@@ -88,6 +94,9 @@ pub struct Sandbox {
     limits: Limits,
     self_exe: PathBuf,
     warnings: Vec<String>,
+    /// The layers a grader that is not root goes without, named in [`Sandbox::describe`]
+    /// instead of warned about.
+    not_used: Vec<&'static str>,
     /// One memory and task budget per slot, where the machine allows (else empty).
     budgets: Vec<Arc<Budget>>,
     /// The uid builds run as, when the grader is root.
@@ -119,9 +128,11 @@ impl Sandbox {
             limits,
             self_exe,
             warnings: Vec::new(),
+            not_used: Vec::new(),
             budgets: Vec::new(),
             build_uid: None,
         };
+        let root = Uid::effective().is_root();
         if mode == Mode::Off {
             sandbox.warnings.push(
                 "isolation is off (--sandbox off): tests run as the grader's user, without namespaces; \
@@ -130,7 +141,7 @@ impl Sandbox {
             );
             return Ok(sandbox);
         }
-        if Uid::effective().is_root() {
+        if root {
             // One uid per slot, and one more for the builds (see crate::build_user).
             let (mut uids, locks) = pick_uids(uid_base, slots + 1)?;
             sandbox.build_uid = uids.pop();
@@ -157,7 +168,7 @@ impl Sandbox {
             if mode == Mode::Required {
                 return Err(SandboxError::Unavailable(why.into()));
             }
-            sandbox.warnings.push(why.into());
+            sandbox.missing(root, SANDBOX_UID, why.into());
         }
         match find_bwrap().filter(|_| mode != Mode::NoBwrap) {
             None if mode == Mode::NoBwrap => sandbox.warnings.push(
@@ -170,7 +181,7 @@ impl Sandbox {
                 if mode == Mode::Required {
                     return Err(SandboxError::Unavailable(why.into()));
                 }
-                sandbox.warnings.push(why.into());
+                sandbox.missing(root, BWRAP, why.into());
             }
             Some(bwrap) => match sandbox.probe_bwrap(&bwrap) {
                 Ok(()) => sandbox.bwrap = Some(bwrap),
@@ -182,14 +193,26 @@ impl Sandbox {
                     if mode == Mode::Required {
                         return Err(SandboxError::Unavailable(why));
                     }
-                    sandbox.warnings.push(why);
+                    sandbox.missing(root, BWRAP, why);
                 }
             },
         }
         Ok(sandbox)
     }
 
-    /// One line saying what isolation tests get.
+    /// Records a missing layer: a warning for a grader running as root (the course's, where the
+    /// layer matters), else a layer named in [`Sandbox::describe`] (a student's machine, where
+    /// nothing needs installing).
+    fn missing(&mut self, root: bool, layer: &'static str, warning: String) {
+        if root {
+            self.warnings.push(warning);
+        } else if !self.not_used.contains(&layer) {
+            self.not_used.push(layer);
+        }
+    }
+
+    /// One line saying what isolation tests get (and, for a grader that is not root, what it
+    /// goes without).
     pub fn describe(&self) -> String {
         let mut layers = Vec::new();
         if let Some(uid) = self.uids.first() {
@@ -200,6 +223,8 @@ impl Sandbox {
         }
         if self.bwrap.is_some() {
             layers.push("bubblewrap (read-only filesystem, PID/network namespaces)".to_string());
+        } else {
+            layers.push("own session and process group".to_string());
         }
         let limits = &self.limits;
         let threads =
@@ -208,7 +233,15 @@ impl Sandbox {
             "rlimits ({} MiB memory{threads}, {} MiB files, {} open files)",
             limits.memory_mib, limits.output_mib, limits.open_files
         ));
-        layers.join(" + ")
+        let mut line = layers.join(" + ");
+        if !self.not_used.is_empty() {
+            // "bwrap", not "bubblewrap": the line names bubblewrap only when tests ran inside it.
+            line.push_str(&format!(
+                "; not root, so no {} (used when the course grades; nothing to install here)",
+                self.not_used.join(" or ")
+            ));
+        }
+        line
     }
 
     /// Warnings about missing layers, one sentence each.
@@ -546,6 +579,51 @@ mod tests {
         // While `_held` lives, another grader gets other uids.
         let (second, _) = pick_uids(0, 2).unwrap();
         assert!(second.iter().all(|uid| !first.contains(uid)), "{first:?} {second:?}");
+    }
+
+    /// A sandbox with no layer but rlimits, as `prepare` starts one.
+    fn bare() -> Sandbox {
+        Sandbox {
+            bwrap: None,
+            uids: Vec::new(),
+            _uid_locks: Vec::new(),
+            limits: Limits::default(),
+            self_exe: PathBuf::from("/grade"),
+            warnings: Vec::new(),
+            not_used: Vec::new(),
+            budgets: Vec::new(),
+            build_uid: None,
+        }
+    }
+
+    #[test]
+    fn a_student_reads_one_neutral_line_and_no_warning() {
+        let mut sandbox = bare();
+        sandbox.missing(false, SANDBOX_UID, "the grader is not root".into());
+        sandbox.missing(false, BWRAP, "bubblewrap (bwrap) is not installed: install it".into());
+        sandbox.missing(false, BWRAP, "bubblewrap cannot create namespaces here".into());
+        assert_eq!(sandbox.warnings(), &[] as &[String]);
+        let line = sandbox.describe();
+        let limits = Limits::default();
+        assert_eq!(
+            line,
+            format!(
+                "own session and process group + rlimits ({} MiB memory, {} MiB files, {} open files); \
+                 not root, so no sandbox uid per test or bwrap namespaces (used when the course grades; \
+                 nothing to install here)",
+                limits.memory_mib, limits.output_mib, limits.open_files
+            )
+        );
+        // Tests that need bubblewrap look for its name in the line: it must not be there.
+        assert!(!line.contains("bubblewrap") && !line.contains("install it"), "{line}");
+    }
+
+    #[test]
+    fn course_staff_are_warned_about_each_missing_layer() {
+        let mut sandbox = bare();
+        sandbox.missing(true, BWRAP, "bubblewrap (bwrap) is not installed: install it".into());
+        assert_eq!(sandbox.warnings(), ["bubblewrap (bwrap) is not installed: install it".to_string()]);
+        assert!(!sandbox.describe().contains("not root"), "{}", sandbox.describe());
     }
 
     #[test]

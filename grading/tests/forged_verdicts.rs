@@ -83,7 +83,7 @@ fn without_the_api_check_no_attack_forges_a_pass_inside_bubblewrap() {
         grade.isolation.contains("bubblewrap"),
         "this test needs working bubblewrap, but the grader ran without it ({:?}): install it with \
          `apt-get install bubblewrap` (`make test` does, as root)",
-        grade.warnings
+        grade.isolation
     );
     assert_no_forged_pass(&grade);
 }

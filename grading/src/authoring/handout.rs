@@ -39,6 +39,7 @@ const LEFT_OUT: &[&str] = &[
     "labreport/tests",
     "handout",
     SPEC_PATH,
+    "scripts/starve-test.sh",
 ];
 
 /// The lints a fresh handout would trip over (stubbed functions leave parameters and helpers
@@ -171,6 +172,7 @@ pub fn generate(reference: &Path, out: &Path) -> Result<HandoutReport, String> {
     let readme = fs::read(reference.join(README_PATH)).map_err(|e| format!("{README_PATH}: {e}"))?;
     fs::write(out.join("README.md"), readme).map_err(|e| format!("README.md: {e}"))?;
     let _ = fs::remove_file(out.join(README_PATH));
+    super::staff_lines::strip_file(&out.join("Makefile"))?;
     Ok(report)
 }
 

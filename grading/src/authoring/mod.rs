@@ -4,7 +4,8 @@
 //!
 //! - [`handout`]: the reference stripped into the students' skeleton (`grade handout`), by the
 //!   [`markers`] in its source ([`rust_source`]: enough reading of Rust to name a function),
-//!   with module docs of its own ([`module_docs`]);
+//!   with module docs of its own ([`module_docs`]) and its `Makefile` without the
+//!   [`staff_lines`];
 //! - [`mutants`]: planted bugs graded to prove the suite catches them (`grade mutants`), and
 //!   [`stub_mutants`]: the reference with one function stubbed as the handout stubs it;
 //! - [`rubric_draft`]: rubric entries drafted from the test sources (`grade rubric-draft`);
@@ -18,4 +19,5 @@ pub mod module_docs;
 pub mod mutants;
 pub mod rubric_draft;
 pub mod rust_source;
+pub mod staff_lines;
 pub mod stub_mutants;

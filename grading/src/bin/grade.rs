@@ -46,8 +46,9 @@ use grading::sandbox_exec::{self, ExecRequest};
 ///
 /// Isolation: as root, each test runs under an unprivileged uid (so the thread limit binds),
 /// inside bubblewrap (read-only filesystem except its own directory, no network, its own PID
-/// namespace), with rlimits on memory, threads, file size and open files. Missing layers are
-/// reported as warnings; `--sandbox required` refuses to grade without all of them.
+/// namespace), with rlimits on memory, threads, file size and open files. As root, missing
+/// layers are reported as warnings (not root, the isolation line names them instead); `--sandbox
+/// required` refuses to grade without all of them.
 ///
 /// Inconclusive: a test the machine was too busy to judge (the harness saw its scenario starved
 /// past what its timing assumes) is attempted up to 3 times; if no attempt is judged it is

@@ -58,10 +58,7 @@ pub fn fully_isolated() -> bool {
         }
     }
     if !sandbox.is_complete() {
-        eprintln!(
-            "note: isolation is partial here ({:?}); containment checks are skipped",
-            sandbox.warnings()
-        );
+        eprintln!("note: isolation is partial here ({}); containment checks are skipped", sandbox.describe());
     }
     sandbox.is_complete()
 }
