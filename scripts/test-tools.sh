@@ -5,7 +5,7 @@
 #     test processes with it;
 #   - Chromium, when the report and timeline page tests are here (labreport/tests/,
 #     lincheck/tests/): they render pages in it, headless.
-# A student's handout holds neither, so its `make test` needs neither.
+# A checkout without those tests needs neither.
 # As root on Debian it installs what is missing with apt-get; elsewhere it names what is missing
 # and the command that installs it, and the tests that need a missing tool fail saying so.
 # Called by `make test` and by .ci/run.

@@ -22,7 +22,7 @@
 //! - a change never gives a role to a server that is dead at that moment;
 //! - every change has a reason the rules name: the primary changes only if it is dead or
 //!   restarted, the backup only if it is missing, dead, restarted or promoted. Restarted means
-//!   what rule 3 says: it pinged 0 while holding its role, after having known a view.
+//!   what the restart rule says: it pinged 0 while holding its role, after having known a view.
 //!
 //! Views are judged and merged through the harness's own reading ([`crate::seen`]), never
 //! through the logic's `View` methods or `PartialEq`/`Hash`.
@@ -90,11 +90,11 @@ pub enum Event {
 /// What the checker itself knows of the run so far, from the events it fed and the views it
 /// was told, independent of the logic under test. Besides the current view, this is all the
 /// rules let a view service's decisions depend on:
-/// - rule 1: whether the primary acknowledged the current view (pinged with its number);
-/// - rule 2: how long each server has been silent, in whole intervals (every event happens on
+/// - acknowledgement: whether the primary acknowledged the current view (pinged with its number);
+/// - death: how long each server has been silent, in whole intervals (every event happens on
 ///   an interval's edge), which matters only up to `DEAD_PINGS`: dead is dead;
-/// - rules 3 and 4: each server's latest viewnum, and whether it restarted in its role;
-/// - rule 5: the order in which servers first pinged.
+/// - restarts and promotion: each server's latest viewnum, and whether it restarted in its role;
+/// - the idle backup: the order in which servers first pinged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Facts {
     /// Ping intervals elapsed since the start.
@@ -103,7 +103,7 @@ struct Facts {
     latest: Vec<Option<(u32, u64)>>,
     /// Whether the primary of the current view has pinged with its number.
     acked: bool,
-    /// Per server: it pinged 0 while holding a role, after having pinged a view (rule 3); it
+    /// Per server: it pinged 0 while holding a role, after having pinged a view (a restart); it
     /// counts as restarted until a view takes its role away.
     restarted: Vec<bool>,
     /// Per server: how many servers had pinged before its first ping; `None` if silent.
