@@ -451,8 +451,7 @@ impl Sandbox {
         // may lie in a directory that user may not enter).
         let helper = bin.join("grade");
         fs::create_dir(&bin).and_then(|()| fs::create_dir(&run)).map_err(|e| e.to_string())?;
-        fs::hard_link(&self.self_exe, &helper)
-            .or_else(|_| fs::copy(&self.self_exe, &helper).map(drop))
+        link_or_copy_for_all(&self.self_exe, &helper)
             .map_err(|e| format!("copying the helper {} for the probe: {e}", self.self_exe.display()))?;
         for dir in [probe.path(), &bin] {
             fs::set_permissions(dir, fs::Permissions::from_mode(0o711)).map_err(|e| e.to_string())?;
@@ -480,6 +479,17 @@ impl Sandbox {
             Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
         }
     }
+}
+
+/// Puts the program `from` at `to`, readable and executable by every user: a hard link when
+/// `from` already is (no copy of a large binary), else a copy.
+fn link_or_copy_for_all(from: &Path, to: &Path) -> io::Result<()> {
+    let for_all = fs::metadata(from)?.permissions().mode() & 0o005 == 0o005;
+    if for_all && fs::hard_link(from, to).is_ok() {
+        return Ok(());
+    }
+    fs::copy(from, to)?;
+    fs::set_permissions(to, fs::Permissions::from_mode(0o755))
 }
 
 /// The `grade` binary: this process if it is `grade`, else `grade` next to it or one directory
