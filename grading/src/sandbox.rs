@@ -9,16 +9,17 @@
 //!    (`kill(-1)` run as that uid), which also ends processes that left the process group with
 //!    `setsid`. Files the test may write: only its own run directory (owned by that uid).
 //! 2. **bubblewrap** (`bwrap`, Debian package `bubblewrap`), started as that uid: a user, PID,
-//!    network, IPC and UTS namespace; the whole filesystem read-only (`/tmp` included: `TMPDIR`
-//!    points into the run directory) except the run directory and a private `/dev/shm` of
-//!    bounded size; a new session (no access to the grader's terminal). Killing bwrap ends the
-//!    PID namespace and everything in it.
+//!    network, IPC and UTS namespace; a filesystem of its own holding only what a test needs
+//!    (the system's libraries, the test binary and the helper, read-only; its run directory,
+//!    read-write; a private `/dev/shm` of bounded size; see [`tree`]), so nothing of the
+//!    reference, the cache or other submissions is even there to read; a new session (no access
+//!    to the grader's terminal). Killing bwrap ends the PID namespace and everything in it.
 //! 3. **rlimits**, set by `grade sandbox-exec` inside the sandbox just before it execs the test
 //!    binary: address space, threads/processes, file size, open files, no core dumps.
 //!
 //! Why these: `setuid` is the only way to make `RLIMIT_NPROC` bind for a root grader without a
 //! cgroup (cgroups are often read-only in containers); bubblewrap is the smallest well-kept
-//! tool that gives a read-only filesystem view and a PID namespace without a daemon, works
+//! tool that gives a filesystem view of our choosing and a PID namespace without a daemon, works
 //! unprivileged through user namespaces, and is one `apt-get install` away. Landlock would need
 //! unsafe syscalls or another crate and gives no PID namespace. Where a layer is missing (no
 //! bwrap, user namespaces disabled) a grader running as root, as the course's does, warns and goes
@@ -41,6 +42,10 @@ use nix::unistd::{Gid, Uid, User};
 
 use crate::cgroup::Budget;
 use crate::rubric::Limits;
+
+mod tree;
+
+use tree::Tree;
 
 /// The layers a grader that is not root may go without, as the isolation line names them.
 const SANDBOX_UID: &str = "sandbox uid per test";
@@ -88,6 +93,8 @@ impl std::error::Error for SandboxError {}
 #[derive(Clone, Debug)]
 pub struct Sandbox {
     bwrap: Option<PathBuf>,
+    /// What bubblewrap mounts for a test (used only with `bwrap`).
+    tree: Tree,
     uids: Vec<u32>,
     /// Locks on the uids, so two graders on one machine never share (and sweep) a uid.
     _uid_locks: Vec<UidLock>,
@@ -123,6 +130,7 @@ impl Sandbox {
         }
         let mut sandbox = Sandbox {
             bwrap: None,
+            tree: Tree::default(),
             uids: Vec::new(),
             _uid_locks: Vec::new(),
             limits,
@@ -183,12 +191,15 @@ impl Sandbox {
                 }
                 sandbox.missing(root, BWRAP, why.into());
             }
-            Some(bwrap) => match sandbox.probe_bwrap(&bwrap) {
-                Ok(()) => sandbox.bwrap = Some(bwrap),
+            Some(bwrap) => match sandbox.probe_bwrap(&bwrap, Tree::of_this_machine()) {
+                Ok(tree) => {
+                    sandbox.bwrap = Some(bwrap);
+                    sandbox.tree = tree;
+                }
                 Err(why) => {
                     let why = format!(
-                        "bubblewrap cannot create namespaces here ({why}); tests run without a read-only filesystem \
-                         or PID namespace (user namespaces may be disabled, e.g. inside a container)"
+                        "bubblewrap cannot start a sandboxed program here ({why}); tests run without their own \
+                         filesystem or PID namespace (user namespaces may be disabled, e.g. inside a container)"
                     );
                     if mode == Mode::Required {
                         return Err(SandboxError::Unavailable(why));
@@ -222,7 +233,7 @@ impl Sandbox {
             layers.push(Budget::describe(&self.limits));
         }
         if self.bwrap.is_some() {
-            layers.push("bubblewrap (read-only filesystem, PID/network namespaces)".to_string());
+            layers.push("bubblewrap (minimal read-only filesystem, PID/network namespaces)".to_string());
         } else {
             layers.push("own session and process group".to_string());
         }
@@ -325,7 +336,7 @@ impl Sandbox {
         }
         if let Some(bwrap) = &self.bwrap {
             argv.push(bwrap.clone().into_os_string());
-            argv.extend(bwrap_args(run_dir).into_iter().map(Into::into));
+            argv.extend(self.tree.bwrap_args(&[&self.self_exe, program], run_dir));
             argv.push("--".into());
         }
         argv.push(self.self_exe.clone().into_os_string());
@@ -430,27 +441,55 @@ impl Sandbox {
         }
     }
 
-    /// Runs `bwrap ... -- true` as slot 0's user.
-    fn probe_bwrap(&self, bwrap: &Path) -> Result<(), String> {
+    /// Runs the helper (`grade --help`) in `tree`, through bubblewrap, as slot 0's user: the
+    /// namespaces work and the tree holds what a program of ours needs to start. Returns the tree.
+    fn probe_bwrap(&self, bwrap: &Path, tree: Tree) -> Result<Tree, String> {
         // A directory of its own: graders in one process (the grader's tests) probe at once.
         let probe = tempfile::Builder::new().prefix("grade-probe-").tempdir().map_err(|e| e.to_string())?;
-        let dir = probe.path();
+        let (bin, run) = (probe.path().join("bin"), probe.path().join("run"));
+        // The helper where the probe's user can reach it, as the stage has it (the helper given
+        // may lie in a directory that user may not enter).
+        let helper = bin.join("grade");
+        fs::create_dir(&bin).and_then(|()| fs::create_dir(&run)).map_err(|e| e.to_string())?;
+        link_or_copy_for_all(&self.self_exe, &helper)
+            .map_err(|e| format!("copying the helper {} for the probe: {e}", self.self_exe.display()))?;
+        for dir in [probe.path(), &bin] {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o711)).map_err(|e| e.to_string())?;
+        }
         if let Some(uid) = self.uid(0) {
-            nix::unistd::chown(dir, Some(Uid::from_raw(uid)), Some(Gid::from_raw(uid)))
+            nix::unistd::chown(&run, Some(Uid::from_raw(uid)), Some(Gid::from_raw(uid)))
                 .map_err(|e| e.to_string())?;
         }
         let mut command = Command::new(bwrap);
-        command.args(bwrap_args(dir)).args(["--", "true"]).stdin(Stdio::null()).stdout(Stdio::null());
+        command
+            .args(tree.bwrap_args(&[&helper], &run))
+            .arg("--")
+            .arg(&helper)
+            .arg("--help")
+            .env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::null());
         if let Some(uid) = self.uid(0) {
             command.uid(uid).gid(uid);
         }
         let output = command.output().map_err(|e| e.to_string())?;
         if output.status.success() {
-            Ok(())
+            Ok(tree)
         } else {
             Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
         }
     }
+}
+
+/// Puts the program `from` at `to`, readable and executable by every user: a hard link when
+/// `from` already is (no copy of a large binary), else a copy.
+fn link_or_copy_for_all(from: &Path, to: &Path) -> io::Result<()> {
+    let for_all = fs::metadata(from)?.permissions().mode() & 0o005 == 0o005;
+    if for_all && fs::hard_link(from, to).is_ok() {
+        return Ok(());
+    }
+    fs::copy(from, to)?;
+    fs::set_permissions(to, fs::Permissions::from_mode(0o755))
 }
 
 /// The `grade` binary: this process if it is `grade`, else `grade` next to it or one directory
@@ -467,33 +506,6 @@ pub fn helper_binary() -> Result<PathBuf, SandboxError> {
             exe.display()
         ))
     })
-}
-
-/// bubblewrap's arguments for a test whose only writable directory is `run_dir`.
-fn bwrap_args(run_dir: &Path) -> Vec<String> {
-    let dir = run_dir.display().to_string();
-    let mut args: Vec<String> = [
-        "--die-with-parent",
-        "--unshare-all",
-        "--new-session",
-        "--ro-bind",
-        "/",
-        "/",
-        "--dev",
-        "/dev",
-        "--proc",
-        "/proc",
-        "--size",
-        "67108864",
-        "--tmpfs",
-        "/dev/shm",
-        "--bind",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    args.extend([dir.clone(), dir.clone(), "--chdir".into(), dir]);
-    args
 }
 
 /// `bwrap` on PATH (or in /usr/bin).
@@ -585,6 +597,7 @@ mod tests {
     fn bare() -> Sandbox {
         Sandbox {
             bwrap: None,
+            tree: Tree::default(),
             uids: Vec::new(),
             _uid_locks: Vec::new(),
             limits: Limits::default(),
@@ -624,13 +637,5 @@ mod tests {
         sandbox.missing(true, BWRAP, "bubblewrap (bwrap) is not installed: install it".into());
         assert_eq!(sandbox.warnings(), ["bubblewrap (bwrap) is not installed: install it".to_string()]);
         assert!(!sandbox.describe().contains("not root"), "{}", sandbox.describe());
-    }
-
-    #[test]
-    fn only_the_run_directory_is_writable_in_bwrap() {
-        let args = bwrap_args(Path::new("/cache/runs/x"));
-        let joined = args.join(" ");
-        assert!(joined.contains("--ro-bind / /"));
-        assert!(joined.ends_with("--bind /cache/runs/x /cache/runs/x --chdir /cache/runs/x"));
     }
 }
