@@ -3,7 +3,10 @@
 //! a line of its own in the grader's table (`Points: 290/290`), clear the screen or reorder what
 //! is shown. Names become one line with visible escapes ([`escape_name`]); lines of output have
 //! their control characters replaced ([`printable`]); names used to build file paths become plain
-//! file names ([`safe_file_name`]).
+//! file names ([`safe_file_name`]). Such text can also be of any length: [`caps`] bounds how much
+//! of it the grader passes on, and marks where it cut.
+
+pub mod caps;
 
 use std::ffi::OsStr;
 use std::fmt::Write;

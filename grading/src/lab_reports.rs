@@ -14,7 +14,10 @@
 //!
 //! The page is written by a process that runs the submission's code, so it is not trusted: only
 //! the expected `*.html` file is taken, only if it is a regular file with no other hard link
-//! (never through a symbolic link, a FIFO or a device), and only up to [`MAX_REPORT_BYTES`].
+//! (never through a symbolic link, a FIFO or a device), only up to [`REPORT_PAGE`], and only
+//! while the pages of the grading stay under [`REPORT_PAGES`] together (both in the staging
+//! directory and in the reports directory). A page not kept is named in the failure details,
+//! with the cap it hit.
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -23,12 +26,11 @@ use std::path::{Path, PathBuf};
 
 use nix::fcntl::OFlag;
 
+use crate::escape::caps::{marker, Cap, REPORT_PAGE, REPORT_PAGES};
 use crate::outcome::{ReportCopy, TestOutcome};
 
 /// The names the harness uses (its report crate's [`labreport::naming`]): one definition for both.
 pub use labreport::naming::{file_name, page_name, REPORT_DIR_ENV, REPORT_ENV};
-/// The largest page the grader copies (the harness keeps its pages under 5 MB).
-pub const MAX_REPORT_BYTES: u64 = 10 * 1024 * 1024;
 /// The reports directory inside a run directory.
 pub const RUN_DIR_REPORTS: &str = "reports";
 /// The default reports directory, relative to the reference workspace, when neither `--reports`
@@ -46,7 +48,9 @@ pub fn test_env(run_dir: &Path, wanted: bool) -> Vec<(String, String)> {
 
 /// Takes the page the test `test_name` (libtest's name, without the suite) wrote in `run_dir`,
 /// copying it to `to`. `None` when it wrote none; [`ReportCopy::NotKept`] when what it wrote
-/// is not a page the grader copies. Call it only once every process of the run is gone.
+/// is not a page the grader copies, or when the pages already in `to`'s directory (this
+/// grading's staging directory) leave no room for it under [`REPORT_PAGES`]. Call it only once
+/// every process of the run is gone.
 pub fn take(run_dir: &Path, test_name: &str, to: &Path) -> Option<ReportCopy> {
     let dir = run_dir.join(RUN_DIR_REPORTS);
     let dir_kind = fs::symlink_metadata(&dir).ok()?;
@@ -57,39 +61,66 @@ pub fn take(run_dir: &Path, test_name: &str, to: &Path) -> Option<ReportCopy> {
     }
     let page = dir.join(page_name(test_name));
     fs::symlink_metadata(&page).ok()?;
-    Some(match copy_untrusted(&page, to) {
-        Ok(()) => ReportCopy::Kept(to.to_path_buf()),
+    Some(match copy_untrusted(&page, to, staged_bytes(to)) {
+        Ok(_) => ReportCopy::Kept(to.to_path_buf()),
         Err(why) => ReportCopy::NotKept(why),
     })
 }
 
+/// Bytes of the files beside `to` (not `to` itself, which a new attempt of the same run
+/// replaces): the pages this grading staged so far.
+fn staged_bytes(to: &Path) -> u64 {
+    let Some(dir) = to.parent() else { return 0 };
+    let Ok(entries) = fs::read_dir(dir) else { return 0 };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path() != to)
+        .filter_map(|entry| entry.metadata().ok())
+        .filter(fs::Metadata::is_file)
+        .map(|meta| meta.len())
+        .sum()
+}
+
 /// Copies `from`, written by an untrusted process, to `to`: only a regular file with a single
-/// link, opened without following links, of at most [`MAX_REPORT_BYTES`].
-pub fn copy_untrusted(from: &Path, to: &Path) -> Result<(), String> {
+/// link, opened without following links, of at most [`REPORT_PAGE`], and only if it and the
+/// `kept` bytes of pages already kept stay under [`REPORT_PAGES`]. Returns its size.
+pub fn copy_untrusted(from: &Path, to: &Path, kept: u64) -> Result<u64, String> {
     let meta = fs::symlink_metadata(from).map_err(|e| format!("cannot read it: {e}"))?;
-    check_page(&meta)?;
+    check_page(&meta, kept)?;
     let mut file = File::options()
         .read(true)
         .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits())
         .open(from)
         .map_err(|e| format!("cannot open it: {e}"))?;
     let opened = file.metadata().map_err(|e| format!("cannot read it: {e}"))?;
-    check_page(&opened)?;
+    check_page(&opened, kept)?;
     if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) {
         return Err("it was replaced while the grader looked at it; not copied".into());
     }
     let mut bytes = Vec::with_capacity(opened.len() as usize);
     (&mut file)
-        .take(MAX_REPORT_BYTES + 1)
+        .take(REPORT_PAGE.bytes as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read it: {e}"))?;
-    if bytes.len() as u64 > MAX_REPORT_BYTES {
-        return Err(too_big(bytes.len() as u64));
-    }
-    write_file(to, &bytes).map_err(|e| format!("cannot write {}: {e}", to.display()))
+    let len = bytes.len() as u64;
+    over_caps(len, kept)?;
+    write_file(to, &bytes).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+    Ok(len)
 }
 
-fn check_page(meta: &fs::Metadata) -> Result<(), String> {
+/// Why a page of `len` bytes is not kept after `kept` bytes of pages, if one of the caps says so.
+fn over_caps(len: u64, kept: u64) -> Result<(), String> {
+    let over = |cap: Cap| Err(marker(len, &cap.to_string()));
+    if len > REPORT_PAGE.bytes as u64 {
+        return over(REPORT_PAGE);
+    }
+    if kept + len > REPORT_PAGES.bytes as u64 {
+        return over(REPORT_PAGES);
+    }
+    Ok(())
+}
+
+fn check_page(meta: &fs::Metadata, kept: u64) -> Result<(), String> {
     let kind = meta.file_type();
     if kind.is_symlink() {
         return Err("it is a symbolic link, not a file; not copied".into());
@@ -100,18 +131,7 @@ fn check_page(meta: &fs::Metadata) -> Result<(), String> {
     if meta.nlink() != 1 {
         return Err("it is a hard link to another file; not copied".into());
     }
-    if meta.len() > MAX_REPORT_BYTES {
-        return Err(too_big(meta.len()));
-    }
-    Ok(())
-}
-
-fn too_big(len: u64) -> String {
-    format!(
-        "it is {:.1} MB, over the grader's {} MB limit; not copied",
-        len as f64 / 1e6,
-        MAX_REPORT_BYTES / (1024 * 1024)
-    )
+    over_caps(meta.len(), kept)
 }
 
 /// Writes `bytes` to a fresh file at `path` (replacing whatever was there), readable by all.
@@ -131,8 +151,10 @@ fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// [`TestOutcome::deciding_run`]), as [`page_name`] of its id,
 /// from the staging copy [`take`] made; other runs' pages are dropped. A page left in `dest` by
 /// an earlier grading of one of these tests is removed first, so that every page there is this
-/// grading's. The failure's log tail is changed to name the kept page.
+/// grading's. The failure's log tail is changed to name the kept page. Pages past
+/// [`REPORT_PAGES`] (all of them together) are not kept.
 pub fn keep(outcomes: &mut [TestOutcome], dest: &Path) {
+    let mut kept = 0;
     for outcome in outcomes {
         let target = dest.join(page_name(&outcome.test.id.to_string()));
         if fs::symlink_metadata(&target).is_ok_and(|m| !m.is_dir()) {
@@ -148,9 +170,15 @@ pub fn keep(outcomes: &mut [TestOutcome], dest: &Path) {
                 run.report = None;
                 continue;
             }
+            let len = fs::metadata(&staged).map(|meta| meta.len()).unwrap_or(0);
+            if let Err(why) = over_caps(len, kept) {
+                run.report = Some(ReportCopy::NotKept(why));
+                continue;
+            }
             let copied = fs::read(&staged).and_then(|bytes| write_file(&target, &bytes));
             run.report = Some(match copied {
                 Ok(()) => {
+                    kept += len;
                     retarget(&mut run.output, &staged, &target);
                     ReportCopy::Kept(target.clone())
                 }
@@ -231,9 +259,10 @@ mod tests {
         fs::remove_file(reports.join("t.html")).unwrap();
 
         let big = File::create(reports.join("t.html")).unwrap();
-        big.set_len(MAX_REPORT_BYTES + 1).unwrap();
-        assert!(
-            matches!(take(run.path(), "t", &to), Some(ReportCopy::NotKept(why)) if why.contains("limit"))
+        big.set_len(REPORT_PAGE.bytes as u64 + 1).unwrap();
+        assert_eq!(
+            take(run.path(), "t", &to),
+            Some(ReportCopy::NotKept("[... 10,485,761 bytes cut: report page capped at 10 MiB]".into()))
         );
         assert!(!to.exists(), "nothing refused is copied");
 
@@ -245,6 +274,70 @@ mod tests {
             matches!(take(run.path(), "t", &to), Some(ReportCopy::NotKept(why)) if why.contains("directory"))
         );
         assert!(!to.exists());
+    }
+
+    #[test]
+    fn the_pages_of_a_grading_stay_under_their_cap_together() {
+        let run = run_dir_with("t.html", &[b'x'; 20]);
+        let staging = tempfile::tempdir().unwrap();
+        let to = staging.path().join("t.run1.html");
+        // Pages staged earlier (sparse files: no disk is used), leaving exactly 20 bytes.
+        let earlier = File::create(staging.path().join("a.run1.html")).unwrap();
+        earlier.set_len(REPORT_PAGES.bytes as u64 - 20).unwrap();
+        assert_eq!(take(run.path(), "t", &to), Some(ReportCopy::Kept(to.clone())), "at the cap exactly");
+        assert_eq!(take(run.path(), "t", &to), Some(ReportCopy::Kept(to.clone())), "a new attempt replaces");
+        earlier.set_len(REPORT_PAGES.bytes as u64 - 19).unwrap();
+        fs::remove_file(&to).unwrap();
+        assert_eq!(
+            take(run.path(), "t", &to),
+            Some(ReportCopy::NotKept("[... 20 bytes cut: report pages capped at 64 MiB per grading]".into())),
+            "one byte over"
+        );
+        assert!(!to.exists());
+    }
+
+    #[test]
+    fn pages_kept_for_the_reports_stay_under_their_cap_together() {
+        use crate::outcome::{Failure, RunResult};
+        use crate::rubric::{RubricTest, TestId};
+        let staging = tempfile::tempdir().unwrap();
+        let outcome = |name: &str, len: u64| {
+            let staged = staging.path().join(format!("{name}.html"));
+            File::create(&staged).unwrap().set_len(len).unwrap();
+            let mut run = RunResult::new(
+                Some(Failure::TestFailed { hint: None }),
+                std::time::Duration::ZERO,
+                1,
+                Vec::new(),
+            );
+            run.report = Some(ReportCopy::Kept(staged));
+            TestOutcome {
+                test: RubricTest {
+                    id: TestId { suite: "s".into(), name: name.into() },
+                    description: String::new(),
+                    points: 1,
+                    categories: Vec::new(),
+                    timeout: std::time::Duration::from_secs(1),
+                },
+                runs: vec![run],
+                runs_wanted: 1,
+            }
+        };
+        // Six pages at the cap of a page and one of 4 MiB: the cap of all pages exactly.
+        let page = REPORT_PAGE.bytes as u64;
+        let mut outcomes: Vec<TestOutcome> = (0..6).map(|n| outcome(&format!("p{n}"), page)).collect();
+        outcomes.push(outcome("b", REPORT_PAGES.bytes as u64 - 6 * page));
+        outcomes.push(outcome("c", 1));
+        let dest = tempfile::tempdir().unwrap();
+        keep(&mut outcomes, dest.path());
+        let reports: Vec<_> = outcomes.iter().map(|o| o.runs[0].report.clone().unwrap()).collect();
+        assert_eq!(reports[0], ReportCopy::Kept(dest.path().join("s__p0.html")));
+        assert_eq!(reports[6], ReportCopy::Kept(dest.path().join("s__b.html")), "at the cap exactly");
+        assert_eq!(
+            reports[7],
+            ReportCopy::NotKept("[... 1 byte cut: report pages capped at 64 MiB per grading]".into())
+        );
+        assert!(!dest.path().join("s__c.html").exists());
     }
 
     #[test]

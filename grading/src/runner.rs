@@ -13,6 +13,8 @@
 //! a signal (memory, stack) or that the grader could not run is judged as before: no busy
 //! machine explains those.
 
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -20,16 +22,14 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::Signal;
 
 use crate::attempts::attempt_run;
+use crate::escape::caps::{self, LOG_BYTES, LOG_LINES, READ_BYTES};
 use crate::lab_reports;
-use crate::outcome::{Failure, ReportCopy, RunResult, RunVerdict};
+use crate::outcome::{panic_message, Failure, ReportCopy, RunResult, RunVerdict};
 use crate::process::{kill_group, wait_watching, Waited};
 use crate::rubric::{Limits, RubricTest};
 use crate::run_dir_usage;
 use crate::sandbox::Sandbox;
 use crate::verdict::{VerdictKey, VERDICT_VAR};
-
-/// Lines of output kept from a run.
-pub const TAIL_LINES: usize = 40;
 
 /// One run to make.
 #[derive(Clone, Debug)]
@@ -75,17 +75,28 @@ fn run_attempt(
     let result = run_inner(sandbox, slot, runs, spec, limits);
     let duration = started.elapsed();
     match result {
-        Ok((verdict, output, report)) => {
-            let mut result = RunResult::with_verdict(verdict, duration, spec.seed, output);
-            result.report = report;
+        Ok(ran) => {
+            let mut result = RunResult::with_verdict(ran.verdict, duration, spec.seed, ran.tail);
+            result.output_cut = ran.cut;
+            result.message = ran.message;
+            result.report = ran.report;
             result
         }
         Err(e) => RunResult::new(Some(Failure::Grader(e)), duration, spec.seed, Vec::new()),
     }
 }
 
-/// The outcome of one process: its verdict, its output's tail, its report page.
-type Ran = (RunVerdict, Vec<String>, Option<ReportCopy>);
+/// The outcome of one process.
+struct Ran {
+    verdict: RunVerdict,
+    /// Its output's tail (see [`caps::keep_end`]).
+    tail: Vec<String>,
+    /// Bytes of output before the tail, not kept.
+    cut: u64,
+    /// Its panic message (`None` if it passed).
+    message: Option<String>,
+    report: Option<ReportCopy>,
+}
 
 fn run_inner(
     sandbox: &Sandbox,
@@ -139,11 +150,14 @@ fn run_inner(
         },
         other => other,
     };
-    let mut tail = crate::fsutil::tail_of(&mut output_read, TAIL_LINES + 2, 64 * 1024).unwrap_or_default();
+    // Only the output's last bytes are read, whatever the test printed; the verdict lines go
+    // before any line is cut (a key must never reach a report, not even in part).
+    let (window, before) = read_end(&mut output_read, READ_BYTES).unwrap_or_default();
+    let mut lines = caps::output_lines(&window);
+    drop(window);
     let heard = key.heard_in_file(&mut output_read);
-    key.strip(&mut tail);
-    let excess = tail.len().saturating_sub(TAIL_LINES);
-    tail.drain(..excess);
+    key.strip(&mut lines);
+    caps::cap_lines(&mut lines);
     let failure = match (waited, &heard) {
         (Waited::TimedOut, _) => Some(Failure::TimedOut(spec.timeout)),
         (Waited::Stopped(why), _) => Some(Failure::DiskLimit(why)),
@@ -152,7 +166,7 @@ fn run_inner(
             Some(Failure::Grader(format!("reading the test's output {}: {e}", output_path.display())))
         }
         (Waited::Exited(status), Ok(heard)) => {
-            judge(status, sandbox.reports_signals_as_codes(), heard.verdict, limits, &tail)
+            judge(status, sandbox.reports_signals_as_codes(), heard.verdict, limits, &lines)
         }
     };
     let failure = match failure {
@@ -176,6 +190,12 @@ fn run_inner(
         ) => RunVerdict::Inconclusive { reason },
         (Some(failure), _) => RunVerdict::Failed(failure),
     };
+    // The message may lie further back than the tail kept.
+    let message = match verdict {
+        RunVerdict::Passed => None,
+        _ => panic_message(&lines),
+    };
+    let (mut tail, cut) = caps::keep_end(lines, before, LOG_LINES, LOG_BYTES);
     // Every process of the run is gone (killed and swept): what it left is safe to read.
     let report = match (&verdict, spec.reports) {
         (RunVerdict::Passed, _) | (_, None) => None,
@@ -192,7 +212,20 @@ fn run_inner(
             report
         }
     };
-    Ok((verdict, tail, report))
+    Ok(Ran { verdict, tail, cut, message, report })
+}
+
+/// The last `max` bytes of `file` (all of it if shorter), from a character's start, and how
+/// many bytes come before them.
+fn read_end(file: &mut File, max: u64) -> io::Result<(Vec<u8>, u64)> {
+    let len = file.metadata()?.len();
+    let start = len.saturating_sub(max);
+    file.seek(SeekFrom::Start(start))?;
+    let mut bytes = Vec::with_capacity((len - start) as usize);
+    file.take(max).read_to_end(&mut bytes)?;
+    let skip = if start > 0 { caps::first_char_start(&bytes) } else { 0 };
+    bytes.drain(..skip);
+    Ok((bytes, start + skip as u64))
 }
 
 /// The verdict for a process that ended with `status`; `confirmed`: its output holds this run's

@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::escape::caps::{self, MESSAGE};
 use crate::escape::one_line;
 
 /// Why a run did not pass.
@@ -105,9 +106,12 @@ pub struct RunResult {
     pub duration: Duration,
     /// The `LAB_SEED` it ran with (every attempt of a run has the same).
     pub seed: u64,
-    /// The last lines of its output (stdout and stderr, interleaved).
+    /// The last lines of its output (stdout and stderr, interleaved), printable, each and all
+    /// together capped (see [`crate::escape::caps`]).
     pub output: Vec<String>,
-    /// The panic message found in the output, if it did not pass.
+    /// How many bytes of its output came before [`RunResult::output`] and were not kept.
+    pub output_cut: u64,
+    /// The panic message found in the output, if it did not pass, capped at [`MESSAGE`].
     pub message: Option<String>,
     /// The report page of a run that did not pass, if its test wrote one and the grader was
     /// asked to keep it (`None` for passed runs and for tests that write none, e.g. killed at
@@ -142,6 +146,7 @@ impl RunResult {
             duration,
             seed,
             output,
+            output_cut: 0,
             message,
             report: None,
             inconclusive_attempts: Vec::new(),
@@ -204,7 +209,8 @@ impl RunResult {
     }
 }
 
-/// The last `panicked at` line of `output` and the message lines after it.
+/// The last `panicked at` line of `output` and the message lines after it (at most 12), capped at
+/// [`MESSAGE`] with a marker where it was cut.
 pub fn panic_message(output: &[String]) -> Option<String> {
     let start = output.iter().rposition(|l| l.contains("panicked at"))?;
     let mut lines = vec![output[start].trim().to_string()];
@@ -218,7 +224,8 @@ pub fn panic_message(output: &[String]) -> Option<String> {
         }
         lines.push(line.clone());
     }
-    Some(lines.join("\n"))
+    let message = lines.join("\n");
+    Some(caps::cap_start(&message, MESSAGE.bytes, caps::utf8_cost, &MESSAGE.to_string()).into_owned())
 }
 
 #[cfg(test)]
@@ -240,5 +247,23 @@ mod tests {
             panic_message(&output).as_deref(),
             Some("thread 'x' panicked at tests/tests/a.rs:3:5:\nwanted s1 as primary, got None")
         );
+    }
+
+    #[test]
+    fn a_long_panic_message_is_capped_with_a_marker() {
+        let line = "é".repeat(1000);
+        let mut output = vec!["thread 'x' panicked at src/a.rs:3:5:".to_string()];
+        output.extend(std::iter::repeat_n(line.clone(), 3));
+        let message = panic_message(&output).unwrap();
+        assert!(message.len() <= MESSAGE.bytes, "{}", message.len());
+        assert!(message.starts_with("thread 'x' panicked at src/a.rs:3:5:\n"), "{message}");
+        let marker = message.lines().last().unwrap();
+        let kept = message.len() - marker.len() - 1;
+        let whole = output.iter().map(|l| l.len() + 1).sum::<usize>() - 1;
+        assert_eq!(marker, caps::marker((whole - kept) as u64, &MESSAGE.to_string()));
+        // At the cap exactly, the message is whole.
+        let short = vec![output[0].clone(), "a".repeat(MESSAGE.bytes - output[0].len() - 1)];
+        assert_eq!(panic_message(&short).unwrap().len(), MESSAGE.bytes);
+        assert!(!panic_message(&short).unwrap().contains("bytes cut"));
     }
 }

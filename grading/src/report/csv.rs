@@ -2,6 +2,7 @@
 //! machine was too busy to judge it; it earns no points) has `inconclusive` for its points, and
 //! `tests_inconclusive` counts them: grade that submission again on a quieter machine.
 
+use crate::escape::caps::{cap_middle, CSV_CELL};
 use crate::escape::printable;
 use crate::outcome::{Grade, GradeStatus};
 use crate::rubric::Rubric;
@@ -65,10 +66,12 @@ fn row(cells: &[String]) -> String {
     cells.iter().map(|c| quote(c)).collect::<Vec<_>>().join(",")
 }
 
-/// A CSV cell, quoted when needed: one printable line (see [`printable`]), and a cell that a
-/// spreadsheet would take for a formula (`=`, `+`, `-`, `@`) is prefixed with `'`.
+/// A CSV cell, quoted when needed: one printable line (see [`printable`]) of at most
+/// [`CSV_CELL`] before quoting (its start and end kept), and a cell that a spreadsheet would take
+/// for a formula (`=`, `+`, `-`, `@`) is prefixed with `'`.
 pub fn quote(cell: &str) -> String {
-    let mut cell = printable(&cell.replace(['\n', '\r'], " "));
+    let cell = printable(&cell.replace(['\n', '\r'], " "));
+    let mut cell = cap_middle(&cell, CSV_CELL.bytes, &CSV_CELL.to_string()).into_owned();
     if cell.starts_with(['=', '+', '-', '@']) {
         cell.insert(0, '\'');
     }
@@ -91,5 +94,16 @@ mod tests {
         assert_eq!(quote("a\nPoints: 1/1\x1b[2J"), "a Points: 1/1?[2J");
         assert_eq!(quote("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(quote("-1"), "'-1");
+    }
+
+    #[test]
+    fn cells_are_capped_with_a_marker() {
+        let at_cap = "é".repeat(CSV_CELL.bytes / 2);
+        assert_eq!(quote(&at_cap), at_cap);
+        let over = format!("{at_cap}x");
+        let cell = quote(&over);
+        assert!(cell.len() <= CSV_CELL.bytes, "{}", cell.len());
+        assert!(cell.contains(" bytes cut: CSV cell capped at 1 KiB] "), "{cell}");
+        assert!(cell.starts_with('é') && cell.ends_with('x'), "{cell}");
     }
 }

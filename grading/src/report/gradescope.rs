@@ -5,17 +5,18 @@
 //! to judge it) is `failed` with no points, `[INCONCLUSIVE]` at the end of its name and its
 //! output saying so; the top-level output counts such tests, and `extra_data` has
 //! `tests_inconclusive`.
+//!
+//! Written with `serde_json::to_string_pretty`, the file takes at most
+//! [`RESULTS_FILE_BYTES`](crate::escape::caps::RESULTS_FILE_BYTES): the tests' outputs share
+//! what the rest leaves, measured as JSON escapes them.
 
 use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::escape::printable;
+use crate::escape::caps::LOG_LINES;
 use crate::outcome::Grade;
-use crate::report::{details_from, status_details, INCONCLUSIVE_HEADLINE};
-
-/// Lines of each failed test's log in its Gradescope output.
-pub const TAIL_IN_JSON: usize = 40;
+use crate::report::{details_from, fit_to_cap, note_lines, status_details, INCONCLUSIVE_HEADLINE};
 
 /// The `results.json` document; report pages are named by their full path.
 pub fn results_json(grade: &Grade) -> Value {
@@ -25,20 +26,43 @@ pub fn results_json(grade: &Grade) -> Value {
 /// The `results.json` document to be written in the directory `dir`: report pages under `dir`
 /// (the default `reports/` next to it) are named relative to it.
 pub fn results_json_in(grade: &Grade, dir: Option<&Path>) -> Value {
+    let outputs: Vec<String> = grade
+        .tests
+        .iter()
+        .map(|outcome| match outcome.runs.is_empty() {
+            true => "not run: see the overall output (the submission did not build or was refused)".into(),
+            false => details_from(outcome, LOG_LINES, dir),
+        })
+        .collect();
+    fit_to_cap(outputs, json_cost, "results.json", |outputs| document(grade, outputs), pretty_len)
+}
+
+/// What a character of a string takes in JSON: two bytes for a quote, a backslash and the
+/// control characters with a short escape (`\n`), six for the other control characters
+/// (`\u001b`), else its bytes of UTF-8 (as `serde_json` writes them).
+fn json_cost(c: char) -> usize {
+    match c {
+        '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+        c if u32::from(c) < 0x20 => 6,
+        c => c.len_utf8(),
+    }
+}
+
+/// The size of `document` as written.
+fn pretty_len(document: &Value) -> usize {
+    serde_json::to_string_pretty(document).map(|text| text.len()).unwrap_or(0)
+}
+
+/// The document, with `outputs[i]` as the output of the `i`th test.
+fn document(grade: &Grade, outputs: &[String]) -> Value {
     let mut tests = Vec::new();
-    for outcome in &grade.tests {
+    for (outcome, output) in grade.tests.iter().zip(outputs) {
         let suite_index = grade.suites.iter().position(|s| s.name == outcome.test.id.suite).unwrap_or(0) + 1;
         let test_index = grade
             .tests
             .iter()
             .filter(|t| t.test.id.suite == outcome.test.id.suite)
             .position(|t| t.test.id == outcome.test.id);
-        let mut output = String::new();
-        if outcome.runs.is_empty() {
-            output.push_str("not run: see the overall output (the submission did not build or was refused)");
-        } else {
-            output.push_str(&details_from(outcome, TAIL_IN_JSON, dir));
-        }
         let mark = if outcome.is_inconclusive() { " [INCONCLUSIVE]" } else { "" };
         tests.push(json!({
             "name": format!("{}: {}{mark}", outcome.test.id, outcome.test.description),
@@ -70,9 +94,7 @@ pub fn results_json_in(grade: &Grade, dir: Option<&Path>) -> Value {
         output.push_str(&details);
         output.push('\n');
     }
-    for note in &grade.notes {
-        output.push_str(&format!("note: {}\n", printable(note)));
-    }
+    output.push_str(&note_lines(&grade.notes));
     let execution_time = grade.build_time.unwrap_or_default() + grade.test_time;
     json!({
         "score": grade.points(),

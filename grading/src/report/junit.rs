@@ -7,14 +7,56 @@
 
 use std::fmt::Write;
 
-use crate::outcome::{Grade, TestOutcome};
-use crate::report::{details_from, failure_details, report_line, status_details};
+use crate::escape::caps::LOG_LINES;
+use crate::outcome::{Grade, GradeStatus, TestOutcome};
+use crate::report::{details_from, failure_details, fit_to_cap, report_line, status_details};
 
-/// The JUnit document.
+/// The JUnit document, of at most [`RESULTS_FILE_BYTES`](crate::escape::caps::RESULTS_FILE_BYTES):
+/// the tests' texts share what the rest leaves, measured as XML escapes them.
 pub fn junit_xml(grade: &Grade) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let not_run = status_details(&grade.status);
-    let (failures, errors) = counts(grade.tests.iter(), not_run.is_some());
+    // Each test's message (its details' first line: the grader's words) and its text.
+    let (heads, bodies): (Vec<String>, Vec<String>) = grade
+        .tests
+        .iter()
+        .map(|outcome| {
+            if outcome.passed() {
+                let notes = outcome.attempts_notes();
+                (
+                    String::new(),
+                    if notes.is_empty() { String::new() } else { details_from(outcome, LOG_LINES, None) },
+                )
+            } else if let Some(details) = &not_run {
+                ("not run".to_string(), details.clone())
+            } else {
+                let details = failure_details(outcome, LOG_LINES);
+                let default = if outcome.is_inconclusive() { "INCONCLUSIVE" } else { "failed" };
+                let mut first = details.lines().next().unwrap_or(default).to_string();
+                if let Some(report) = outcome.failed_run().and_then(|run| report_line(run, None)) {
+                    first = format!("{first}; {report}");
+                }
+                (first, details)
+            }
+        })
+        .unzip();
+    fit_to_cap(bodies, xml_cost, "the JUnit report", |bodies| render(grade, &heads, bodies), String::len)
+}
+
+/// What a character takes once [`escape`]d.
+fn xml_cost(c: char) -> usize {
+    match c {
+        '&' => 5,
+        '<' | '>' => 4,
+        '"' | '\'' => 6,
+        c => c.len_utf8(),
+    }
+}
+
+/// The document, with `heads[i]` and `bodies[i]` as the message and the text of the `i`th test.
+fn render(grade: &Grade, heads: &[String], bodies: &[String]) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let not_run = !matches!(grade.status, GradeStatus::Graded);
+    let (failures, errors) = counts(grade.tests.iter(), not_run);
     let total_time = grade.test_time.as_secs_f64();
     let _ = writeln!(
         out,
@@ -23,19 +65,24 @@ pub fn junit_xml(grade: &Grade) -> String {
         grade.tests.len()
     );
     for suite in &grade.suites {
-        let tests: Vec<&TestOutcome> = grade.tests.iter().filter(|t| t.test.id.suite == suite.name).collect();
+        let tests: Vec<(&TestOutcome, (&String, &String))> = grade
+            .tests
+            .iter()
+            .zip(heads.iter().zip(bodies))
+            .filter(|(t, _)| t.test.id.suite == suite.name)
+            .collect();
         if tests.is_empty() {
             continue;
         }
-        let (failed, errors) = counts(tests.iter().copied(), not_run.is_some());
-        let time: f64 = tests.iter().map(|t| t.total_duration().as_secs_f64()).sum();
+        let (failed, errors) = counts(tests.iter().map(|(t, _)| *t), not_run);
+        let time: f64 = tests.iter().map(|(t, _)| t.total_duration().as_secs_f64()).sum();
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"{errors}\" time=\"{time:.3}\">",
             escape(&suite.name),
             tests.len()
         );
-        for outcome in tests {
+        for (outcome, (head, body)) in tests {
             let _ = write!(
                 out,
                 "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
@@ -43,37 +90,18 @@ pub fn junit_xml(grade: &Grade) -> String {
                 escape(&outcome.test.id.name),
                 outcome.total_duration().as_secs_f64()
             );
-            let notes = outcome.attempts_notes();
-            if outcome.passed() && notes.is_empty() {
+            if outcome.passed() && outcome.attempts_notes().is_empty() {
                 let _ = writeln!(out, "/>");
                 continue;
             }
             let _ = writeln!(out, ">");
+            let (head, body) = (escape(head), escape(body));
             if outcome.passed() {
-                let _ = writeln!(
-                    out,
-                    "      <system-out>{}</system-out>",
-                    escape(&details_from(outcome, 40, None))
-                );
-            } else if let Some(details) = &not_run {
-                let _ = writeln!(out, "      <error message=\"not run\">{}</error>", escape(details));
-            } else if outcome.is_inconclusive() {
-                let details = failure_details(outcome, 40);
-                let first = details.lines().next().unwrap_or("INCONCLUSIVE");
-                let _ =
-                    writeln!(out, "      <error message=\"{}\">{}</error>", escape(first), escape(&details));
+                let _ = writeln!(out, "      <system-out>{body}</system-out>");
+            } else if not_run || outcome.is_inconclusive() {
+                let _ = writeln!(out, "      <error message=\"{head}\">{body}</error>");
             } else {
-                let details = failure_details(outcome, 40);
-                let mut first = details.lines().next().unwrap_or("failed").to_string();
-                if let Some(report) = outcome.failed_run().and_then(|run| report_line(run, None)) {
-                    first = format!("{first}; {report}");
-                }
-                let _ = writeln!(
-                    out,
-                    "      <failure message=\"{}\">{}</failure>",
-                    escape(&first),
-                    escape(&details)
-                );
+                let _ = writeln!(out, "      <failure message=\"{head}\">{body}</failure>");
             }
             let _ = writeln!(out, "    </testcase>");
         }

@@ -1,5 +1,8 @@
 //! The grade, written for people and for machines: the terminal [`table`] in the DSLabs style,
 //! Gradescope's `results.json` ([`gradescope`]), JUnit XML ([`junit`]) and the batch [`csv`].
+//!
+//! What a submission wrote reaches them already capped per test (see [`crate::escape::caps`]);
+//! each results file is capped in total as well ([`fit_to_cap`]), and says where it cut.
 
 pub mod csv;
 pub mod gradescope;
@@ -9,6 +12,7 @@ pub mod table;
 use std::fmt::Write;
 use std::path::Path;
 
+use crate::escape::caps::{self, RESULTS_FILE_BYTES};
 use crate::escape::{escape_text, one_line, printable, printable_lines};
 use crate::outcome::{GradeStatus, ReportCopy, RunResult, RunVerdict, TestOutcome};
 
@@ -30,9 +34,9 @@ pub fn rerun_command(outcome: &TestOutcome, seed: u64) -> String {
 /// What went wrong in a test, for its report: the reason (or, for an inconclusive test,
 /// [`INCONCLUSIVE_HEADLINE`], each attempt's reason and [`INCONCLUSIVE_ADVICE`]), the runs judged after inconclusive attempts,
 /// the seed and how to rerun it, where its HTML report page is, the panic message and the log
-/// tail. Empty for a passed test. Every line is printable, and the lines of the message and the
-/// log (the test's own text) are indented, so none of them can pass for a line of the report
-/// itself.
+/// tail (its last `tail_lines` lines, after a marker saying how much came before). Empty for a
+/// passed test. Every line is printable, and the lines of the message and the log (the test's
+/// own text) are indented, so none of them can pass for a line of the report itself.
 pub fn failure_details(outcome: &TestOutcome, tail_lines: usize) -> String {
     failure_details_from(outcome, tail_lines, None)
 }
@@ -85,8 +89,10 @@ pub fn failure_details_from(outcome: &TestOutcome, tail_lines: usize, base: Opti
             let _ = writeln!(text, "    {}", printable(line));
         }
     }
-    if !run.output.is_empty() {
-        let shown = &run.output[run.output.len().saturating_sub(tail_lines)..];
+    if !run.output.is_empty() || run.output_cut > 0 {
+        let start = run.output.len().saturating_sub(tail_lines);
+        let shown = &run.output[start..];
+        let cut = run.output_cut + run.output[..start].iter().map(|l| l.len() as u64 + 1).sum::<u64>();
         // The harness's own `report:` line names the page as the table does.
         let relative = match (&run.report, base) {
             (Some(ReportCopy::Kept(path)), Some(base)) => path
@@ -96,6 +102,9 @@ pub fn failure_details_from(outcome: &TestOutcome, tail_lines: usize, base: Opti
             _ => None,
         };
         let _ = writeln!(text, "log tail (last {} lines):", shown.len());
+        if cut > 0 {
+            let _ = writeln!(text, "    | {}", caps::marker(cut, &caps::log_cap(tail_lines)));
+        }
         for line in shown {
             let line = match &relative {
                 Some((full, shown)) => line.replace(full, shown),
@@ -121,8 +130,18 @@ pub fn report_line(run: &RunResult, base: Option<&Path>) -> Option<String> {
 }
 
 /// One paragraph on why no test ran, for a refused or unbuildable submission. What comes from
-/// the submission (file names, compiler output) is escaped and indented.
+/// the submission (file names, compiler output) is escaped and indented, each line capped at
+/// [`caps::LINE`] and the whole at [`caps::STATUS`].
 pub fn status_details(status: &GradeStatus) -> Option<String> {
+    let text = uncapped_status_details(status)?;
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    caps::cap_lines(&mut lines);
+    let mut text = lines.join("\n");
+    text.push('\n');
+    Some(caps::cap_start(&text, caps::STATUS.bytes, caps::utf8_cost, &caps::STATUS.to_string()).into_owned())
+}
+
+fn uncapped_status_details(status: &GradeStatus) -> Option<String> {
     match status {
         GradeStatus::Graded => None,
         GradeStatus::Refused(violations) => {
@@ -139,6 +158,35 @@ pub fn status_details(status: &GradeStatus) -> Option<String> {
             Some(format!("BUILD FAILED: every test scores 0.\n{}", printable_lines(&error.to_string(), "  ")))
         }
     }
+}
+
+/// `note: NOTE` lines, one per note, made printable, each capped at [`caps::LINE`] and all of
+/// them at [`caps::NOTES`].
+pub fn note_lines(notes: &[String]) -> String {
+    let mut lines: Vec<String> = notes.iter().map(|note| format!("note: {}", printable(note))).collect();
+    caps::cap_lines(&mut lines);
+    let mut text = String::new();
+    for line in lines {
+        let _ = writeln!(text, "{line}");
+    }
+    caps::cap_start(&text, caps::NOTES.bytes, caps::utf8_cost, &caps::NOTES.to_string()).into_owned()
+}
+
+/// A results file of at most [`RESULTS_FILE_BYTES`]: `render(texts)`, where `texts` (what a
+/// submission's tests put in the file, one per test) share what the file's other parts leave
+/// (see [`caps::share`]); `cost` is what a character of them takes in the file once escaped,
+/// `size` what a rendered file takes, and `file` names it in the markers. The other parts are
+/// the rubric's and the grader's, or capped already ([`status_details`], [`note_lines`]).
+pub fn fit_to_cap<T>(
+    mut texts: Vec<String>,
+    cost: impl Fn(char) -> usize + Copy,
+    file: &str,
+    render: impl Fn(&[String]) -> T,
+    size: impl Fn(&T) -> usize,
+) -> T {
+    let fixed = size(&render(&vec![String::new(); texts.len()]));
+    caps::share(&mut texts, RESULTS_FILE_BYTES.saturating_sub(fixed), cost, &caps::file_cap(file));
+    render(&texts)
 }
 
 #[cfg(test)]

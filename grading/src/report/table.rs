@@ -9,19 +9,41 @@
 //!
 //! then, for each failure, its reason, seed, rerun command, message and log tail; for each
 //! inconclusive test (the machine was too busy to judge it), the same with each attempt's reason
-//! and what to do; and the tests that passed only on a later attempt, with why.
+//! and what to do; and the tests that passed only on a later attempt, with why. The whole is
+//! capped at [`crate::escape::caps::RESULTS_FILE_BYTES`], the failures' details sharing what the
+//! rest leaves.
 
 use std::fmt::Write;
 
+use crate::escape::caps::TABLE_LOG_LINES;
 use crate::escape::{escape_name, printable};
 use crate::outcome::{Grade, TestOutcome};
-use crate::report::{failure_details, status_details};
-
-/// Lines of each failed test's log shown in the table.
-pub const TAIL_IN_TABLE: usize = 25;
+use crate::report::{failure_details, fit_to_cap, note_lines, status_details};
 
 /// The whole report.
 pub fn render(grade: &Grade) -> String {
+    let details: Vec<String> = grade
+        .tests
+        .iter()
+        .map(|t| match t.failed_run().is_some() || t.is_inconclusive() {
+            true => failure_details(t, TABLE_LOG_LINES),
+            false => String::new(),
+        })
+        .collect();
+    fit_to_cap(details, table_cost, "the report", |details| render_with(grade, details), String::len)
+}
+
+/// What a character of a test's details takes in the table: its bytes, and for a newline the
+/// two spaces that indent the next line.
+fn table_cost(c: char) -> usize {
+    match c {
+        '\n' => 3,
+        c => c.len_utf8(),
+    }
+}
+
+/// The report, with `details[i]` as the details of the `i`th test (empty for a passed one).
+fn render_with(grade: &Grade, details: &[String]) -> String {
     let mut out = String::new();
     // Every line holds one item: names and notes from the submission cannot start a line.
     let _ = writeln!(out, "Grading {} ({})", printable(&grade.name), escape_name(grade.path.as_os_str()));
@@ -29,9 +51,7 @@ pub fn render(grade: &Grade) -> String {
     for warning in &grade.warnings {
         let _ = writeln!(out, "warning: {}", printable(warning));
     }
-    for note in &grade.notes {
-        let _ = writeln!(out, "note: {}", printable(note));
-    }
+    out.push_str(&note_lines(&grade.notes));
     if let Some(build) = grade.build_time {
         let _ = writeln!(out, "Build: ok ({:.1}s)", build.as_secs_f64());
     }
@@ -69,22 +89,23 @@ pub fn render(grade: &Grade) -> String {
         grade.jobs,
         grade.runs
     );
-    let failed: Vec<&TestOutcome> = grade.tests.iter().filter(|t| t.failed_run().is_some()).collect();
-    if !failed.is_empty() {
-        let _ = writeln!(out, "\nFailures\n--------");
-        for outcome in failed {
-            let _ = writeln!(out, "{} ({} pts)", outcome.test.id, outcome.test.points);
-            for line in failure_details(outcome, TAIL_IN_TABLE).lines() {
-                let _ = writeln!(out, "  {line}");
-            }
-            let _ = writeln!(out);
+    for (heading, not_judged) in [("Failures", false), ("Inconclusive", true)] {
+        let shown: Vec<(&TestOutcome, &String)> = grade
+            .tests
+            .iter()
+            .zip(details)
+            .filter(|(t, _)| match not_judged {
+                false => t.failed_run().is_some(),
+                true => t.is_inconclusive(),
+            })
+            .collect();
+        if shown.is_empty() {
+            continue;
         }
-    }
-    if !inconclusive.is_empty() {
-        let _ = writeln!(out, "\nInconclusive\n------------");
-        for outcome in inconclusive {
+        let _ = writeln!(out, "\n{heading}\n{}", "-".repeat(heading.len()));
+        for (outcome, details) in shown {
             let _ = writeln!(out, "{} ({} pts)", outcome.test.id, outcome.test.points);
-            for line in failure_details(outcome, TAIL_IN_TABLE).lines() {
+            for line in details.lines() {
                 let _ = writeln!(out, "  {line}");
             }
             let _ = writeln!(out);
