@@ -45,8 +45,8 @@ use grading::sandbox_exec::{self, ExecRequest};
 /// next to the CSV).
 ///
 /// Isolation: as root, each test runs under an unprivileged uid (so the thread limit binds),
-/// inside bubblewrap (read-only filesystem except its own directory, no network, its own PID
-/// namespace), with rlimits on memory, threads, file size and open files. As root, missing
+/// inside bubblewrap (only the system's libraries, its programs and its own directory, no
+/// network, its own PID namespace), with rlimits on memory, threads, file size and open files. As root, missing
 /// layers are reported as warnings (not root, the isolation line names them instead); `--sandbox
 /// required` refuses to grade without all of them.
 ///
