@@ -128,6 +128,19 @@ fn graded_and_contained(
     );
     assert!(faked.message.as_deref().unwrap_or("").contains("printed a fake pass"), "{:?}", faked.message);
 
+    // The processes were left behind (a copy of the test binary, which a minimal sandbox tree
+    // still holds), so the check below that none outlived its test is not vacuous.
+    for (name, said) in [
+        ("get_is_not_a_ping", "hostile: started a daemon in a process group of its own: "),
+        ("dead_idle_server_never_becomes_backup", "hostile: left a child behind: "),
+    ] {
+        let runs = &outcome(&grade, name).runs;
+        assert!(
+            runs.iter().all(|run| run.output.iter().any(|line| line.contains(said))),
+            "{mode:?}: {name} did not say `{said}`: {:?}",
+            runs.iter().map(|run| &run.output).collect::<Vec<_>>()
+        );
+    }
     if nix::unistd::Uid::effective().is_root() {
         // As root, every process of the slot's uid is killed after each test, bubblewrap or not.
         for marker in ["313.25", "313.5"] {
