@@ -50,8 +50,8 @@ impl Reader {
         }
     }
 
-    /// Whether the reader may search every directory above `path` (which must exist), after
-    /// symbolic links are resolved; `None` if `path` does not exist.
+    /// `path` with its symbolic links resolved, and its metadata, if it exists and the reader
+    /// may search every directory above it.
     fn reaches(&self, path: &Path) -> Option<(PathBuf, Metadata)> {
         let path = fs::canonicalize(path).ok()?;
         let meta = fs::metadata(&path).ok()?;
