@@ -4,6 +4,9 @@
 # each results.json with `grade check-results` (Gradescope's fields, then the score):
 #   1. the reference itself, inside a top folder: the full score;
 #   2. the fixture does_not_compile, at the top: score 0, the compiler's error in the output.
+# In between, it checks that the reference and the cache stay closed to the uids tests run as:
+# their modes, a read tried as such a uid, and no warning of the grader about what tests could
+# read.
 # As root, like Gradescope (setup.sh installs what is missing; builds and tests run as
 # unprivileged uids).
 #
@@ -95,6 +98,29 @@ say "setup.sh done in $((SECONDS - step)) s"
 GRADE=$ROOT/source/target/debug/grade
 [ -x "$GRADE" ] || die "setup.sh did not build $GRADE"
 
+# What a test process without bubblewrap could reach: nothing of the reference or the cache.
+for dir in source cache; do
+    mode=$(stat -c %a "$ROOT/$dir")
+    [ "$mode" = 700 ] || die "$dir/ has mode $mode after setup.sh: it must be 700 (root's alone), or tests \
+without bubblewrap could read it"
+done
+# A uid of no account, as the grader's sandbox uids are.
+OUTSIDER=61999
+outsider() { setpriv --reuid="$OUTSIDER" --regid="$OUTSIDER" --clear-groups "$@" >/dev/null 2>&1; }
+if command -v setpriv >/dev/null 2>&1 && outsider ls /; then
+    refused() {
+        if outsider "$@"; then
+            die "as uid $OUTSIDER, \`$*\` worked: test processes without bubblewrap could do it too"
+        fi
+    }
+    refused cat "$ROOT/source/pbservice/src/server.rs"
+    refused ls "$ROOT/cache"
+    refused ls "$ROOT"
+    say "as uid $OUTSIDER, the reference, the cache and the root's listing are unreadable"
+else
+    say "note: setpriv (util-linux) is missing or cannot switch uids here, so no read was tried as another uid"
+fi
+
 # Runs run_autograder on what is in submission/ and keeps its results.json as check/NAME.json.
 autograde() {
     local name=$1 step=$SECONDS
@@ -126,6 +152,10 @@ done
 say "submission 1: the reference's viewservice/src and pbservice/src in submission/lab/"
 autograde reference
 check reference --expect-full
+if grep -q "they could read" "$LOG/reference.log"; then
+    grep "they could read" "$LOG/reference.log" >&2
+    die "the grader warns that tests could read what they must not (above)"
+fi
 
 # 2. The fixture: the reference with its append/ files appended (see grading/src/materialize.rs).
 fixture=$ROOT/source/grading/fixtures/$FIXTURE

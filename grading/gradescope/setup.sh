@@ -36,10 +36,14 @@ cd "$SOURCE"
 cargo fetch --locked
 cargo build -q --locked -p grading --bin grade
 
-# Builds run as an unprivileged uid, which must pass through the root to the cache (the
-# grader keeps the cache itself closed to every other uid).
-chmod 755 "$ROOT" "$SOURCE"
-mkdir -p "$CACHE" && chmod 755 "$CACHE"
+# The reference in source/ is root's alone: where bubblewrap cannot run (containers without
+# user namespaces), a test process runs as a sandbox uid that may read whatever others may. The
+# grader reaches none of it through source/ (it stages the binaries it runs elsewhere). Builds run
+# as an unprivileged uid, which must pass through the root to the cache, but nobody may list the
+# root; the cache is root's (the grader opens it to the build uid only while it builds).
+chmod 711 "$ROOT"
+chmod 700 "$SOURCE"
+mkdir -p "$CACHE" && chmod 700 "$CACHE"
 
 # Warm the cache: grading the reference builds every dependency once, so each submission only
 # rebuilds its own crates and the test binaries. The score must be 100%.

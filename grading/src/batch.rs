@@ -4,6 +4,10 @@
 //! A submission's folder name is the submitter's choice: it is shown escaped (one printable
 //! line), and the files written for it are named after a plain version of it, never `.`, `..`
 //! or anything with a path separator, so nothing lands outside the reports directory.
+//!
+//! Each submission's tests must read neither the other submissions nor the grades written so
+//! far: the batch folder, the CSV's directory and the reports directory are checked as private
+//! places (see [`crate::exposure`]) when each grading starts.
 
 use std::collections::HashSet;
 use std::ffi::OsStr;
@@ -12,6 +16,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::escape::{escape_name, one_line, safe_file_name};
+use crate::exposure::Private;
 use crate::grade::{grade_submission, GradeOptions};
 use crate::outcome::Grade;
 use crate::report;
@@ -62,6 +67,7 @@ pub fn run(
     }
     let mut out = fs::File::create(csv)?;
     writeln!(out, "{}", report::csv::header(&options.rubric))?;
+    let options = &private_places(options, dir, csv, reports)?;
     let mut summary = BatchSummary::default();
     let mut files = HashSet::new();
     for (index, path) in subs.iter().enumerate() {
@@ -95,6 +101,23 @@ pub fn run(
         out.flush()?;
     }
     Ok(summary)
+}
+
+/// `options` with the batch's private places added: its folder, the CSV's directory and the
+/// reports directory.
+fn private_places(
+    options: &GradeOptions,
+    dir: &Path,
+    csv: &Path,
+    reports: Option<&Path>,
+) -> std::io::Result<GradeOptions> {
+    let mut options = options.clone();
+    options.private.push(Private::Batch(std::path::absolute(dir)?));
+    options.private.push(Private::results_of_file(csv));
+    if let Some(reports) = reports {
+        options.private.push(Private::Results(std::path::absolute(reports)?));
+    }
+    Ok(options)
 }
 
 /// The stdout line of one submission (`name` already escaped): its score and how many tests
@@ -143,6 +166,25 @@ mod tests {
             assert!(!name.starts_with('.') && !name.contains('/'), "{name:?}");
         }
         assert_eq!(&names[4..], ["alice", "alice-2"]);
+    }
+
+    #[test]
+    fn the_batch_folder_the_csv_and_the_reports_are_private_places() {
+        let reference = std::env::current_dir().unwrap().join("..");
+        let options = GradeOptions::for_reference(&reference).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let places =
+            private_places(&options, &dir.path().join("subs"), Path::new("grades.csv"), Some(dir.path()))
+                .unwrap()
+                .private;
+        assert_eq!(
+            places,
+            [
+                Private::Batch(dir.path().join("subs")),
+                Private::Results(std::env::current_dir().unwrap()),
+                Private::Results(dir.path().to_path_buf()),
+            ]
+        );
     }
 
     #[test]

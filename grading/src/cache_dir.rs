@@ -5,11 +5,26 @@
 //! 0700): there builds could not run as the unprivileged build uid (see [`crate::build_user`]),
 //! so the cache goes to `/var/cache/lab-grade/<reference's name>-<hash of its path>/<name>`
 //! instead, one per reference checkout.
+//!
+//! A cache holds the scratch workspace (the sources of the last submission graded) and its build
+//! output, which no test process may read (a later submission's tests would read an earlier
+//! one's code) or write (they would plant code in the next build). So, when the grader is root:
+//!
+//! - a cache is created with mode 0700, and [`crate::scratch::Scratch::open`] sets 0700 again
+//!   each time a grader locks it; during a build only the build uid's group may pass (0710, see
+//!   [`crate::build_user`]), and [`CloseWhenDone`] makes it 0700 again when the grading ends,
+//!   since that uid may be a test's uid in the next grading;
+//! - the shared caches' directories (`/var/cache/lab-grade` and one per reference below it)
+//!   are created 0711 (the build uid must pass through, but nobody may list them), looser ones
+//!   are tightened, and every cache in them that no grader holds is closed (0700): a cache a
+//!   killed grader left open to its build uid is closed by the next grading ([`secure`]).
 
-use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use nix::fcntl::{Flock, FlockArg};
 use nix::unistd::Uid;
 
 use crate::escape::{fnv1a, safe_file_name};
@@ -32,6 +47,114 @@ pub fn default_cache(reference: &Path, name: &str) -> PathBuf {
 /// Whether users other than the owner may pass through `dir`.
 pub fn others_may_enter(dir: &Path) -> bool {
     fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o001 != 0)
+}
+
+/// The mode of the directories on the way to a shared cache: others may pass, not list.
+const PASSAGE: u32 = 0o711;
+
+/// How deep caches lie below [`SHARED_CACHES`] (`<reference>-<hash>/tmp/grade-selftest`).
+const SHARED_DEPTH: usize = 3;
+
+/// As root, before a grading uses the cache at `cache`: creates it (mode 0700) if it does not
+/// exist, and closes the shared caches (see the module's documentation). Does nothing for a
+/// grader that is not root. `Err`: what could not be done, and what to do.
+pub fn secure(cache: &Path) -> Result<(), String> {
+    if !Uid::effective().is_root() {
+        return Ok(());
+    }
+    let shared = Path::new(SHARED_CACHES);
+    if !cache.exists() {
+        let parent = cache.parent().unwrap_or(Path::new("/"));
+        let mut builder = fs::DirBuilder::new();
+        if parent.starts_with(shared) {
+            builder.recursive(true).mode(PASSAGE).create(parent)
+        } else {
+            fs::create_dir_all(parent)
+        }
+        .map_err(|e| format!("cannot create {} for the cache: {e}", parent.display()))?;
+        match fs::DirBuilder::new().mode(0o700).create(cache) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+                return Err(format!("cannot create the cache {}: {e}", cache.display()))
+            }
+            _ => {}
+        }
+    }
+    if shared.is_dir() {
+        close_shared(shared, SHARED_DEPTH)
+            .map_err(|e| format!("closing the shared caches in {SHARED_CACHES} to other users: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Tightens `dir` (a directory on the way to shared caches) and what lies below it, down to
+/// `depth` levels, closing each idle cache found.
+fn close_shared(dir: &Path, depth: usize) -> io::Result<()> {
+    let meta = fs::symlink_metadata(dir)?;
+    if !meta.is_dir() {
+        return Ok(());
+    }
+    if meta.uid() != 0 {
+        return Err(io::Error::other(format!(
+            "{} belongs to uid {}, not root, so it may change what the grader builds: remove it (the \
+             grader makes it again)",
+            dir.display(),
+            meta.uid()
+        )));
+    }
+    if dir.join("lock").is_file() {
+        return close_if_idle(dir);
+    }
+    if meta.mode() & 0o066 != 0 {
+        fs::set_permissions(dir, fs::Permissions::from_mode(meta.mode() & 0o7777 & !0o066))?;
+    }
+    if depth > 0 {
+        for entry in fs::read_dir(dir)? {
+            match close_shared(&entry?.path(), depth - 1) {
+                // Removed meanwhile (by another grader): nothing left to close.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                other => other?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Makes the cache at `root` 0700 unless another grader holds its lock (and so may have opened
+/// it to its build uid).
+fn close_if_idle(root: &Path) -> io::Result<()> {
+    let file = File::open(root.join("lock"))?;
+    match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(_held) => close(root),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Makes the cache at `root` the grader's alone (mode 0700).
+pub fn close(root: &Path) -> io::Result<()> {
+    let mode = fs::symlink_metadata(root)?.mode() & 0o7777;
+    if mode != 0o700 {
+        fs::set_permissions(root, fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Closes a cache (see [`close`]) when dropped: hold one from the moment the cache is locked to
+/// the end of the grading, however it ends.
+pub struct CloseWhenDone(PathBuf);
+
+impl CloseWhenDone {
+    /// Closes the cache at `root` when dropped.
+    pub fn new(root: &Path) -> CloseWhenDone {
+        CloseWhenDone(root.to_path_buf())
+    }
+}
+
+impl Drop for CloseWhenDone {
+    fn drop(&mut self) {
+        if let Err(e) = close(&self.0) {
+            eprintln!("grade: could not close the cache {} to other users: {e}", self.0.display());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -62,5 +185,65 @@ mod tests {
         assert!(cache.to_string_lossy().contains("/lab-"), "named after the reference: {}", cache.display());
         let other = dir.path().join("other").join("lab");
         assert_ne!(default_cache(&other, "grade"), cache, "one cache per checkout");
+    }
+
+    #[test]
+    fn a_cache_is_closed_when_its_grading_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("grade");
+        fs::create_dir(&cache).unwrap();
+        fs::set_permissions(&cache, fs::Permissions::from_mode(0o710)).unwrap();
+        drop(CloseWhenDone::new(&cache));
+        assert_eq!(fs::metadata(&cache).unwrap().mode() & 0o7777, 0o700);
+    }
+
+    #[test]
+    fn shared_caches_are_tightened_and_idle_ones_closed() {
+        if !Uid::effective().is_root() {
+            return; // only root's directories are taken for shared caches
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("lab-grade");
+        let idle = shared.join("lab-1234/grade");
+        let held = shared.join("lab-1234/tmp/grade-selftest");
+        for cache in [&idle, &held] {
+            fs::create_dir_all(cache).unwrap();
+            fs::write(cache.join("lock"), "").unwrap();
+            fs::set_permissions(cache, fs::Permissions::from_mode(0o710)).unwrap();
+        }
+        let _holder = Flock::lock(File::open(held.join("lock")).unwrap(), FlockArg::LockExclusiveNonblock)
+            .map_err(|(_, e)| e)
+            .unwrap();
+        close_shared(&shared, SHARED_DEPTH).unwrap();
+        let mode = |path: &Path| fs::metadata(path).unwrap().mode() & 0o7777;
+        assert_eq!(mode(&shared), 0o711, "others may pass, not list");
+        assert_eq!(mode(&shared.join("lab-1234")), 0o711);
+        assert_eq!(mode(&shared.join("lab-1234/tmp")), 0o711);
+        assert_eq!(mode(&idle), 0o700, "an idle cache is closed");
+        assert_eq!(mode(&held), 0o710, "a cache another grader holds is left to it");
+    }
+
+    #[test]
+    fn a_shared_cache_directory_root_does_not_own_is_refused() {
+        if !Uid::effective().is_root() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("lab-grade");
+        fs::create_dir(&shared).unwrap();
+        std::os::unix::fs::lchown(&shared, Some(61_999), None).unwrap();
+        let error = close_shared(&shared, SHARED_DEPTH).unwrap_err().to_string();
+        assert!(error.contains("not root") && error.contains("remove it"), "{error}");
+    }
+
+    #[test]
+    fn as_root_a_missing_cache_is_created_private() {
+        if !Uid::effective().is_root() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("a/b/grade");
+        secure(&cache).unwrap();
+        assert_eq!(fs::metadata(&cache).unwrap().mode() & 0o7777, 0o700);
     }
 }

@@ -70,6 +70,9 @@ pub struct GradeOptions {
     /// earn nothing. For stub mutants, caught as soon as one failure names the stub; `None`
     /// (always, when grading) runs every test.
     pub stop_when_a_failure_shows: Option<String>,
+    /// Places test processes must not read besides the reference, the cache and `reports`: a
+    /// batch's folder, where results go (see [`crate::exposure`]).
+    pub private: Vec<crate::exposure::Private>,
 }
 
 impl GradeOptions {
@@ -102,6 +105,7 @@ impl GradeOptions {
             api_check: true,
             source_check: true,
             stop_when_a_failure_shows: None,
+            private: Vec::new(),
         })
     }
 
@@ -187,6 +191,9 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         runs: options.runs.max(1),
         jobs,
     };
+    let (reference, reports) = (&options.reference, options.reports.as_deref());
+    let exposed = crate::exposure::guard(&sandbox, reference, &options.cache, reports, &options.private);
+    grade.warnings.extend(exposed.map_err(GradeError::Sandbox)?);
 
     let violations = match options.source_check {
         true => policy::check_sources(&submission.root, &STUDENT_CRATES)
@@ -199,6 +206,7 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
     }
 
     let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
+    let _closed = crate::cache_dir::CloseWhenDone::new(scratch.root());
     scratch.populate(&options.reference, &submission).map_err(GradeError::Scratch)?;
     let suites: Vec<String> = options
         .rubric

@@ -20,6 +20,7 @@
 //! - [`listing`]: which tests a binary holds, and how that compares with the rubric;
 //! - [`sandbox`]: how a test process is isolated (unprivileged uid, bubblewrap, rlimits);
 //!   [`stage`]: the directory outside the reference where it finds its binary and runs;
+//!   [`exposure`]: what of the reference, a batch and the results it could read without bubblewrap;
 //! - [`runner`]: one test, one process, one verdict ([`verdict`]: the sealed channel it travels
 //!   through); [`attempts`]: a run the machine starved is attempted again, and is inconclusive
 //!   (no points, grade again elsewhere) if no attempt was judged; [`schedule`]: many runs in
@@ -43,7 +44,7 @@
 //! escape, remove_tree, fsutil, process, rubric, submission                      helpers, the rubric
 //! outcome                                                                       what grading found
 //! policy, scratch, cache_dir, build_exec, build_user, compiler_reads, compile   building
-//! cgroup, sandbox, sandbox_exec, stage, listing                                 isolating
+//! cgroup, sandbox, sandbox_exec, stage, exposure, listing                       isolating
 //! verdict, run_dir_usage, lab_reports, attempts, runner, progress, schedule     running
 //! grade                                                                         one submission
 //! report, results_check, batch                                                  reporting
@@ -72,6 +73,7 @@ pub mod cgroup;
 pub mod compile;
 pub mod compiler_reads;
 pub mod escape;
+pub mod exposure;
 pub mod fsutil;
 pub mod grade;
 pub mod lab_reports;

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use grading::authoring::{handout, mutants, rubric_draft};
 use grading::build_exec::BuildLimits;
+use grading::exposure::Private;
 use grading::grade::{grade_submission, GradeOptions};
 use grading::progress::Style;
 use grading::report;
@@ -455,6 +456,8 @@ fn grade(args: &GradeArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     let submission = args.submission.clone().unwrap_or_else(|| options.reference.clone());
+    // Where the results go: no test may read them (nor those of an earlier grading there).
+    options.private.extend(args.json.iter().chain(&args.junit).map(|file| Private::results_of_file(file)));
     let grade = grade_submission(&submission, &options).map_err(|e| e.to_string())?;
     print!("{}", report::table::render(&grade));
     if let Some(path) = &args.json {
