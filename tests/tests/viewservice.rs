@@ -24,6 +24,14 @@ fn s3_waits_idle(lab: &VsTest, s1: &TestServer, s2: &TestServer, s3: &TestServer
     );
 }
 
+/// `server` restarts and relearns the view at once: one ping with 0, then straight away one with
+/// the viewnum that reply told it, before the view service's next tick. Returns that viewnum.
+fn restart_and_relearn_at_once(server: &TestServer) -> u64 {
+    let told = server.ping(0);
+    server.ping(told.viewnum);
+    told.viewnum
+}
+
 /// Before any server pings, the view is the empty view 0, and ticks alone do not change it.
 #[graded]
 fn empty_view_at_start() {
@@ -349,13 +357,11 @@ fn restarted_primary_that_relearns_the_view_is_still_replaced() {
     let lab = VsTest::start("Restarted primary that relearns the view at once is still replaced");
     let (s1, s2) = (lab.server("s1"), lab.server("s2"));
     lab.start_primary_and_backup(&s1, &s2);
-    // s1 restarts: one ping with 0, then at once one with the viewnum it was told.
-    let told = s1.ping(0);
-    s1.ping(told.viewnum);
+    let relearned = restart_and_relearn_at_once(&s1);
     let view = lab.ping_until(
         &format!(
             "the restarted primary s1 to be replaced (it pinged 0, then view {} again at once)",
-            told.viewnum
+            relearned
         ),
         PINGS_FOR_CHANGE,
         &[(&s1, Latest), (&s2, Latest)],
@@ -365,7 +371,7 @@ fn restarted_primary_that_relearns_the_view_is_still_replaced() {
         view == SeenView::new(3, Some("s2"), None),
         "wanted view 3 (primary s2, backup none): s1 restarted, so it may have no role until a view \
          is made without it, even though it pinged view {} again at once; but got {view}",
-        told.viewnum
+        relearned
     );
     lab.finish();
 }
@@ -379,13 +385,11 @@ fn restarted_backup_that_relearns_the_view_is_still_replaced() {
     let (s1, s2, s3) = (lab.server("s1"), lab.server("s2"), lab.server("s3"));
     lab.start_primary_and_backup(&s1, &s2);
     s3_waits_idle(&lab, &s1, &s2, &s3);
-    // s2 restarts: one ping with 0, then at once one with the viewnum it was told.
-    let told = s2.ping(0);
-    s2.ping(told.viewnum);
+    let relearned = restart_and_relearn_at_once(&s2);
     let view = lab.ping_until(
         &format!(
             "the restarted backup s2 to be replaced (it pinged 0, then view {} again at once)",
-            told.viewnum
+            relearned
         ),
         PINGS_FOR_CHANGE,
         &[(&s3, Latest), (&s1, Latest), (&s2, Latest)],
@@ -395,7 +399,7 @@ fn restarted_backup_that_relearns_the_view_is_still_replaced() {
         view == SeenView::new(3, Some("s1"), Some("s3")),
         "wanted view 3 (primary s1, backup s3): s2 restarted, so it may have no role until a view \
          is made without it, even though it pinged view {} again at once; but got {view}",
-        told.viewnum
+        relearned
     );
     lab.finish();
 }
