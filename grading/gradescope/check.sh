@@ -3,7 +3,9 @@
 # root as Gradescope does, runs setup.sh in it, then run_autograder on two submissions, and checks
 # each results.json with `grade check-results` (Gradescope's fields, then the score):
 #   1. the reference itself, inside a top folder: the full score;
-#   2. the fixture does_not_compile, at the top: score 0, the compiler's error in the output.
+#   2. the fixture does_not_compile, at the top: score 0, the compiler's error in the output;
+#   3. the fixture reads_the_reference: refused by the API check; with the check off, with
+#      bubblewrap and without, it runs and every read of a secret fails.
 # In between, it checks that the reference and the cache stay closed to the uids tests run as:
 # their modes, a read tried as such a uid, and no warning of the grader about what tests could
 # read.
@@ -122,10 +124,11 @@ else
 fi
 
 # Runs run_autograder on what is in submission/ and keeps its results.json as check/NAME.json.
+# FLAGS: grader flags added to GRADE_FLAGS for this run.
 autograde() {
-    local name=$1 step=$SECONDS
+    local name=$1 flags=${2:-} step=$SECONDS
     rm -rf "$ROOT/results"
-    (cd "$ROOT" && AUTOGRADER_ROOT=$ROOT ./run_autograder) > "$LOG/$name.log" 2>&1 || {
+    (cd "$ROOT" && AUTOGRADER_ROOT=$ROOT GRADE_FLAGS="${GRADE_FLAGS:-} $flags" ./run_autograder) > "$LOG/$name.log" 2>&1 || {
         tail -40 "$LOG/$name.log" >&2
         die "run_autograder failed on the $name submission (last lines above)"
     }
@@ -176,4 +179,72 @@ say "submission 2: the fixture $FIXTURE (a type error appended to pbservice/src/
 autograde "$FIXTURE"
 check "$FIXTURE" --expect-zero --output-contains "$COMPILER_ERROR" --output-contains "pbservice/src/lib.rs"
 
-say "PASSED in $((SECONDS - started)) s: setup.sh, the reference scores full marks, $FIXTURE scores 0 with the compiler's error shown"
+# 3. A hostile reader (grading/fixtures/reads_the_reference): its view service's start_server tries
+# to read the reference, the mutants, the cache's build of the reference, the results and the
+# root, then fails with one line per attempt (`SECRET-READ label: outcome @ path`). As Gradescope
+# grades it, the API check refuses it before anything runs. With the check off (--no-api-check),
+# with bubblewrap and without, it runs as a test does, and every attempt but its two controls (its
+# own binary and run directory) must fail: what keeps the secret then is the modes setup.sh and
+# run_autograder set, and the sandbox.
+READER=reads_the_reference
+reader=$ROOT/source/grading/fixtures/$READER
+rm -rf "$ROOT/submission"
+for krate in viewservice pbservice; do
+    mkdir -p "$ROOT/submission/$krate"
+    cp -R "$ROOT/source/$krate/src" "$ROOT/submission/$krate/src"
+done
+(cd "$ROOT/submission" && GIT_CEILING_DIRECTORIES=$ROOT git apply -p1 "$reader/patch.diff") \
+    || die "$reader/patch.diff does not apply to the reference"
+cp -R "$reader/overlay/." "$ROOT/submission/"
+# What the reader is told, as an attacker learns it from the course's documentation (the reader
+# also guesses /autograder/source, walks up, and finds the cache and the grader's tree itself).
+SECRETS=(
+    "reference-solution=$ROOT/source/pbservice/src/server.rs"
+    "reference-mutants=$ROOT/source/grading/mutants"
+    "autograder-root=$ROOT"
+    "results-dir=$ROOT/results"
+    "results-log=$ROOT/results/grade.txt"
+)
+targets=$ROOT/submission/viewservice/src/targets.rs
+printf '//! Baked in by grading/gradescope/check.sh.\n\npub const BAKED: &[(&str, &str)] = &[\n' > "$targets"
+for secret in "${SECRETS[@]}"; do
+    case $secret in *'"'* | *\\*) die "the path in $secret holds a quote or a backslash: use a plainer AUTOGRADER_ROOT" ;; esac
+    printf '    ("%s", "%s"),\n' "${secret%%=*}" "${secret#*=}" >> "$targets"
+done
+printf '];\n' >> "$targets"
+# Every attempt that must fail: those baked in, and those the reader finds for itself.
+REFUSED=(autograder-source walk-up cache-workspace cache-target shared-caches grader-tree)
+for secret in "${SECRETS[@]}"; do REFUSED+=("${secret%%=*}"); done
+ONE_TEST="--only viewservice::first_primary"
+say "submission 3: the fixture $READER (reads what it must not) in submission/, one test graded"
+
+autograde "$READER-api-check" "$ONE_TEST"
+check "$READER-api-check" --expect-zero --output-contains "graded code may not use files"
+say "as Gradescope grades it, the API check refuses $READER before it runs"
+
+# Checks the reader's run NAME: it ran (its controls and its last line), and nothing else got in.
+reader_ran() {
+    local name=$1 args=(--expect-zero)
+    args+=(--output-contains "SECRET-READ own-exe: read" --output-contains "SECRET-READ run-dir: listed")
+    args+=(--output-contains "SECRET-READ done")
+    for label in "${REFUSED[@]}"; do
+        args+=(--output-lacks "SECRET-READ $label: read" --output-lacks "SECRET-READ $label: listed")
+    done
+    # The grader's warnings reach staff (the log), not the student's output.
+    grep -q "warning: the API check was off" "$LOG/$name.log" \
+        || die "the grade of $name does not warn that the API check was off (log: $LOG/$name.log)"
+    if grep "they could read" "$LOG/$name.log" >&2; then
+        die "the grader warns that tests could read what they must not (above)"
+    fi
+    sed -n 's/^Isolation: /    isolation: /p' "$LOG/$name.log"
+    # The reader's lines, out of the JSON string they travel in.
+    sed 's/\\n/\n/g' "$LOG/$name.json" | grep -o 'SECRET-READ [a-z-]*: [a-z]*[^@]*@ [^ \]*' | sed 's/^/    /' || true
+    check "$name" "${args[@]}"
+}
+autograde "$READER-bwrap" "--no-api-check $ONE_TEST"
+reader_ran "$READER-bwrap"
+autograde "$READER-no-bwrap" "--no-api-check --sandbox no-bwrap $ONE_TEST"
+reader_ran "$READER-no-bwrap"
+say "with the API check off, $READER ran and read nothing of the reference, the mutants, the cache, the results or the root (with bubblewrap if installed, and without)"
+
+say "PASSED in $((SECONDS - started)) s: setup.sh, the reference scores full marks, $FIXTURE scores 0 with the compiler's error shown, $READER reads nothing secret"

@@ -20,6 +20,10 @@ use crate::scratch::{Scratch, ScratchError};
 use crate::stage::Stage;
 use crate::submission::{self, SubmissionError, STUDENT_CRATES};
 
+/// The warning a grade carries when the API check was off: it was not a real grading.
+pub const API_CHECK_OFF: &str = "the API check was off (--no-api-check): graded code could use files, \
+processes, the environment and threads of its own; this tests the sandbox, it is not a grade";
+
 /// Everything that shapes a grading.
 #[derive(Clone, Debug)]
 pub struct GradeOptions {
@@ -56,7 +60,9 @@ pub struct GradeOptions {
     /// The `grade` binary, which runs inside the sandbox (see [`crate::sandbox::helper_binary`]).
     pub helper: PathBuf,
     /// Run the API check ([`compile::check_api`]) before building. Always on when grading; the
-    /// grader's own tests turn it off to prove that the verdict channel holds by itself too.
+    /// grader's own tests (and `--no-api-check`, for a hostile fixture in `make gradescope-check`)
+    /// turn it off to prove that the verdict channel and the sandbox hold by themselves too. Off,
+    /// the grade carries the warning [`API_CHECK_OFF`].
     pub api_check: bool,
     /// Run the source check ([`policy::check_sources`]) before building. Always on when grading;
     /// the grader's own tests turn it off to prove that the checks after the compiler (see
@@ -194,6 +200,9 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
     let (reference, reports) = (&options.reference, options.reports.as_deref());
     let exposed = crate::exposure::guard(&sandbox, reference, &options.cache, reports, &options.private);
     grade.warnings.extend(exposed.map_err(GradeError::Sandbox)?);
+    if !options.api_check {
+        grade.warnings.push(API_CHECK_OFF.to_string());
+    }
 
     let violations = match options.source_check {
         true => policy::check_sources(&submission.root, &STUDENT_CRATES)

@@ -41,6 +41,8 @@ pub struct TestScore {
     pub max_score: f64,
     /// Its `status`, if given (`passed` or `failed`).
     pub status: Option<String>,
+    /// Its `output` (empty if absent).
+    pub output: String,
 }
 
 impl TestScore {
@@ -170,12 +172,37 @@ impl Results {
         problems
     }
 
-    /// The texts of `wanted` that the top-level `output` lacks, one sentence each.
+    /// Every output with where it is: the top level's (`output`), then each test's
+    /// (`tests[i].output`, named).
+    fn outputs(&self) -> impl Iterator<Item = (String, &str)> {
+        let top = std::iter::once(("`output`".to_string(), self.output.as_str()));
+        top.chain(
+            self.tests
+                .iter()
+                .enumerate()
+                .map(|(i, test)| (format!("`tests[{i}].output` ({:?})", test.name), test.output.as_str())),
+        )
+    }
+
+    /// The texts of `wanted` that no output (the top level's or a test's) contains, one sentence
+    /// each.
     pub fn missing_from_output(&self, wanted: &[String]) -> Vec<String> {
         wanted
             .iter()
-            .filter(|text| !self.output.contains(text.as_str()))
-            .map(|text| format!("`output` does not contain {text:?}"))
+            .filter(|text| !self.outputs().any(|(_, output)| output.contains(text.as_str())))
+            .map(|text| format!("no output contains {text:?}"))
+            .collect()
+    }
+
+    /// The texts of `unwanted` that some output (the top level's or a test's) contains, one
+    /// sentence each, naming the first output that does.
+    pub fn present_in_output(&self, unwanted: &[String]) -> Vec<String> {
+        unwanted
+            .iter()
+            .filter_map(|text| {
+                let (place, _) = self.outputs().find(|(_, output)| output.contains(text.as_str()))?;
+                Some(format!("{place} contains {text:?}, which it must not"))
+            })
             .collect()
     }
 
@@ -228,7 +255,7 @@ fn parse_test(index: usize, test: &Value, problems: &mut Vec<String>) -> Option<
     let score = required(test, "score", &at, problems, "a number", optional_number);
     let max_score = required(test, "max_score", &at, problems, "a number", optional_number);
     let status = optional_choice(test, "status", &["passed", "failed"], &at, problems);
-    optional_string(test, "output", &at, problems);
+    let output = optional_string(test, "output", &at, problems).unwrap_or_default();
     optional_string(test, "number", &at, problems);
     optional_choice(test, "visibility", VISIBILITIES, &at, problems);
     for field in ["name_format", "output_format"] {
@@ -242,7 +269,7 @@ fn parse_test(index: usize, test: &Value, problems: &mut Vec<String>) -> Option<
     if problems.len() > before {
         return None;
     }
-    Some(TestScore { name: name?, score: score?, max_score: max_score?, status })
+    Some(TestScore { name: name?, score: score?, max_score: max_score?, status, output })
 }
 
 /// Reads an optional field of some type, noting a problem if it has another.
@@ -381,14 +408,27 @@ mod tests {
     }
 
     #[test]
+    fn a_tests_output_is_searched_as_well_as_the_top_level() {
+        let mut failed = test("b", 0, 3, "failed");
+        failed["output"] = json!("SECRET-READ done: 3 attempts");
+        let results = parse(&results(2, json!([test("a", 2, 2, "passed"), failed]))).unwrap();
+        assert!(results.missing_from_output(&["SECRET-READ done".into()]).is_empty());
+        assert_eq!(
+            results.present_in_output(&["SECRET-READ done".into(), "read 12 bytes".into()]),
+            vec!["`tests[1].output` (\"b\") contains \"SECRET-READ done\", which it must not".to_string()]
+        );
+    }
+
+    #[test]
     fn a_build_failure_is_zero_with_its_output() {
         let zero = parse(&results(0, json!([test("a", 0, 2, "failed"), test("b", 0, 3, "failed")]))).unwrap();
         assert!(zero.check(Expect::Zero).is_empty());
         assert!(zero.missing_from_output(&["error[E0308]".into()]).is_empty());
         assert_eq!(
             zero.missing_from_output(&["error[E0599]".into()]),
-            vec!["`output` does not contain \"error[E0599]\"".to_string()]
+            vec!["no output contains \"error[E0599]\"".to_string()]
         );
+        assert!(zero.present_in_output(&["error[E0599]".into()]).is_empty());
         // What run_autograder writes when grading itself failed: no tests at all.
         let bare = parse(&json!({ "score": 0, "output": "grading failed" })).unwrap();
         assert!(bare.check(Expect::Zero).is_empty());

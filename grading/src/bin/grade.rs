@@ -156,6 +156,12 @@ struct CommonArgs {
     #[arg(long, value_name = "LEVEL")]
     log: Option<String>,
 
+    /// Skip the API check (the forbidden files, processes, environment, sockets and threads of
+    /// the student crates' clippy.toml). Only for testing the sandbox with a hostile fixture: graded
+    /// code may then do all of these, and the grade says so in a warning. Never for grading.
+    #[arg(long)]
+    no_api_check: bool,
+
     /// No progress display on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -242,9 +248,12 @@ enum Command {
         /// The score must be 0, with no test passed.
         #[arg(long)]
         expect_zero: bool,
-        /// The top-level output must contain TEXT (repeat for several).
+        /// Some output (the top level's or a test's) must contain TEXT (repeat for several).
         #[arg(long, value_name = "TEXT")]
         output_contains: Vec<String>,
+        /// No output (the top level's or a test's) may contain TEXT (repeat for several).
+        #[arg(long, value_name = "TEXT")]
+        output_lacks: Vec<String>,
     },
     /// Internal: apply rlimits, then exec PROGRAM (run inside the sandbox).
     #[command(hide = true)]
@@ -343,13 +352,13 @@ fn main() -> ExitCode {
             let kinds = MutantKinds { patches: !stubs_only, stubs: !no_stubs, stop_at_first_catch };
             exit_on_error(run_mutants(&mutants, kinds, rounds, matrix, &common))
         }
-        Some(Command::CheckResults { file, expect_full, expect_zero, output_contains }) => {
+        Some(Command::CheckResults { file, expect_full, expect_zero, output_contains, output_lacks }) => {
             let expect = match (expect_full, expect_zero) {
                 (true, _) => Some(Expect::Full),
                 (_, true) => Some(Expect::Zero),
                 _ => None,
             };
-            exit_on_error(check_results(&file, expect, &output_contains))
+            exit_on_error(check_results(&file, expect, &output_contains, &output_lacks))
         }
         Some(Command::RubricDraft { all, reference }) => exit_on_error(rubric_draft(all, reference)),
         Some(Command::Handout { out, reference }) => {
@@ -404,6 +413,7 @@ fn options(common: &CommonArgs) -> Result<GradeOptions, String> {
     };
     options.uid_base = common.sandbox_uid;
     options.offline = common.offline;
+    options.api_check = !common.no_api_check;
     options.progress = Style::detect(common.quiet);
     if let Some(level) = &common.log {
         options.env.push(("RUST_LOG".into(), level.clone()));
@@ -505,6 +515,7 @@ fn check_results(
     file: &Path,
     expect: Option<Expect>,
     output_contains: &[String],
+    output_lacks: &[String],
 ) -> Result<ExitCode, String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("check-results: cannot read {}: {e}", file.display()))?;
@@ -512,6 +523,7 @@ fn check_results(
         Ok(results) => {
             let mut problems = expect.map(|expect| results.check(expect)).unwrap_or_default();
             problems.extend(results.missing_from_output(output_contains));
+            problems.extend(results.present_in_output(output_lacks));
             if problems.is_empty() {
                 let score = match expect {
                     Some(Expect::Full) => ", the full score as expected",
