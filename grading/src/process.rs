@@ -7,12 +7,35 @@
 //! reused the id.
 
 use std::io;
-use std::process::{Child, ExitStatus};
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{killpg, Signal};
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
+
+/// How many times [`spawn`] tries a program that is busy being written, and the first pause.
+const BUSY_TRIES: u32 = 8;
+const BUSY_FIRST_PAUSE: Duration = Duration::from_millis(5);
+
+/// Starts `command`, trying again (up to [`BUSY_TRIES`] times, pausing 5 ms, then twice as long
+/// each time) while the program is busy (`ETXTBSY`). The grader copies its helper and the test
+/// binaries into a stage, then runs them: a child forked meanwhile by another thread of the same
+/// process holds the copy's write descriptor until it execs, and an exec of the copy fails in
+/// that window. Any other error is returned at once.
+pub fn spawn(command: &mut Command) -> io::Result<Child> {
+    let mut pause = BUSY_FIRST_PAUSE;
+    for _ in 1..BUSY_TRIES {
+        match command.spawn() {
+            Err(e) if e.kind() == io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(pause);
+                pause *= 2;
+            }
+            other => return other,
+        }
+    }
+    command.spawn()
+}
 
 /// How waiting for a process ended.
 #[derive(Debug)]
@@ -79,4 +102,30 @@ pub fn wait_watching(
 /// the group). Harmless if the group is already gone.
 pub fn kill_group(pid: u32) {
     let _ = killpg(Pid::from_raw(pid as i32), Signal::SIGKILL);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_program_still_open_for_writing_is_started_once_it_is_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let program = dir.path().join("busy.sh");
+        let mut file = std::fs::File::create(&program).unwrap();
+        file.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // While it is open for writing, the kernel refuses to run it.
+        let busy = Command::new(&program).spawn().map(|mut child| child.wait());
+        assert_eq!(busy.err().map(|e| e.kind()), Some(io::ErrorKind::ExecutableFileBusy));
+        let closer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(30));
+            drop(file);
+        });
+        let status = spawn(&mut Command::new(&program)).and_then(|mut child| child.wait());
+        closer.join().unwrap();
+        assert!(status.expect("started once the writer closed it").success());
+    }
 }

@@ -387,10 +387,10 @@ impl Sandbox {
     /// starts is born inside. The child's stdin is left to the caller (`None` if it was null).
     pub fn start(&self, slot: usize, command: &mut Command, stdin_wanted: bool) -> io::Result<Child> {
         let Some(budget) = self.budgets.get(slot) else {
-            return command.spawn();
+            return crate::process::spawn(command);
         };
         command.stdin(Stdio::piped());
-        let mut child = command.spawn()?;
+        let mut child = crate::process::spawn(command)?;
         let entered = budget.enter(child.id()).and_then(|()| {
             let stdin = child.stdin.as_mut().expect("stdin is piped");
             stdin.write_all(b"go\n").and_then(|()| stdin.flush())
@@ -427,16 +427,16 @@ impl Sandbox {
 
     /// Kills every process of `uid` (one of this grader's uids).
     pub fn sweep_uid(&self, uid: u32) {
-        let status = Command::new(&self.self_exe)
+        let mut command = Command::new(&self.self_exe);
+        command
             .arg("sandbox-kill")
             .env_clear()
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .uid(uid)
-            .gid(uid)
-            .status();
-        if let Err(e) = status {
+            .gid(uid);
+        if let Err(e) = crate::process::spawn(&mut command).and_then(|mut child| child.wait()) {
             eprintln!("grade: could not sweep the processes of uid {uid}: {e}");
         }
     }
@@ -472,7 +472,9 @@ impl Sandbox {
         if let Some(uid) = self.uid(0) {
             command.uid(uid).gid(uid);
         }
-        let output = command.output().map_err(|e| e.to_string())?;
+        command.stderr(Stdio::piped());
+        let child = crate::process::spawn(&mut command).map_err(|e| e.to_string())?;
+        let output = child.wait_with_output().map_err(|e| e.to_string())?;
         if output.status.success() {
             Ok(tree)
         } else {
