@@ -53,6 +53,13 @@ mod service;
 mod spin;
 mod trace;
 
+pub mod random;
+#[cfg(feature = "simulation")]
+pub mod sim;
+pub mod sync;
+pub mod thread;
+pub mod time;
+
 pub use endpoint::Endpoint;
 pub use error::{HoldError, PartitionError, RegisterError, RpcError, SeedError, SpawnError};
 pub use faults::timing;

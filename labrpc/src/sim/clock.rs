@@ -1,0 +1,205 @@
+//! The virtual clock of one simulated run: a task of its own that the scheduler picks only when
+//! no other task can run (see [`super::scheduler`]). Picked, it moves time to the earliest
+//! deadline and wakes everything due then, all at once, so the scheduler, not the order of
+//! registration, decides which of them runs first.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use shuttle::current::TaskId;
+use shuttle::sync::{Condvar, Mutex};
+
+use crate::time::Instant;
+
+/// The clock of the run the calling task belongs to: every task of a run carries it as a label,
+/// inherited from the task that started it.
+#[derive(Clone)]
+pub(crate) struct ClockLabel(pub(crate) Arc<Clock>);
+
+impl fmt::Debug for ClockLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClockLabel")
+    }
+}
+
+/// One simulated run's time.
+pub(crate) struct Clock {
+    /// Virtual nanoseconds since the run began. Written only by the clock task; a plain atomic,
+    /// so reading the time is not a point where the scheduler switches tasks.
+    now_nanos: AtomicU64,
+    /// The run fails when time would pass this.
+    limit: Duration,
+    timers: Mutex<Timers>,
+}
+
+/// What waits on the clock.
+#[derive(Default)]
+struct Timers {
+    /// By deadline, then by arming order.
+    due: BTreeMap<(Duration, u64), Timer>,
+    armed: u64,
+    /// The scenario has returned: nothing may wait on the clock any more.
+    ended: bool,
+}
+
+struct Timer {
+    alarm: Arc<Alarm>,
+    /// Who waits, for the report when a run ends with it still waiting.
+    task: Option<TaskId>,
+    /// A timed wait on a condition variable: notified at the deadline. A sleeper waits on
+    /// the alarm's own condition variable instead.
+    waiter: Option<Arc<Condvar>>,
+}
+
+/// A timer's state, shared by the clock and the task that armed it.
+pub(crate) struct Alarm {
+    key: (Duration, u64),
+    fired: AtomicBool,
+    /// A sleeper waits on this, with the clock's lock.
+    ring: Condvar,
+}
+
+impl Clock {
+    /// A clock at zero that fails the run past `limit`.
+    pub(crate) fn new(limit: Duration) -> Clock {
+        Clock { now_nanos: AtomicU64::new(0), limit, timers: Mutex::new(Timers::default()) }
+    }
+
+    /// The calling task's clock. Panics, saying what to do, outside a simulated run.
+    pub(crate) fn current() -> Arc<Clock> {
+        let task = shuttle::current::try_get_current_task().unwrap_or_else(|| {
+            panic!(
+                "labrpc is built in simulation mode (the `simulation` feature), so time, sleeping and \
+                 timed waits exist only inside a simulated run: call this from a scenario run by \
+                 labrpc::sim::run, not from a plain thread"
+            )
+        });
+        match shuttle::current::get_label_for_task::<ClockLabel>(task) {
+            Some(ClockLabel(clock)) => clock,
+            None => panic!("a task of a simulated run has no clock: start tasks with labrpc::thread::spawn"),
+        }
+    }
+
+    /// Virtual time since the run began.
+    pub(crate) fn now(&self) -> Duration {
+        Duration::from_nanos(self.now_nanos.load(Ordering::Relaxed))
+    }
+
+    /// Blocks the calling task for `duration` of virtual time (a zero sleep only yields).
+    pub(crate) fn sleep(&self, duration: Duration) {
+        if duration.is_zero() {
+            shuttle::thread::yield_now();
+            return;
+        }
+        let deadline = self.now().saturating_add(duration);
+        let mut timers = self.timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let alarm = timers.arm(deadline, None);
+        while !alarm.fired.load(Ordering::Relaxed) {
+            timers = alarm.ring.wait(timers).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
+    /// Arms a timer that notifies `condvar` at `deadline`, for a timed wait. `None` if the
+    /// deadline has passed already.
+    pub(crate) fn arm_waiter(&self, deadline: Instant, condvar: &Arc<Condvar>) -> Option<Arc<Alarm>> {
+        let deadline = deadline.since_start();
+        if deadline <= self.now() {
+            return None;
+        }
+        let mut timers = self.timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Some(timers.arm(deadline, Some(condvar.clone())))
+    }
+
+    /// Ends a timed wait's timer: whether it fired (the wait timed out).
+    pub(crate) fn disarm(&self, alarm: &Alarm) -> bool {
+        let mut timers = self.timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        timers.due.remove(&alarm.key);
+        alarm.fired.load(Ordering::Relaxed)
+    }
+
+    /// Marks the scenario as returned.
+    pub(crate) fn end(&self) {
+        self.timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).ended = true;
+    }
+
+    /// The clock task's body: whenever it is picked (every other task is blocked or asleep), it
+    /// moves time to the earliest deadline and wakes all that is due then. It returns when no
+    /// timer is left, leaving a run whose tasks are all blocked for the scheduler to report as a
+    /// deadlock, with the blocked tasks named.
+    pub(crate) fn run(&self) {
+        loop {
+            shuttle::thread::yield_now();
+            let mut timers = self.timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let Some(&(deadline, _)) = timers.due.keys().next() else {
+                return;
+            };
+            if timers.ended {
+                let waiting: Vec<String> = timers.due.values().map(Timer::describe).collect();
+                panic!(
+                    "the scenario returned, but {} task(s) still wait on the clock, so a thread outlived \
+                     its test: {} (shut the network down before the scenario returns)",
+                    waiting.len(),
+                    waiting.join(", ")
+                );
+            }
+            if deadline > self.limit {
+                let waiting: Vec<String> = timers.due.values().map(Timer::describe).collect();
+                panic!(
+                    "the run passed its virtual-time limit of {:?} (at {:?}, waiting: {}): a scenario \
+                     that never ends, or a limit too low for it",
+                    self.limit,
+                    self.now(),
+                    waiting.join(", ")
+                );
+            }
+            self.now_nanos.store(deadline.as_nanos() as u64, Ordering::Relaxed);
+            // Everything due now, woken while the lock is held: they run only once it is
+            // released, all runnable together, in the order the scheduler picks.
+            while let Some(entry) = timers.due.first_entry() {
+                if entry.key().0 != deadline {
+                    break;
+                }
+                let timer = entry.remove();
+                timer.alarm.fired.store(true, Ordering::Relaxed);
+                match &timer.waiter {
+                    Some(condvar) => condvar.notify_all(),
+                    None => timer.alarm.ring.notify_one(),
+                }
+            }
+        }
+    }
+}
+
+impl Timers {
+    fn arm(&mut self, deadline: Duration, waiter: Option<Arc<Condvar>>) -> Arc<Alarm> {
+        self.armed += 1;
+        let key = (deadline, self.armed);
+        let alarm = Arc::new(Alarm { key, fired: AtomicBool::new(false), ring: Condvar::new() });
+        let task = shuttle::current::try_get_current_task();
+        self.due.insert(key, Timer { alarm: alarm.clone(), task, waiter });
+        alarm
+    }
+}
+
+impl Timer {
+    fn describe(&self) -> String {
+        let who = match self.task {
+            Some(task) => match shuttle::current::get_name_for_task(task) {
+                Some(name) => format!("{name:?}"),
+                None => format!("{task:?}"),
+            },
+            None => "a task".to_string(),
+        };
+        let what = if self.waiter.is_some() { "a timed wait" } else { "a sleep" };
+        format!("{who} in {what} until {:?}", self.alarm.key.0)
+    }
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Clock").field("now", &self.now()).field("limit", &self.limit).finish()
+    }
+}

@@ -1,0 +1,146 @@
+//! Simulation mode (the `simulation` feature): a run's threads are tasks of one seeded scheduler,
+//! and its time is a virtual clock, so one seed replays the whole run, schedule, faults and time,
+//! and twenty virtual seconds take as long as their computation.
+//!
+//! [`run`] runs a scenario this way. Inside it, the facade ([`sync`](crate::sync),
+//! [`time`](crate::time), [`thread`](crate::thread), [`random`](crate::random)) and labrpc's
+//! own calls are the simulation's; an OS thread, the wall clock or a lock that is not the
+//! facade's would escape it (the student crates' clippy configuration forbids them).
+
+pub(crate) mod clock;
+mod scheduler;
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use shuttle::scheduler::{PctScheduler, RandomScheduler};
+use shuttle::{Config, MaxSteps, Runner};
+
+use clock::{Clock, ClockLabel};
+use scheduler::ClockLast;
+
+/// The environment variable through which shuttle would silently replace a run's seed.
+pub const SHUTTLE_SEED_ENV: &str = "SHUTTLE_RANDOM_SEED";
+
+/// How a simulated run picks the next task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schedule {
+    /// A uniformly random runnable task at every step.
+    Random,
+    /// Probabilistic concurrency testing: random priorities with `depth - 1` priority changes,
+    /// which finds bugs that need a few preemptions at precise points.
+    Pct {
+        /// The bug depth aimed at (2 or 3 are usual).
+        depth: usize,
+    },
+}
+
+/// The settings of one simulated run.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Drives the schedule (and, through the network's seed, the faults).
+    pub seed: u64,
+    /// How tasks are picked.
+    pub schedule: Schedule,
+    /// The run fails if virtual time would pass this.
+    pub time_limit: Duration,
+    /// The run fails after this many scheduling steps.
+    pub max_steps: usize,
+    /// Each task's stack.
+    pub stack_size: usize,
+}
+
+impl SimConfig {
+    /// A random schedule from `seed`, up to 10 virtual minutes and 50 million steps, 256 KiB
+    /// stacks.
+    pub fn new(seed: u64) -> SimConfig {
+        SimConfig {
+            seed,
+            schedule: Schedule::Random,
+            time_limit: Duration::from_secs(600),
+            max_steps: 50_000_000,
+            stack_size: 256 * 1024,
+        }
+    }
+}
+
+/// Why a simulated run could not start.
+#[derive(Debug)]
+pub enum SimError {
+    /// `SHUTTLE_RANDOM_SEED` is set, and would replace the seed without a word.
+    SeedOverridden(String),
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::SeedOverridden(value) => write!(
+                f,
+                "{SHUTTLE_SEED_ENV} is set ({value:?}): it would replace the run's seed without a word; \
+                 unset it and give the seed to labrpc::sim::run (LAB_SEED for a scenario)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// Runs `scenario` once, simulated: its threads as tasks of the scheduler `config` names, seeded
+/// with `config.seed`, on a virtual clock that starts at zero. A failure of the scenario (a
+/// panic in it, a deadlock, a thread left waiting after it returned, the time or step limit)
+/// panics with what happened, as a failed test does.
+pub fn run<F>(config: &SimConfig, scenario: F) -> Result<(), SimError>
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    if let Some(value) = std::env::var_os(SHUTTLE_SEED_ENV) {
+        return Err(SimError::SeedOverridden(value.to_string_lossy().into_owned()));
+    }
+    let mut shuttle_config = Config::new();
+    shuttle_config.stack_size = config.stack_size;
+    shuttle_config.max_steps = MaxSteps::FailAfter(config.max_steps);
+    shuttle_config.silence_warnings = true;
+    let limit = config.time_limit;
+    let body = move || {
+        let clock = Arc::new(Clock::new(limit));
+        shuttle::current::set_label_for_task(shuttle::current::me(), ClockLabel(clock.clone()));
+        let ticker = clock.clone();
+        let clock_task = shuttle::thread::Builder::new()
+            .name("clock".into())
+            .spawn(move || {
+                assert_eq!(
+                    shuttle::current::me(),
+                    scheduler::clock_task(),
+                    "the clock must be the run's first task"
+                );
+                ticker.run()
+            })
+            .expect("the clock task starts");
+        scenario();
+        clock.end();
+        // The clock returns once nothing waits on it; a task left asleep fails the run there.
+        let _ = clock_task.join();
+    };
+    match config.schedule {
+        Schedule::Random => {
+            let inner = RandomScheduler::new_from_seed(config.seed, 1);
+            Runner::new(ClockLast { inner }, shuttle_config).run(body);
+        }
+        Schedule::Pct { depth } => {
+            let inner = PctScheduler::new_from_seed(config.seed, depth.max(1), 1);
+            Runner::new(ClockLast { inner }, shuttle_config).run(body);
+        }
+    }
+    Ok(())
+}
+
+/// Starts a task named `name` in the current run (see [`crate::thread::spawn`]).
+pub(crate) fn spawn_task<F, T>(name: &str, body: F) -> io::Result<shuttle::thread::JoinHandle<T>>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    shuttle::thread::Builder::new().name(name.to_string()).spawn(body)
+}

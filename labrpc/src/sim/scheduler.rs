@@ -1,0 +1,40 @@
+//! The scheduler of a simulated run: any of shuttle's, with the clock task held back while any
+//! other task can run, so virtual time moves only when everything else is blocked or asleep.
+
+use shuttle::current::TaskId;
+use shuttle::scheduler::{Schedule, Scheduler, Task};
+
+/// The clock's task: the first one the run's main task starts (see [`super::run`]).
+pub(crate) fn clock_task() -> TaskId {
+    TaskId::from(1)
+}
+
+/// `inner`, never offered the clock task while another task is runnable.
+#[derive(Debug)]
+pub(crate) struct ClockLast<S> {
+    pub(crate) inner: S,
+}
+
+impl<S: Scheduler> Scheduler for ClockLast<S> {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        self.inner.new_execution()
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        let clock = clock_task();
+        if runnable.len() > 1 && runnable.iter().any(|task| task.id() == clock) {
+            let others: Vec<&Task> = runnable.iter().copied().filter(|task| task.id() != clock).collect();
+            return self.inner.next_task(&others, current, is_yielding);
+        }
+        self.inner.next_task(runnable, current, is_yielding)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
+    }
+}

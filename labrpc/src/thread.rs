@@ -1,0 +1,51 @@
+//! Threads for the test harness and labrpc itself: started, named and joined the same way in both
+//! modes (OS threads in the plain build, tasks of the seeded scheduler with the `simulation`
+//! feature). A server starts its own threads with [`Endpoint::spawn`](crate::Endpoint::spawn)
+//! instead, which records their panics for the test.
+
+use std::any::Any;
+use std::fmt;
+use std::io;
+
+/// Owns a started thread: [`join`](JoinHandle::join) waits for it.
+pub struct JoinHandle<T> {
+    #[cfg(not(feature = "simulation"))]
+    inner: std::thread::JoinHandle<T>,
+    #[cfg(feature = "simulation")]
+    inner: shuttle::thread::JoinHandle<T>,
+}
+
+/// Starts `body` on a new thread named `name` (names show in panics, logs and the simulation's
+/// reports). An error if the system refuses a thread.
+pub fn spawn<F, T>(name: &str, body: F) -> io::Result<JoinHandle<T>>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    #[cfg(not(feature = "simulation"))]
+    return std::thread::Builder::new().name(name.to_string()).spawn(body).map(|inner| JoinHandle { inner });
+    #[cfg(feature = "simulation")]
+    return crate::sim::spawn_task(name, body).map(|inner| JoinHandle { inner });
+}
+
+impl<T> JoinHandle<T> {
+    /// Waits for the thread to finish: its result, or the payload of its panic.
+    pub fn join(self) -> Result<T, Box<dyn Any + Send + 'static>> {
+        self.inner.join()
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JoinHandle { .. }")
+    }
+}
+
+/// Lets other threads run (in simulation mode, a point where the scheduler may switch tasks).
+#[inline]
+pub fn yield_now() {
+    #[cfg(not(feature = "simulation"))]
+    std::thread::yield_now();
+    #[cfg(feature = "simulation")]
+    shuttle::thread::yield_now();
+}
