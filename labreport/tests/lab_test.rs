@@ -1,5 +1,5 @@
 //! `lab-test`, the runner behind `make test T=name`: a name no test has runs nothing, fails, and
-//! names the closest tests (with the real cargo, on this crate's own unit tests); a name some
+//! names the closest tests (with the real cargo, on lab-test's own unit tests); a name some
 //! tests have runs only their suites, passes their output through, and ends with one line that
 //! sums them up (with a cargo and test binaries played by small scripts, so that a failure, a
 //! crash and cargo's progress are all on cue).
@@ -23,21 +23,27 @@ fn lab_test(args: &[&str], dir: &Path, cargo: Option<&Path>) -> Output {
     command.output().expect("lab-test runs")
 }
 
+/// What the real cargo is asked to build: `lab-test`'s own unit tests, with the features of a
+/// workspace build (`--workspace`), so that after `make test` (`cargo test --workspace`) this
+/// builds nothing again.
+const OWN_TESTS: &[&str] = &["--workspace", "--bin", "lab-test"];
+
 #[test]
 fn a_name_no_test_has_runs_nothing_fails_and_names_the_closest_tests() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = lab_test(&["test_names_become_flie_names", "-p", "labreport", "--lib"], here, None);
+    let args: Vec<&str> = ["distances_count_edts"].iter().chain(OWN_TESTS).copied().collect();
+    let output = lab_test(&args, here, None);
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert!(!output.status.success(), "a name no test has must fail:\n{stdout}{stderr}");
     assert_eq!(stdout, "", "nothing ran");
     let (_, said) = stderr
-        .split_once("no test matches \"test_names_become_flie_names\"; the closest of the ")
+        .split_once("no test matches \"distances_count_edts\"; the closest of the ")
         .unwrap_or_else(|| panic!("no `no test matches` line:\n{stderr}"));
     let names: Vec<&str> = said.lines().skip(1).take_while(|l| l.starts_with("  ")).collect();
     assert_eq!(names.len(), 5, "five close names:\n{stderr}");
     assert!(
-        names[0].starts_with("  naming::tests::test_names_become_file_names")
-            && names[0].ends_with("(src/lib.rs)"),
+        names[0].starts_with("  closest::tests::distances_count_edits")
+            && names[0].ends_with("(src/bin/lab-test/main.rs)"),
         "the closest name comes first, with its file:\n{stderr}"
     );
     assert!(!stderr.contains("Executable "), "cargo's list of binaries is left out:\n{stderr}");
