@@ -9,7 +9,8 @@
 # END STAFF
 
 CARGO ?= cargo
-# `make test T=name` runs only the tests whose name contains `name`, with their output shown.
+# `make test T=name` runs only the tests whose name contains `name`, with their output shown
+# (labreport's `lab-test`): it says so, naming the closest names, when none does.
 T ?=
 # `make test S=suite` runs only that test file (scripts/test-suite.sh); several: S='a b' or S=a,b.
 S ?=
@@ -22,7 +23,8 @@ S ?=
 help:
 	@echo "make test            fmt check, clippy (-D warnings) and every test in the workspace"
 	@echo "make test T=name     only the tests whose name contains 'name' (a test's name, not its file's:"
-	@echo "                     see S), output shown"
+	@echo "                     see S), output shown, then how many matched and passed; if none matches,"
+	@echo "                     the closest names"
 	@echo "make test S=suite    only the tests of one file: S=viewservice is tests/tests/viewservice.rs,"
 	@echo "                     S=labrpc:kill is labrpc/tests/kill.rs; several: S='a b' or S=a,b; with T,"
 	@echo "                     only their tests whose name contains T; an unknown name (S=?) lists them all"
@@ -57,7 +59,7 @@ test: tools
 	@CARGO='$(CARGO)' bash scripts/test-suite.sh '$(S)' '$(T)'
 else ifneq ($(strip $(T)),)
 test: tools
-	$(CARGO) test --workspace --no-fail-fast -- '$(T)' --nocapture --test-threads=1
+	@$(CARGO) run -q -p labreport --bin lab-test -- '$(T)'
 else
 test: tools fmt lint
 	$(CARGO) test --workspace --no-fail-fast

@@ -7,7 +7,9 @@
 #   NAME          tests/tests/NAME.rs, a graded suite of the crate labtests (S=viewservice);
 #   CRATE:NAME    DIR/tests/NAME.rs of the crate CRATE in DIR (S=labrpc:kill, S=labtests:pbservice).
 # SUITES holds one or more, separated by spaces or commas. FILTER, when given, runs only the
-# tests whose name contains it, one at a time with their output shown (as `make test T=...`).
+# tests whose name contains it, one at a time with their output shown, then a line saying how
+# many matched and passed; if none matches, it names the closest and fails (as `make test
+# T=...`: labreport's `lab-test` runs them, given the suites as cargo's `-p CRATE --test NAME`).
 # An unknown suite runs nothing: the script lists the suites there are and exits with 2. The
 # list comes from the files, so it follows the workspace (a handout has fewer suites); the test
 # counts are the `#[graded]` and `#[test]` attributes in each file.
@@ -16,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 requested=$1 filter=${2:-}
@@ -109,15 +111,24 @@ if [ ${#unknown[@]} -gt 0 ] || [ ${#crates[@]} -eq 0 ]; then
     exit 2
 fi
 
+if [ -n "$filter" ]; then
+    # One run over every suite asked for, so that one line sums them up.
+    selection=()
+    i=0
+    while [ $i -lt ${#crates[@]} ]; do
+        # The flags split into words on purpose: "--test a --test b".
+        # shellcheck disable=SC2206
+        selection+=(-p "${crates[$i]}" ${flags[$i]})
+        i=$((i + 1))
+    done
+    exec "$cargo" run -q -p labreport --bin lab-test -- "$filter" "${selection[@]}"
+fi
+
 status=0
 i=0
 while [ $i -lt ${#crates[@]} ]; do
-    # The flags split into words on purpose: "--test a --test b".
     # shellcheck disable=SC2206
     command=("$cargo" test -p "${crates[$i]}" ${flags[$i]} --no-fail-fast)
-    if [ -n "$filter" ]; then
-        command+=(-- "$filter" --nocapture --test-threads=1)
-    fi
     echo "${command[*]}" >&2
     "${command[@]}" || status=$?
     i=$((i + 1))

@@ -1,5 +1,6 @@
 //! The workspace's `Makefile`, as students and staff use it: `make test S=suite` runs one test file
-//! (`scripts/test-suite.sh`) and lists the suites when given an unknown one; the handout's copy
+//! (`scripts/test-suite.sh`) and lists the suites when given an unknown one, `make test T=name`
+//! hands the name (and the suites) to labreport's `lab-test`; the handout's copy
 //! has no staff lines. Everything runs `make` for real; only one test builds and runs a suite (the
 //! fake-clock view service logic, seconds once labtests is built), the others give make a cargo
 //! that only records its arguments.
@@ -97,15 +98,20 @@ fn suites_become_one_cargo_run_per_crate_without_fmt_or_clippy() {
     let (cargo, log) = recording_cargo(scratch.path());
     let cargo = format!("CARGO={}", cargo.display());
 
+    // With T, one run of labreport's `lab-test` over the suites, a `-p` group per crate.
     let output = make(&reference, &["test", "S=viewservice_logic,labrpc:kill  pbservice", "T=kill", &cargo]);
     assert!(output.status.success(), "{}", text(&output));
     assert_eq!(
         calls(&log),
         [
-            "test -p labtests --test viewservice_logic --test pbservice --no-fail-fast -- kill --nocapture --test-threads=1",
-            "test -p labrpc --test kill --no-fail-fast -- kill --nocapture --test-threads=1",
+            "run -q -p labreport --bin lab-test -- kill -p labtests --test viewservice_logic --test pbservice -p labrpc --test kill",
         ]
     );
+
+    fs::remove_file(&log).unwrap();
+    let output = make(&reference, &["test", "T=kill", &cargo]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(calls(&log), ["run -q -p labreport --bin lab-test -- kill"], "T alone: the whole workspace");
 
     fs::remove_file(&log).unwrap();
     let output = make(&reference, &["test", "S=labtests:viewservice viewservice", &cargo]);

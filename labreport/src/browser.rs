@@ -55,8 +55,18 @@ pub fn chromium() -> PathBuf {
 
 /// Loads `page` in headless Chromium with a fresh profile under `dir` and returns the DOM after
 /// its scripts ran (Chromium dumps it once the load event has finished). Fails the test if the
-/// browser does not finish within [`BROWSER_LIMIT`] or fails, quoting the end of its log.
+/// browser does not finish within [`BROWSER_LIMIT`] or fails, quoting the end of its log. The
+/// window is Chromium's default (800 × 600 px); [`rendered_dom_in_window`] chooses it.
 pub fn rendered_dom(page: &Path, dir: &Path) -> String {
+    render(page, dir, None)
+}
+
+/// [`rendered_dom`] in a window of `width` × `height` px, as a student's screen may be.
+pub fn rendered_dom_in_window(page: &Path, dir: &Path, (width, height): (u32, u32)) -> String {
+    render(page, dir, Some((width, height)))
+}
+
+fn render(page: &Path, dir: &Path, window: Option<(u32, u32)>) -> String {
     let profile = dir.join("profile");
     let log_path = dir.join("chromium.log");
     let log = File::create(&log_path).unwrap_or_else(|e| panic!("cannot create {}: {e}", log_path.display()));
@@ -72,6 +82,7 @@ pub fn rendered_dom(page: &Path, dir: &Path) -> String {
             "--disable-dev-shm-usage",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
+        .args(window.map(|(width, height)| format!("--window-size={width},{height}")))
         .arg("--dump-dom")
         .arg(format!("file://{}", page.display()))
         .stdin(Stdio::null())

@@ -3,6 +3,10 @@
 //! escaped HTML; the space-time diagram is drawn by `report.js` from the data embedded as JSON:
 //! a lane per node, RPC arrows between lanes styled by outcome, fault markers, view bands and
 //! client operations as bars, with zoom, filters by node, method and outcome, and tooltips.
+//! No label is drawn over another (`labels.js` places them): a method name or a fault word
+//! that finds no free spot near its mark is left out (hovering the mark tells), and a view's or
+//! an operation's label keeps to the visible part of its band or bar, shortened with `…` (the
+//! whole text its `<title>`, shown on hover) when that part is narrow.
 //!
 //! What the page marks, for tools that read the rendered page (all built synchronously while
 //! the page loads, so Chromium's `--dump-dom` shows them):
@@ -36,7 +40,8 @@ use super::data::{ClientOp, Fault, Lane, Message, MessageOutcome, ReportData, Vi
 use lincheck::timeline::escape_html;
 
 const STYLE: &str = include_str!("report.css");
-const SCRIPT: &str = include_str!("report.js");
+/// The drawing script: the label placement it uses (`labels.js`), then the drawing itself.
+const SCRIPT: &str = concat!(include_str!("labels.js"), include_str!("report.js"));
 
 /// The data the script draws from. Borrowed from the report; messages as [`MessageRow`]s.
 #[derive(Serialize)]

@@ -1,5 +1,6 @@
 //! `labreport`: failure reports. What a failed scenario did, as a self-contained HTML page and a
-//! seed to re-run it with; and a driver of headless Chromium for the tests of such pages.
+//! seed to re-run it with; a driver of headless Chromium for the tests of such pages; and which
+//! tests a `make test T=name` ran and how they fared.
 //!
 //! - [`data`]: what a report shows, as plain data;
 //! - [`oplog`]: the client operations of a scenario, on the network's clock;
@@ -8,6 +9,10 @@
 //! - [`scenario`]: the guard a scenario holds, which on failure prints the seed and writes the page;
 //! - [`naming`]: where pages go and what they are called, shared with the grader;
 //! - [`browser`]: drive headless Chromium for the page tests.
+//!
+//! The binary `lab-test` (`src/bin/lab-test/`) is the runner behind `make test T=name`: it runs
+//! the tests whose name contains a filter and says how they fared, or which names come closest
+//! when none does.
 
 pub mod browser;
 pub mod builder;

@@ -93,12 +93,19 @@
   }
   function line(e, x1, y1, x2, y2) { return attrs(e, { x1: x1, y1: y1, x2: x2, y2: y2 }); }
   function cross(e, x, y) { e.setAttribute("d", "M" + (x - 4) + " " + (y - 4) + "l8 8m0 -8l-8 8"); }
-  var measure = document.createElement("canvas").getContext("2d");
-  measure.font = "11px ui-monospace, monospace";
-  var widths = dict();
-  function textWidth(text) {
-    if (!(text in widths)) { widths[text] = Math.ceil(measure.measureText(text).width); }
-    return widths[text];
+  // The fonts of the labels, as report.css sets them, for measuring (labels.js).
+  var L = ReportLabels;
+  var MONO = L.font("11px ui-monospace, monospace");      // method names, operations
+  var FAULT = L.font("700 10px ui-monospace, monospace"); // fault words (.fault text)
+  var VIEW = L.font("600 11px system-ui, sans-serif");    // view labels (.view text)
+  // Shows `shown` in the text element `e` ("": hides it); when `shown` is shortened, the whole
+  // `full` is its title, shown on hover.
+  function setLabel(e, shown, full) {
+    if (e.shown === shown) { return; }
+    e.shown = shown;
+    e.textContent = shown;
+    e.style.display = shown ? "" : "none";
+    if (shown && shown !== full) { svg("title", null, e).textContent = full; }
   }
 
   var scroll = document.getElementById("diagram-scroll");
@@ -168,8 +175,7 @@
     op.g = g;
     op.bar = svg("rect", "bar", g);
     op.text = svg("text", null, g);
-    op.label = clip(opLabel(op), 60);
-    op.text.textContent = op.label;
+    op.label = opLabel(op);
   });
 
   // Each message's group says what it is; its lines are made when it is first drawn. The
@@ -237,11 +243,11 @@
   }
 
   // A view's label at the left of the visible part of its band, so it stays in sight when
-  // the band starts before the window; shortened to `vN` (or left out) when the band is narrow.
-  function placeViewLabel(v, left) {
-    var x1 = Math.max(X(v.from_us), left), w = X(first(v.to_us, END)) - x1;
-    var label = textWidth(v.label) + 10 <= w ? v.label : textWidth("v" + v.viewnum) + 8 <= w ? "v" + v.viewnum : "";
-    if (v.text.textContent !== label) { v.text.textContent = label; }
+  // the band starts before the window; shortened to `vN` (or left out) when that part is narrow.
+  function placeViewLabel(v, left, right) {
+    var x1 = Math.max(X(v.from_us), left), room = Math.min(X(first(v.to_us, END)), right) - x1 - 10;
+    var short = "v" + v.viewnum;
+    setLabel(v.text, L.width(v.label, VIEW) <= room ? v.label : L.width(short, VIEW) <= room ? short : "", v.label);
     attrs(v.text, { x: x1 + 5, y: RULER + STRIP - 7 });
   }
 
@@ -252,10 +258,23 @@
     var x1 = X(op.call_us), x2 = X(first(op.return_us, END)), w = Math.max(3, x2 - x1);
     var y = lane.y + OP_GAP + op.row * OP_ROW;
     attrs(op.bar, { x: x1, y: y, width: w, height: OP_ROW - 4, rx: 3 });
-    var fits = textWidth(op.label) + 8 <= w;
-    op.text.style.display = fits ? "" : "none";
-    if (fits) { attrs(op.text, { x: x1 + 4, y: y + 10.5 }); }
+    op.x1 = x1;
+    op.x2 = x1 + w;
+    op.y = y;
+    op.labelX = null;
     if (op.flagBand) { attrs(op.flagBand, { x: x1, y: RULER + STRIP, width: w, height: height - RULER - STRIP }); }
+  }
+
+  // An operation's label, at the left of the visible part of its bar: it stays in view while
+  // that part is wide enough for a letter and "…", shortened when the whole does not fit.
+  function placeOpLabel(op, left, right) {
+    if (laneByName[op.client].hidden) { return; }
+    var x1 = Math.max(op.x1, left), room = Math.min(op.x2, right) - x1 - 8;
+    setLabel(op.text, room > 0 ? L.shorten(op.label, room, MONO) : "", op.label);
+    if (op.text.shown && op.labelX !== x1) {
+      op.labelX = x1;
+      attrs(op.text, { x: x1 + 4, y: op.y + 10.5 });
+    }
   }
 
   // Where a message's arrows go, by outcome: the request from the caller to the server (to
@@ -300,24 +319,25 @@
     }
     if (m.label) {
       m.label.style.display = m.labelY === null ? "none" : "";
-      if (m.labelY !== null) { attrs(m.label, { x: xs + 3, y: m.labelY }); }
+      if (m.labelY !== null) { attrs(m.label, { x: m.labelX, y: m.labelY }); }
     }
   }
 
-  // Which messages show their method name: by the start of the arrow, above the lane for
-  // arrows going up and below it for arrows going down, wherever it does not run into the
-  // previous name on that side of that lane. Decided for the whole drawing at once, so that
-  // scrolling does not change it.
-  function chooseLabels() {
-    var ends = dict();
+  // Which messages show their method name, and where: by the start of the arrow, above the
+  // lane's line for arrows going up and below it for arrows going down, or else on the other
+  // side, wherever it runs into no label placed before it (`board`); else not at all (hovering
+  // the arrow tells). Decided for the whole drawing at once, so that scrolling does not change it.
+  function chooseLabels(board) {
     messages.forEach(function (m) {
       m.labelY = null;
       if (m.filtered) { return; }
-      var ys = laneByName[m.from].y, up = laneByName[m.to].y < ys, key = m.from + (up ? "^" : "v");
-      var x = X(m.sent) + 3;
-      if (x < (key in ends ? ends[key] : -Infinity) + 6) { return; }
-      m.labelY = up ? ys - 4 : ys + 12;
-      ends[key] = x + textWidth(m.short);
+      var ys = laneByName[m.from].y, up = laneByName[m.to].y < ys, x = X(m.sent) + 3;
+      var above = [x, ys - 4], below = [x, ys + 12];
+      var spot = board.place(m.short, MONO, up ? [above, below] : [below, above]);
+      if (spot) {
+        m.labelX = spot.x;
+        m.labelY = spot.y;
+      }
     });
   }
 
@@ -341,7 +361,10 @@
     });
   }
 
-  function placeFault(f, ends) {
+  // A fault's marks on its lanes, its line across them, and its word: right of the line above
+  // the top mark, else left of it, else a row or two higher, else below the bottom mark; the
+  // line reaches the word. Left out if none of those is free (`board`; hovering the line tells).
+  function placeFault(f, board) {
     var shown = f.marks.filter(function (mark) { return mark.lane === null || !laneByName[mark.lane].hidden; });
     f.g.classList.toggle("hidden", shown.length === 0);
     if (!shown.length) { return; }
@@ -359,14 +382,16 @@
     });
     var top = Math.min.apply(null, ys), bottom = Math.max.apply(null, ys);
     if (!f.nodes.length) { top = TOP + 10; bottom = height - 8; }
-    line(f.line, x, top - 12, x, bottom + 12);
-    // Its name, unless it would run into the previous fault's name at the same height.
-    var room = x + 4 >= (top in ends ? ends[top] : -Infinity) + 4;
-    f.word.style.display = room ? "" : "none";
-    if (room) {
-      attrs(f.word, { x: x + 4, y: top - 8 });
-      ends[top] = x + 4 + textWidth(f.kind);
-    }
+    var w = L.width(f.kind, FAULT), step = FAULT.height + 1, spots = [];
+    [top - 8, top - 8 - step, top - 8 - 2 * step, bottom + 8 + FAULT.ascent].forEach(function (y) {
+      spots.push([x + 4, y], [x - 4 - w, y]);
+    });
+    var spot = board.place(f.kind, FAULT, spots);
+    f.word.style.display = spot ? "" : "none";
+    if (spot) { attrs(f.word, { x: spot.x, y: spot.y }); }
+    var y1 = spot ? Math.min(top - 12, spot.y - FAULT.ascent) : top - 12;
+    var y2 = spot ? Math.max(bottom + 12, spot.y) : bottom + 12;
+    line(f.line, x, y1, x, y2);
   }
 
   // When arrows are packed closer than a few pixels, they are drawn together, a path per style
@@ -399,10 +424,14 @@
     views.forEach(placeView);
     ops.forEach(placeOp);
     drawDense();
-    if (!dense) { chooseLabels(); }
+    // Labels go where no other is: fault words first, then method names; none in the view
+    // strip, nor in the rows of operation bars (their labels keep inside their bars).
+    var blocked = lanes.filter(function (lane) { return lane.rows && !lane.hidden; })
+      .map(function (lane) { return [lane.y + OP_GAP, lane.top + lane.height]; });
+    var board = L.board({ x1: 0, y1: RULER + STRIP - 3, x2: X(END) + RIGHT, y2: height }, blocked);
+    faults.forEach(function (f) { placeFault(f, board); });
+    if (!dense) { chooseLabels(board); }
     generation++;
-    var ends = dict();
-    faults.forEach(function (f) { placeFault(f, ends); });
   }
   function refresh() {
     placeMessages();
@@ -410,8 +439,8 @@
     showWindow();
   }
 
-  // The time ruler, grid lines and view labels, for the visible part only (the drawing can be
-  // very wide).
+  // The time ruler, grid lines, and view and operation labels, for the visible part only (the
+  // drawing can be very wide).
   function niceStep(min) {
     var pow = Math.pow(10, Math.floor(Math.log10(Math.max(1, min))));
     return [1, 2, 5, 10].map(function (k) { return k * pow; }).filter(function (s) { return s >= min; })[0] || 10 * pow;
@@ -434,7 +463,8 @@
       attrs(svg("text", null, ruler), { x: X(t) + 3, y: 13 }).textContent = tickText(t, step);
       line(svg("line", null, grid), X(t), RULER + STRIP, X(t), height);
     }
-    views.forEach(function (v) { placeViewLabel(v, left); });
+    views.forEach(function (v) { placeViewLabel(v, left, right); });
+    ops.forEach(function (op) { placeOpLabel(op, left, right); });
   }
 
   // ---- zoom and the visible window --------------------------------------------------------------

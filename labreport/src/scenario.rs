@@ -36,7 +36,7 @@ pub struct Diagnostics {
     net: Network,
     test: String,
     ops: OpLog,
-    when: When,
+    when: Mutex<When>,
     dir: Mutex<Option<PathBuf>>,
 }
 
@@ -56,13 +56,25 @@ impl Diagnostics {
                 When::OnFailure
             }
         };
-        Diagnostics { net: net.clone(), test, ops: OpLog::new(net), when, dir: Mutex::new(None) }
+        Diagnostics {
+            net: net.clone(),
+            test,
+            ops: OpLog::new(net),
+            when: Mutex::new(when),
+            dir: Mutex::new(None),
+        }
     }
 
     /// Writes this scenario's report into `dir` instead of [`report_dir`] (for a test that
     /// inspects a report of its own).
     pub fn report_to(&self, dir: PathBuf) {
         *self.dir.lock() = Some(dir);
+    }
+
+    /// Writes this scenario's report even if it passes, as `LAB_REPORT=always` does for every
+    /// scenario (for a test that inspects the page of a passing scenario).
+    pub fn report_always(&self) {
+        *self.when.lock() = When::Always;
     }
 
     /// The scenario's client operations, for the clerks to record into.
@@ -90,7 +102,7 @@ impl Diagnostics {
             eprintln!("re-run it: {}", self.rerun());
             eprintln!("{SEED_NOTE}");
         }
-        let wanted = match self.when {
+        let wanted = match *self.when.lock() {
             When::Always => true,
             When::OnFailure => failed,
             When::Never => false,

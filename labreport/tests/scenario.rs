@@ -1,7 +1,10 @@
 //! A scenario that fails on purpose, against a broken server that lives only in this file,
 //! must leave a report a student can read: this test opens it in headless Chromium and checks
 //! from the DOM that the lanes, the RPC arrows, the views, the kill and the failing operation
-//! are all there.
+//! are all there. And the page of a passing rules scenario (its story told again here, with its
+//! report asked for) draws no label over another at the zoom it opens at, in a small and a
+//! large window, nor once zoomed into an operation, whose label stays in view though its bar
+//! starts left of the window.
 //!
 //! Needs Debian's `chromium`; `.ci/run` installs it.
 
@@ -10,10 +13,13 @@ use std::sync::{Arc, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use labreport::browser::{inner_html, rendered_dom, scratch, unescape, with_class};
+use labreport::browser::{
+    elements, inner_html, rendered_dom, rendered_dom_in_window, scratch, unescape, with_class,
+};
 use labreport::naming::page_name;
 use labrpc::{Network, Service};
-use labtests::pb_harness::{check, Cluster, VS};
+use labtests::bounds::VIEW_CHANGE;
+use labtests::pb_harness::{check, Cluster, Scenario, VS};
 use pbservice::{Execute, Forward, Op, PbError, PbServer, Transfer};
 use viewservice::PING_INTERVAL;
 
@@ -172,4 +178,145 @@ fn a_failed_scenario_leaves_a_report_showing_lanes_arrows_views_faults_and_the_f
         rerun.starts_with("LAB_SEED=") && rerun.ends_with(&format!("make test T={SCENARIO}")),
         "rerun: {rerun}"
     );
+}
+
+/// The passing rules scenario whose page is checked for overlapping labels: its kill and
+/// restart, the notes of its servers and its many pings crowd the page's labels.
+const RULES_SCENARIO: &str = "rule_1_restarted_primary_does_not_wipe_its_backup";
+
+/// Tells the story of [`RULES_SCENARIO`] (as `tests/tests/pbservice_rules.rs` does) on a thread
+/// named after it, writing its report into `dir` although it passes.
+fn run_passing_rules_scenario(dir: PathBuf) {
+    let scenario = thread::Builder::new().name(RULES_SCENARIO.to_string()).spawn(move || {
+        let lab = Scenario::begin("Rule 1: a primary restarted at once does not wipe its backup");
+        lab.diagnostics().report_to(dir);
+        lab.diagnostics().report_always();
+        lab.primary_and_backup("s1", "s2");
+        let clerk = lab.clerk();
+        lab.put(&clerk, "k", "precious");
+        lab.kill("s1");
+        lab.start("s1");
+        lab.poll("s2 to replace the restarted s1 as primary", VIEW_CHANGE, || {
+            let view = lab.view();
+            if view.is_primary("s2") {
+                Ok(())
+            } else {
+                Err(format!("the view is still {view}"))
+            }
+        });
+        lab.settle("s2", Some("s1"), VIEW_CHANGE);
+        lab.check(&clerk, "k", "precious");
+    });
+    scenario.expect("spawn the scenario").join().expect("the rules scenario passes");
+}
+
+/// Measures every label the page shows (the diagram's texts; the lanes' names, in their column
+/// beside the scrolling diagram) and records in `<body>`'s data: how many of each kind the
+/// diagram shows, and every pair of labels of one of the two whose boxes overlap by more than
+/// half a pixel both ways. `when` names the moment in the attributes.
+const LABEL_CHECK: &str = r##"
+  function labelCheck(when) {
+    var kinds = { msg: 0, fault: 0, view: 0, op: 0 }, overlaps = [];
+    function boxes(selector) {
+      var shown = [];
+      document.querySelectorAll(selector).forEach(function (e) {
+        var r = e.getBoundingClientRect();
+        if (r.width <= 0 || r.height <= 0) { return; }
+        shown.push({ text: e.firstChild ? e.firstChild.nodeValue : "", r: r });
+        var kind = e.closest(".msg, .fault, .view, .op");
+        if (kind) { kinds[kind.classList[0]] += 1; }
+      });
+      for (var i = 0; i < shown.length; i++) {
+        for (var j = i + 1; j < shown.length; j++) {
+          var a = shown[i].r, b = shown[j].r;
+          var x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+          var y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          if (x > 0.5 && y > 0.5) {
+            overlaps.push(shown[i].text + " at (" + Math.round(a.left) + ", " + Math.round(a.top) + ") over " +
+              shown[j].text + " at (" + Math.round(b.left) + ", " + Math.round(b.top) + ")");
+          }
+        }
+      }
+    }
+    boxes("#chart text");
+    boxes("#lane-labels .lane-name, #lane-labels .lane-kind, #lane-labels .corner");
+    var b = document.body.dataset;
+    b[when + "Labels"] = Object.keys(kinds).map(function (k) { return k + "=" + kinds[k]; }).join(" ");
+    b[when + "Overlaps"] = overlaps.join(" | ");
+  }
+  labelCheck("opened");
+
+  // Zoomed in on the first operation (the Put: the run goes on long after it, so the window is
+  // not pushed back by the drawing's end), its bar starting left of the window: its label stays
+  // in view (whole, or shortened with the whole as its title).
+  var data = JSON.parse(document.getElementById("report-data").textContent), chosen = -1;
+  data.ops.forEach(function (op, i) {
+    if (op.return_us !== null && (chosen < 0 || op.call_us < data.ops[chosen].call_us)) { chosen = i; }
+  });
+  var op = data.ops[chosen], span = op.return_us - op.call_us;
+  document.getElementById("window-from").value = String((op.call_us + span / 3) / 1000);
+  document.getElementById("window-to").value = String((op.return_us + 2 * span) / 1000);
+  document.getElementById("window-show").click();
+  var bar = document.querySelectorAll(".op")[chosen], text = bar.querySelector("text");
+  var view = document.getElementById("diagram-scroll").getBoundingClientRect(), r = text.getBoundingClientRect();
+  var title = text.querySelector("title");
+  document.body.dataset.zoomedOp = [
+    "bar from " + Math.round(bar.querySelector("rect.bar").getBoundingClientRect().left) + " in a window from " + Math.round(view.left) + " to " + Math.round(view.right),
+    "label " + JSON.stringify(text.firstChild ? text.firstChild.nodeValue : "") + " from " + Math.round(r.left) + " to " + Math.round(r.right),
+    "visible " + (r.width > 0 && r.left >= view.left && r.right <= view.right),
+    "whole " + (title ? title.textContent : text.firstChild ? text.firstChild.nodeValue : "")
+  ].join("; ");
+  labelCheck("zoomed");
+"##;
+
+#[test]
+fn a_passing_rules_scenario_page_draws_no_label_over_another_and_keeps_an_operation_label_in_view() {
+    labtests::init_log();
+    let dir = scratch(Path::new(env!("CARGO_TARGET_TMPDIR")), "report-labels");
+    run_passing_rules_scenario(dir.join("reports"));
+    let page = dir.join("reports").join(page_name(RULES_SCENARIO));
+    let html =
+        std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("no report at {}: {e}", page.display()));
+    assert!(html.contains("status passed"), "the page is a passing scenario's");
+    let end = html.rfind("</body>").expect("the page has a body");
+    let checked = dir.join("checked.html");
+    let with_check = format!("{}<script>{LABEL_CHECK}</script>\n{}", &html[..end], &html[end..]);
+    std::fs::write(&checked, with_check).expect("write the checked page");
+
+    for window in [None, Some((1400, 1000))] {
+        let dom = match window {
+            None => rendered_dom(&checked, &dir),
+            Some(size) => rendered_dom_in_window(&checked, &dir, size),
+        };
+        let body = elements(&dom, "body").pop().expect("a body");
+        let at = format!("in a {} window", window.map_or("default".to_string(), |(w, h)| format!("{w}x{h}")));
+        assert_eq!(
+            body.get("data-ready").map(String::as_str),
+            Some("true"),
+            "the page's script finished {at}"
+        );
+        for moment in ["opened", "zoomed"] {
+            let overlaps = &body[&format!("data-{moment}-overlaps")];
+            assert!(overlaps.is_empty(), "{at}, {moment}: labels drawn over each other: {overlaps}");
+        }
+        let shown = &body["data-opened-labels"];
+        for kind in ["msg", "fault", "view"] {
+            let count: usize = shown
+                .split(' ')
+                .find_map(|k| k.strip_prefix(&format!("{kind}=")))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("no count of {kind} labels in {shown:?}"));
+            assert!(count > 0, "{at}: the page opened with no {kind} label to check ({shown})");
+        }
+        let zoomed = &body["data-zoomed-op"];
+        assert!(
+            zoomed.contains("visible true"),
+            "{at}: the zoomed-in operation's label left the window: {zoomed}"
+        );
+        assert!(
+            zoomed.contains("whole put k=precious"),
+            "{at}: the whole label is the operation's, on hover if shortened: {zoomed}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
