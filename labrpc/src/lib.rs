@@ -54,7 +54,7 @@ mod spin;
 mod trace;
 
 pub use endpoint::Endpoint;
-pub use error::{HoldError, PartitionError, RegisterError, RpcError, SeedError, SpawnError};
+pub use error::{HoldError, PartitionError, RegisterError, RpcError, SeedError, SpawnError, UnknownNode};
 pub use faults::timing;
 pub use hold::HeldCall;
 pub use method::Method;
