@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Select, TryRecvError};
+use crossbeam_channel::{select, Receiver};
 
 use crate::core::Core;
 use crate::departure::{Call, Departure, ReplySender};
@@ -114,25 +114,21 @@ impl Core {
         if let Some(Ok(reply)) = self.spin.poll(reply_rx) {
             return reply;
         }
-        loop {
-            // Wait for any of the three without taking anything, then settle in a fixed order:
-            // a select that took whichever was ready would pick at random when a reply and a
-            // death are ready together, outside the seed's reach.
-            let mut ready = Select::new();
-            ready.recv(reply_rx);
-            ready.recv(&to_life.death_rx);
-            ready.recv(&from_life.death_rx);
-            ready.ready();
-            if let Some(outcome) = self.settle(id, reply_rx, from, from_life, to, to_life, method) {
-                return outcome;
-            }
+        // Whichever arm a seedless select picks when several are ready, the outcome is settled
+        // in a fixed order: a reply it takes is first in that order anyway.
+        select! {
+            recv(reply_rx) -> reply => if let Ok(reply) = reply {
+                return reply;
+            },
+            recv(to_life.death_rx) -> _ => {}
+            recv(from_life.death_rx) -> _ => {}
         }
+        self.settle(id, reply_rx, from, from_life, to, to_life, method)
     }
 
     /// The outcome of a call once something it waits on is ready, in a fixed order: a reply that
     /// has arrived (even if an end died since: it was on time); the caller's own death; the
-    /// server's death; a worker that gave up without a word. `None` if nothing was ready after
-    /// all (a select may wake spuriously).
+    /// server's death; a worker that gave up without a word.
     #[allow(clippy::too_many_arguments)]
     fn settle(
         &self,
@@ -143,15 +139,13 @@ impl Core {
         to: &str,
         to_life: &Incarnation,
         method: &'static str,
-    ) -> Option<Result<Vec<u8>, RpcError>> {
+    ) -> Result<Vec<u8>, RpcError> {
+        if let Ok(reply) = reply_rx.try_recv() {
+            return reply;
+        }
         // Whatever woke us, a shut-down network is the reason worth reporting.
         let unless_shut_down =
-            |error: RpcError| Some(Err(if self.is_shut_down() { RpcError::Shutdown } else { error }));
-        let gave_up = match reply_rx.try_recv() {
-            Ok(reply) => return Some(reply),
-            Err(TryRecvError::Empty) => false,
-            Err(TryRecvError::Disconnected) => true,
-        };
+            |error: RpcError| Err(if self.is_shut_down() { RpcError::Shutdown } else { error });
         if !from_life.is_alive() {
             let reason = format!("{} died while waiting", from.name);
             self.trace.record(|| EventKind::Drop { id, reason, dead: false });
@@ -161,12 +155,9 @@ impl Core {
             self.trace.record(|| EventKind::Drop { id, reason: format!("{to} died"), dead: true });
             return unless_shut_down(RpcError::ServerDead { to: to.to_string() });
         }
-        if gave_up {
-            // Every worker that drops a call says why, or one of the ends is dead; only a
-            // shutdown is left. Should anything else drop it, the handler may have run.
-            return unless_shut_down(RpcError::ReplyLost { to: to.to_string(), method });
-        }
-        None
+        // Every worker that drops a call says why, or one of the ends is dead; only a shutdown
+        // is left. Should anything else drop it, the handler may have run.
+        unless_shut_down(RpcError::ReplyLost { to: to.to_string(), method })
     }
 
     /// Fails call `id` with `error`, after `delay` (long delays make failures slow).
