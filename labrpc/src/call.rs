@@ -13,6 +13,7 @@ use crate::error::RpcError;
 use crate::faults::{Fate, Plan};
 use crate::hold::HeldCall;
 use crate::node::{Incarnation, Node};
+use crate::pool::Refused;
 use crate::service::{HandlerFailure, Replied};
 use crate::trace::EventKind;
 
@@ -48,9 +49,13 @@ impl Core {
         if !from_life.is_alive() {
             return Err(RpcError::CallerDead { caller: from.name.to_string() });
         }
-        let Some(to_node) = self.lookup(to) else {
+        // A name that never served is a mistake the caller finds at once: nothing is sent, so
+        // nothing is counted (whether or not the name is known as a client's or declared).
+        let Some(to_node) = self.lookup(to).filter(|node| node.ever_served()) else {
+            log::debug!("{} called {to}, which never served: {method} not sent", from.name);
             return Err(RpcError::NoSuchServer { to: to.to_string() });
         };
+        // Sent from here on: counted in the total and the caller's bytes, whatever becomes of it.
         let id = self.next_call_id.fetch_add(1, Ordering::Relaxed);
         self.total_rpcs.fetch_add(1, Ordering::Relaxed);
         from.count_sent(to_node.id, args.len());
@@ -66,11 +71,7 @@ impl Core {
 
         let to_life = to_node.current();
         if !to_life.is_alive() || to_life.service().is_none() {
-            let error = if to_node.ever_served() {
-                RpcError::ServerDead { to: to.to_string() }
-            } else {
-                RpcError::NoSuchServer { to: to.to_string() }
-            };
+            let error = RpcError::ServerDead { to: to.to_string() };
             return self.fail_after(id, self.faults.failure_delay(from, &to_node), error);
         }
 
@@ -113,24 +114,50 @@ impl Core {
         if let Some(Ok(reply)) = self.spin.poll(reply_rx) {
             return reply;
         }
+        // Whichever arm a seedless select picks when several are ready, the outcome is settled
+        // in a fixed order: a reply it takes is first in that order anyway.
+        select! {
+            recv(reply_rx) -> reply => if let Ok(reply) = reply {
+                return reply;
+            },
+            recv(to_life.death_rx) -> _ => {}
+            recv(from_life.death_rx) -> _ => {}
+        }
+        self.settle(id, reply_rx, from, from_life, to, to_life, method)
+    }
+
+    /// The outcome of a call once something it waits on is ready, in a fixed order: a reply that
+    /// has arrived (even if an end died since: it was on time); the caller's own death; the
+    /// server's death; a worker that gave up without a word.
+    #[allow(clippy::too_many_arguments)]
+    fn settle(
+        &self,
+        id: u64,
+        reply_rx: &Receiver<Result<Vec<u8>, RpcError>>,
+        from: &Node,
+        from_life: &Incarnation,
+        to: &str,
+        to_life: &Incarnation,
+        method: &'static str,
+    ) -> Result<Vec<u8>, RpcError> {
+        if let Ok(reply) = reply_rx.try_recv() {
+            return reply;
+        }
         // Whatever woke us, a shut-down network is the reason worth reporting.
         let unless_shut_down =
             |error: RpcError| Err(if self.is_shut_down() { RpcError::Shutdown } else { error });
-        select! {
-            // A reply sender that went away without a word means the worker saw a death first.
-            recv(reply_rx) -> reply => reply.unwrap_or_else(|_| {
-                unless_shut_down(RpcError::ReplyLost { to: to.to_string(), method })
-            }),
-            recv(to_life.death_rx) -> _ => {
-                self.trace.record(|| EventKind::Drop { id, reason: format!("{to} died"), dead: true });
-                unless_shut_down(RpcError::ServerDead { to: to.to_string() })
-            }
-            recv(from_life.death_rx) -> _ => {
-                let reason = format!("{} died while waiting", from.name);
-                self.trace.record(|| EventKind::Drop { id, reason, dead: false });
-                unless_shut_down(RpcError::CallerDead { caller: from.name.to_string() })
-            }
+        if !from_life.is_alive() {
+            let reason = format!("{} died while waiting", from.name);
+            self.trace.record(|| EventKind::Drop { id, reason, dead: false });
+            return unless_shut_down(RpcError::CallerDead { caller: from.name.to_string() });
         }
+        if !to_life.is_alive() {
+            self.trace.record(|| EventKind::Drop { id, reason: format!("{to} died"), dead: true });
+            return unless_shut_down(RpcError::ServerDead { to: to.to_string() });
+        }
+        // Every worker that drops a call says why, or one of the ends is dead; only a shutdown
+        // is left. Should anything else drop it, the handler may have run.
+        unless_shut_down(RpcError::ReplyLost { to: to.to_string(), method })
     }
 
     /// Fails call `id` with `error`, after `delay` (long delays make failures slow).
@@ -175,23 +202,39 @@ impl Core {
     }
 
     /// Sends a call released from a held link on its way. Its fate is drawn now; an undelivered
-    /// call's failure reaches its caller from a worker, after the failure's delay.
+    /// call's failure reaches its caller from a worker, after the failure's delay (at once if no
+    /// worker can be started).
     pub(crate) fn depart_released(self: &Arc<Self>, departure: Departure) {
         let id = departure.call.id;
         if let Err(undelivered) = self.depart(departure) {
             let core = Arc::clone(self);
-            let _ = self.pool.submit(Box::new(move || {
+            let (error, reply) = (undelivered.error.clone(), undelivered.reply.clone());
+            let failed = self.pool.submit(Box::new(move || {
                 let result = core.fail_after(id, undelivered.after, undelivered.error);
                 let _ = undelivered.reply.send(result);
             }));
+            if let Err(Refused::NoThread { .. }) = failed {
+                let _ = reply.send(Err(error));
+            }
         }
     }
 
-    /// Hands a delivery to a worker.
+    /// Hands a delivery to a worker. If no worker can be started, the request is not delivered
+    /// and its caller hears [`RpcError::RequestLost`] (the handler did not run); a closed pool
+    /// (shutdown) drops it, which its caller hears as [`RpcError::Shutdown`].
     fn dispatch(self: &Arc<Self>, delivery: Delivery) {
         let core = Arc::clone(self);
-        // A closed pool gives the job back; dropping it tells the caller (shutdown).
-        let _ = self.pool.submit(Box::new(move || core.deliver(delivery)));
+        let (id, to, method) = (delivery.call.id, Arc::clone(&delivery.call.to), delivery.call.method);
+        let reply = delivery.reply.clone();
+        if let Err(Refused::NoThread { detail, .. }) =
+            self.pool.submit(Box::new(move || core.deliver(delivery)))
+        {
+            let reason = format!("no worker thread could be started to deliver it ({detail})");
+            self.trace.record(|| EventKind::Drop { id, reason, dead: false });
+            if let Some(reply) = reply {
+                let _ = reply.send(Err(RpcError::RequestLost { to: to.name.to_string(), method }));
+            }
+        }
     }
 
     /// Runs on a worker: delays, the handler, and the reply's way back.
@@ -233,6 +276,9 @@ impl Core {
             log::debug!("rpc #{id} dropped: {} died before the call arrived", to.name);
             let reason = format!("{} is dead", to.name);
             self.trace.record(|| EventKind::Drop { id, reason, dead: true });
+            if let Some(reply) = reply {
+                let _ = reply.send(Err(RpcError::ServerDead { to: to.name.to_string() }));
+            }
             return;
         };
         to.delivered.fetch_add(1, Ordering::Relaxed);
@@ -257,6 +303,11 @@ impl Core {
         if !to_life.is_alive() {
             return lost(format!("{} died while handling it", to.name));
         }
+        // The server sends its reply now: counted as sent, whether or not it arrives (a request
+        // is counted when its caller sends it, likewise).
+        if let Ok(Replied { bytes, .. }) = &result {
+            to.count_sent(from.id, bytes.len());
+        }
         let Some(reply) = reply else {
             // An unreliable server's lost reply, or a call the test abandoned while held.
             return lost("its caller was already told the reply was lost".to_string());
@@ -279,7 +330,6 @@ impl Core {
         }
         let result = match result {
             Ok(Replied { bytes, shown }) => {
-                to.count_sent(from.id, bytes.len());
                 log::debug!("rpc #{id} {method} {} <- {} ({} bytes)", from.name, to.name, bytes.len());
                 self.trace.record(|| EventKind::Reply { id, bytes: bytes.len(), reply: shown });
                 Ok(bytes)
@@ -293,3 +343,7 @@ impl Core {
         let _ = reply.send(result);
     }
 }
+
+#[cfg(test)]
+#[path = "call_tests.rs"]
+mod tests;

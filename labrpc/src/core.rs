@@ -13,7 +13,7 @@ use crate::faults::Faults;
 use crate::hold::Holds;
 use crate::node::Node;
 use crate::panics::{Kept, NodePanic, PanicRecord, PANIC_RECORD_LIMIT};
-use crate::pool::Pool;
+use crate::pool::{self, Pool, Spawner};
 use crate::spin::Spin;
 use crate::trace::{EventKind, Trace};
 
@@ -39,6 +39,11 @@ pub(crate) struct Core {
 
 impl Core {
     pub(crate) fn new(seed: u64) -> Core {
+        Core::with_spawner(seed, pool::spawn_thread)
+    }
+
+    /// A network core whose worker pool starts its threads with `spawn`.
+    pub(crate) fn with_spawner(seed: u64, spawn: Spawner) -> Core {
         let (shutdown_tx, shutdown_rx) = crossbeam_channel::bounded(0);
         let spin = Arc::new(Spin::new());
         Core {
@@ -47,7 +52,7 @@ impl Core {
             holds: Holds::new(),
             trace: Trace::new(),
             panics: PanicRecord::default(),
-            pool: Pool::new(Arc::clone(&spin)),
+            pool: Pool::with_spawner(Arc::clone(&spin), spawn),
             spin,
             shut_down: AtomicBool::new(false),
             shutdown_tx: Mutex::new(Some(shutdown_tx)),

@@ -21,26 +21,38 @@ pub enum RpcError {
         /// The name that was called.
         to: String,
     },
-    /// The server was killed (before the call reached it, or while it ran).
+    /// The server was killed: before the call reached it, while its handler ran, or while the
+    /// reply was on its way back (a reply held back by long reordering is lost with its server).
+    ///
+    /// This does **not** promise that the handler did not run: the caller hears of the death at
+    /// once, without waiting for a handler that may be running or may have finished (and, say,
+    /// already forwarded the operation to a backup). As after [`RpcError::ReplyLost`], a retry
+    /// must be safe to repeat. Only [`RpcError::RequestLost`], [`RpcError::Unreachable`] and
+    /// [`RpcError::NoSuchServer`] promise that the handler never ran.
     ServerDead {
         /// The killed server.
         to: String,
     },
-    /// The link from the caller to the server is cut (a partition or a directed cut).
+    /// The link from the caller to the server is cut (a partition or a directed cut), when the
+    /// call was sent or at any moment before it reached the server; the handler did not run.
     Unreachable {
         /// The caller.
         from: String,
         /// The server it could not reach.
         to: String,
     },
-    /// The unreliable network dropped the request; the handler did not run.
+    /// The request was dropped before it reached the handler, which did not run: by the
+    /// unreliable network or an unreliable server, or because the network could not start a
+    /// worker thread to deliver it (the log says so at `error` level).
     RequestLost {
         /// The server.
         to: String,
         /// The method.
         method: &'static str,
     },
-    /// The reply was lost; the handler ran (or may still be running).
+    /// The reply was lost; the handler ran (or may still be running): a cut or unreliable
+    /// network lost the reply, an unreliable server's caller was told at once, or the test
+    /// [abandoned](crate::Network::abandon) the held call.
     ReplyLost {
         /// The server.
         to: String,
@@ -112,7 +124,10 @@ impl fmt::Display for RpcError {
             RpcError::NoSuchServer { to } => {
                 write!(f, "no server named {to:?} was ever registered; check the name, or register it before calling")
             }
-            RpcError::ServerDead { to } => write!(f, "server {to} is dead (killed); try another server or retry later"),
+            RpcError::ServerDead { to } => write!(
+                f,
+                "server {to} is dead (killed); its handler may have run before it died, so try another server or retry later with a request that is safe to repeat"
+            ),
             RpcError::Unreachable { from, to } => {
                 write!(f, "{from} cannot reach {to}: the link is cut (partition); retry or try another server")
             }
@@ -269,6 +284,8 @@ pub enum HoldError {
         /// How many were held.
         held: usize,
     },
+    /// The link names a node the network does not know.
+    UnknownNode(UnknownNode),
 }
 
 impl fmt::Display for HoldError {
@@ -281,27 +298,69 @@ impl fmt::Display for HoldError {
                 f,
                 "waited for {wanted} held calls on {from} -> {to} but only {held} arrived; is the link held and is the sender calling?"
             ),
+            HoldError::UnknownNode(unknown) => write!(f, "cannot wait for held calls: {unknown}"),
         }
     }
 }
 
 impl std::error::Error for HoldError {}
 
-/// A partition that names one node in two groups.
+/// Why a partition could not be made. Nothing changes when it fails.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartitionError {
-    /// The node named twice.
-    pub name: String,
+pub enum PartitionError {
+    /// A node named in two groups; each node belongs to at most one.
+    NamedTwice {
+        /// The node named twice.
+        name: String,
+    },
+    /// A group names a node the network does not know (a typo would partition nothing).
+    UnknownNode(UnknownNode),
 }
 
 impl fmt::Display for PartitionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PartitionError::NamedTwice { name } => write!(
+                f,
+                "{name:?} is named in two groups of the partition; each node belongs to at most one group"
+            ),
+            PartitionError::UnknownNode(unknown) => write!(f, "cannot partition: {unknown}"),
+        }
+    }
+}
+
+impl std::error::Error for PartitionError {}
+
+/// How many known names an [`UnknownNode`] message lists before it only counts the rest.
+const KNOWN_NAMES_SHOWN: usize = 20;
+
+/// A fault knob, hold or query named a node the network does not know: no server ever
+/// registered under the name, no endpoint was made for it, and it was not
+/// [declared](crate::Network::declare). A knob on such a name would change nothing the test can
+/// see (a typo'd cut cuts no link), so it is refused instead of silently creating the node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownNode {
+    /// The name asked for.
+    pub name: String,
+    /// The names the network knows, sorted.
+    pub known: Vec<String>,
+}
+
+impl fmt::Display for UnknownNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut known = self.known.iter().take(KNOWN_NAMES_SHOWN).cloned().collect::<Vec<_>>().join(", ");
+        if self.known.len() > KNOWN_NAMES_SHOWN {
+            known.push_str(&format!(" and {} more", self.known.len() - KNOWN_NAMES_SHOWN));
+        }
+        if self.known.is_empty() {
+            known.push_str("none yet");
+        }
         write!(
             f,
-            "{:?} is named in two groups of the partition; each node belongs to at most one group",
+            "no node named {:?} (known: {known}); names are case-sensitive. A name is known once a server registers under it or an endpoint is made for it; to set a fault before a server starts, declare its name first (Network::declare)",
             self.name
         )
     }
 }
 
-impl std::error::Error for PartitionError {}
+impl std::error::Error for UnknownNode {}

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::core::Core;
 use crate::endpoint::Endpoint;
-use crate::error::{HoldError, PartitionError, RegisterError, RpcError, SeedError};
+use crate::error::{HoldError, PartitionError, RegisterError, RpcError, SeedError, UnknownNode};
 use crate::hold::HeldCall;
 use crate::node::{Node, Registered};
 use crate::panics::NodePanic;
@@ -131,8 +131,26 @@ impl Network {
         self.endpoint(&format!("{prefix}-{n}"))
     }
 
+    /// Makes `name` known to the network before its server registers or anyone calls from it,
+    /// so that faults can be set on it first (hold or cut its links, make it unreliable, delay
+    /// its ingress) and wait for it. Every knob, hold and query refuses a name the network does
+    /// not know (see [`UnknownNode`]); a name is known once a server registers under it, an
+    /// endpoint is made for it ([`endpoint`](Network::endpoint), [`client`](Network::client)),
+    /// or it is declared. Declaring a known name changes nothing.
+    pub fn declare(&self, name: &str) {
+        if self.core().lookup(name).is_none() {
+            self.core().node(name);
+            self.knob(format!("declare {name}"));
+        }
+    }
+
     /// Kills `name`: calls to it fail at once, replies of its running handlers are lost, and
-    /// its own endpoints' calls fail. Registering the name again restarts it.
+    /// its own endpoints' calls fail. Registering the name again restarts it. Killing a known
+    /// name that serves nothing (a client, or a declared name) only ends its current life.
+    ///
+    /// # Panics
+    ///
+    /// If the network does not know `name` (see [`UnknownNode`]).
     pub fn kill(&self, name: &str) {
         if self.knob_node(name).kill() {
             log::info!("killed {name}");
@@ -141,11 +159,13 @@ impl Network {
     }
 
     /// Whether `name` has a live server.
+    ///
+    /// # Panics
+    ///
+    /// If the network does not know `name` (see [`UnknownNode`]).
     pub fn is_serving(&self, name: &str) -> bool {
-        self.core().lookup(name).is_some_and(|n| {
-            let life = n.current();
-            life.is_alive() && life.service().is_some()
-        })
+        let life = self.knob_node(name).current();
+        life.is_alive() && life.service().is_some()
     }
 
     // ----- fault knobs -------------------------------------------------------------------
@@ -161,18 +181,30 @@ impl Network {
         self.changed(change.clone(), || EventKind::Knob { change });
     }
 
-    /// The node a knob is turned on. Knobs may be set before a node appears, but a name nobody
-    /// has used yet may be a typo, so that is worth a warning.
-    fn knob_node(&self, name: &str) -> Arc<Node> {
-        self.core().lookup(name).unwrap_or_else(|| {
-            log::warn!("no node named {name:?} yet: the setting waits for it (a typo?)");
-            self.core().node(name)
-        })
+    /// The node named `name`, if the network knows it (see [`Network::declare`]). A knob never
+    /// creates a node: a name nobody registered, called from or declared is most likely a typo,
+    /// and a fault set on it would change nothing.
+    fn known(&self, name: &str) -> Result<Arc<Node>, UnknownNode> {
+        self.core()
+            .lookup(name)
+            .ok_or_else(|| UnknownNode { name: name.to_string(), known: self.node_names() })
     }
 
-    /// The node ids of the directed link `from -> to`.
+    /// The node a knob, hold or query names; panics with [`UnknownNode`]'s message if the network
+    /// does not know it (the knobs return nothing, so that test code can call them as
+    /// statements; a typo then fails the test at the line that made it).
+    fn knob_node(&self, name: &str) -> Arc<Node> {
+        self.known(name).unwrap_or_else(|unknown| panic!("{unknown}"))
+    }
+
+    /// The node ids of the directed link `from -> to`, if both are known.
+    fn known_link(&self, from: &str, to: &str) -> Result<(usize, usize), UnknownNode> {
+        Ok((self.known(from)?.id, self.known(to)?.id))
+    }
+
+    /// The node ids of the directed link `from -> to`; panics like [`Network::knob_node`].
     fn link(&self, from: &str, to: &str) -> (usize, usize) {
-        (self.knob_node(from).id, self.knob_node(to).id)
+        self.known_link(from, to).unwrap_or_else(|unknown| panic!("{unknown}"))
     }
 
     /// The 2015 lab's unreliable server: 10% of calls into `name` are dropped before the
@@ -183,6 +215,10 @@ impl Network {
     /// restart until turned off, so a restart never quietly undoes the faults a test asked for.
     /// (In the original lab a restarted server came back reliable; a test that wants that turns
     /// it off before the restart.)
+    ///
+    /// # Panics
+    ///
+    /// If the network does not know `name` (see [`UnknownNode`]).
     pub fn set_unreliable(&self, name: &str, on: bool) {
         self.knob_node(name).unreliable.store(on, Ordering::Relaxed);
         self.knob(format!("{name} unreliable: {on}"));
@@ -217,6 +253,10 @@ impl Network {
     /// way when the cut is made (in a network delay, queued at an ingress delay, or held) is lost
     /// too: the link is checked again when it arrives, after every delay, and a held call's fate
     /// is drawn at its release. Its caller gets [`RpcError::Unreachable`](crate::RpcError).
+    ///
+    /// # Panics
+    ///
+    /// If the network does not know a name (see [`UnknownNode`]).
     pub fn cut(&self, from: &str, to: &str) {
         let (a, b) = self.link(from, to);
         self.core().faults.set_cut(a, b, true);
@@ -224,6 +264,10 @@ impl Network {
     }
 
     /// Repairs the directed link `from -> to`.
+    ///
+    /// # Panics
+    ///
+    /// If the network does not know a name (see [`UnknownNode`]).
     pub fn repair(&self, from: &str, to: &str) {
         let (a, b) = self.link(from, to);
         self.core().faults.set_cut(a, b, false);
@@ -234,15 +278,19 @@ impl Network {
     }
 
     /// Splits the named nodes into groups that cannot reach each other, replacing every earlier
-    /// cut. Nodes named in no group keep reaching everyone. A node named in two groups is an
-    /// error, and then nothing changes.
+    /// cut. Nodes named in no group keep reaching everyone. A node named in two groups, or one
+    /// the network does not know ([`PartitionError::UnknownNode`]), is an error, and then
+    /// nothing changes.
     pub fn partition(&self, groups: &[&[&str]]) -> Result<(), PartitionError> {
         let mut seen = HashSet::new();
         if let Some(name) = groups.iter().flat_map(|g| g.iter()).find(|name| !seen.insert(**name)) {
-            return Err(PartitionError { name: name.to_string() });
+            return Err(PartitionError::NamedTwice { name: name.to_string() });
         }
-        let ids: Vec<Vec<usize>> =
-            groups.iter().map(|g| g.iter().map(|name| self.knob_node(name).id).collect()).collect();
+        let ids = groups
+            .iter()
+            .map(|g| g.iter().map(|name| self.known(name).map(|node| node.id)).collect())
+            .collect::<Result<Vec<Vec<usize>>, UnknownNode>>()
+            .map_err(PartitionError::UnknownNode)?;
         let mut cuts = HashSet::new();
         for (i, group) in ids.iter().enumerate() {
             for other in ids.iter().skip(i + 1) {
@@ -271,6 +319,10 @@ impl Network {
     /// delaying proxy of the original partition tests). `None` turns it off. The queue belongs
     /// to the server's current life: killing it drops the calls queued for it at once, and a
     /// restarted server does not wait behind them.
+    ///
+    /// # Panics
+    ///
+    /// If the network does not know `name` (see [`UnknownNode`]).
     pub fn set_ingress_delay(&self, name: &str, delay: Option<Duration>) {
         self.knob_node(name).set_ingress_delay(delay);
         self.knob(format!("ingress delay of {name}: {delay:?}"));
@@ -283,17 +335,29 @@ impl Network {
     /// Every call is held, whatever the faults would do to it: an unreliable network's or
     /// server's drops, lost replies and delays are drawn when the call is released, as are the
     /// cuts of that moment.
+    ///
+    /// To hold the calls of a server that has not started yet, [`declare`](Network::declare)
+    /// its name first.
+    ///
+    /// # Panics
+    ///
+    /// If the network does not know a name (see [`UnknownNode`]).
     pub fn hold(&self, from: &str, to: &str) {
         self.core().holds.hold(self.link(from, to));
         self.changed(format!("hold {from} -> {to}"), || EventKind::Hold { from: from.into(), to: to.into() });
     }
 
     /// The calls held on `from -> to`, in arrival order.
+    ///
+    /// # Panics
+    ///
+    /// If the network does not know a name (see [`UnknownNode`]).
     pub fn held(&self, from: &str, to: &str) -> Vec<HeldCall> {
         self.core().holds.list(self.link(from, to))
     }
 
-    /// Waits until at least `count` calls are held on `from -> to`, and lists them.
+    /// Waits until at least `count` calls are held on `from -> to`, and lists them. A name the
+    /// network does not know is [`HoldError::UnknownNode`], at once.
     pub fn wait_for_held(
         &self,
         from: &str,
@@ -301,7 +365,8 @@ impl Network {
         count: usize,
         timeout: Duration,
     ) -> Result<Vec<HeldCall>, HoldError> {
-        self.core().holds.wait_for(self.link(from, to), count, timeout).map_err(|held| HoldError::Timeout {
+        let link = self.known_link(from, to).map_err(HoldError::UnknownNode)?;
+        self.core().holds.wait_for(link, count, timeout).map_err(|held| HoldError::Timeout {
             from: from.to_string(),
             to: to.to_string(),
             wanted: count,
@@ -351,6 +416,10 @@ impl Network {
     }
 
     /// Stops holding `from -> to` and delivers its queued calls in arrival order.
+    ///
+    /// # Panics
+    ///
+    /// If the network does not know a name (see [`UnknownNode`]).
     pub fn unhold(&self, from: &str, to: &str) {
         let queued = self.core().holds.unhold(self.link(from, to));
         self.changed(format!("unhold {from} -> {to} ({} queued calls delivered)", queued.len()), || {
@@ -363,26 +432,45 @@ impl Network {
 
     // ----- counters ----------------------------------------------------------------------
 
-    /// Calls delivered into `name`'s handlers, over all its lives.
+    /// Calls delivered into `name`'s handlers (the handler started), over all its lives.
+    ///
+    /// # Panics
+    ///
+    /// If the network does not know `name` (see [`UnknownNode`]).
     pub fn rpc_count(&self, name: &str) -> u64 {
-        self.core().lookup(name).map_or(0, |n| n.delivered.load(Ordering::Relaxed))
+        self.knob_node(name).delivered.load(Ordering::Relaxed)
     }
 
-    /// Calls sent on this network, delivered or not.
+    /// Calls sent on this network, delivered or not: every call that left a live caller on a
+    /// live network addressed to a name that has served (a live server, or a dead one: that
+    /// call is sent and lost). Calls that never leave are not counted: those of a dead caller,
+    /// after shutdown, and [`NoSuchServer`](crate::RpcError::NoSuchServer) calls. So it is
+    /// the sum over nodes of the calls each sent, and at least the sum of every node's
+    /// [`rpc_count`](Network::rpc_count); the difference is the calls lost or still on their way.
     pub fn total_rpcs(&self) -> u64 {
         self.core().total_rpcs.load(Ordering::Relaxed)
     }
 
-    /// Bytes `name` has sent: arguments of its calls and replies of its handlers.
+    /// Bytes `name` has sent onto the network: the arguments of every call it sent (counted as
+    /// [`total_rpcs`](Network::total_rpcs) counts calls, whether or not they arrived) and the
+    /// replies its handlers sent back while it was alive (whether or not they arrived: a reply
+    /// lost to a cut or an unreliable network still counts; a handler's error is no reply).
+    ///
+    /// # Panics
+    ///
+    /// If the network does not know `name` (see [`UnknownNode`]).
     pub fn bytes_sent(&self, name: &str) -> u64 {
-        self.core().lookup(name).map_or(0, |n| n.bytes_sent.load(Ordering::Relaxed))
+        self.knob_node(name).bytes_sent.load(Ordering::Relaxed)
     }
 
-    /// Bytes sent on the directed link `from -> to`.
+    /// Bytes sent on the directed link `from -> to`, counted as [`bytes_sent`](Network::bytes_sent)
+    /// counts them.
+    ///
+    /// # Panics
+    ///
+    /// If the network does not know a name (see [`UnknownNode`]).
     pub fn link_bytes(&self, from: &str, to: &str) -> u64 {
-        let (Some(a), Some(b)) = (self.core().lookup(from), self.core().lookup(to)) else {
-            return 0;
-        };
+        let (a, b) = (self.knob_node(from), self.knob_node(to));
         let bytes = a.link_bytes.lock().get(&b.id).copied();
         bytes.unwrap_or(0)
     }

@@ -5,6 +5,7 @@
 //! one, so handlers that block (or call each other) can never starve new calls. Workers idle for
 //! a while retire, and closing the pool ends them all.
 
+use std::io;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -18,6 +19,27 @@ use crate::spin::Spin;
 /// A unit of work.
 pub(crate) type Job = Box<dyn FnOnce() + Send + 'static>;
 
+/// Starts a worker thread running its argument (a seam, so that tests can refuse threads).
+pub(crate) type Spawner = fn(Box<dyn FnOnce() + Send + 'static>) -> io::Result<JoinHandle<()>>;
+
+/// Why the pool did not take a job. The job is dropped, not run: whoever submitted it keeps
+/// what it needs to tell its caller.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// The pool is closed (the network shut down).
+    Closed,
+    /// No worker was idle and the operating system refused a new thread.
+    NoThread {
+        /// The operating system's complaint.
+        detail: String,
+    },
+}
+
+/// Starts a worker thread the ordinary way.
+pub(crate) fn spawn_thread(body: Box<dyn FnOnce() + Send + 'static>) -> io::Result<JoinHandle<()>> {
+    std::thread::Builder::new().name("labrpc-worker".into()).spawn(body)
+}
+
 /// How long a worker waits for work before it retires.
 const IDLE_RETIREMENT: Duration = Duration::from_secs(2);
 
@@ -28,6 +50,7 @@ enum Message {
 
 pub(crate) struct Pool {
     shared: Arc<Shared>,
+    spawn: Spawner,
 }
 
 struct Shared {
@@ -48,7 +71,8 @@ struct State {
 }
 
 impl Pool {
-    pub(crate) fn new(spin: Arc<Spin>) -> Pool {
+    /// A pool that starts its workers with `spawn`.
+    pub(crate) fn with_spawner(spin: Arc<Spin>, spawn: Spawner) -> Pool {
         let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded();
         Pool {
             shared: Arc::new(Shared {
@@ -60,14 +84,16 @@ impl Pool {
                 state: Mutex::new(State { running: 0, handles: Vec::new() }),
                 all_exited: Condvar::new(),
             }),
+            spawn,
         }
     }
 
-    /// Runs `job` on a worker. Gives the job back if the pool is closed.
-    pub(crate) fn submit(&self, job: Job) -> Result<(), Job> {
+    /// Runs `job` on a worker, or says why not (the pool is closed, or cannot start the worker
+    /// it needs) and drops the job.
+    pub(crate) fn submit(&self, job: Job) -> Result<(), Refused> {
         let shared = &self.shared;
         if shared.closed.load(Ordering::Acquire) {
-            return Err(job);
+            return Err(Refused::Closed);
         }
         let claimed = shared
             .unclaimed_idle
@@ -81,15 +107,14 @@ impl Pool {
         self.spawn_worker(job)
     }
 
-    fn spawn_worker(&self, job: Job) -> Result<(), Job> {
+    fn spawn_worker(&self, job: Job) -> Result<(), Refused> {
         let mut state = self.shared.state.lock();
         if self.shared.closed.load(Ordering::Acquire) {
-            return Err(job);
+            return Err(Refused::Closed);
         }
         state.handles.retain(|h| !h.is_finished());
         let shared = Arc::clone(&self.shared);
-        let spawned =
-            std::thread::Builder::new().name("labrpc-worker".into()).spawn(move || worker(shared, job));
+        let spawned = (self.spawn)(Box::new(move || worker(shared, job)));
         match spawned {
             Ok(handle) => {
                 state.running += 1;
@@ -97,9 +122,9 @@ impl Pool {
                 Ok(())
             }
             Err(e) => {
-                // Out of threads: the job is lost, like a dropped request. Say so loudly.
-                log::error!("could not spawn a worker thread ({e}); a call is dropped");
-                Ok(())
+                // Out of threads: the job is not run. Say so loudly; the caller hears of it too.
+                log::error!("could not start a worker thread ({e}); a call is not delivered");
+                Err(Refused::NoThread { detail: e.to_string() })
             }
         }
     }
@@ -167,6 +192,11 @@ fn worker(shared: Arc<Shared>, first: Job) {
             }
         }
     }
+    worker_exit(&shared);
+}
+
+/// A worker's last act: it is no longer running.
+fn worker_exit(shared: &Shared) {
     let mut state = shared.state.lock();
     state.running -= 1;
     if state.running == 0 {

@@ -29,6 +29,7 @@ fn held_calls_are_delivered_in_the_order_the_test_releases_them() {
     init_log();
     let net = Network::with_seed(6);
     let log = start_recorder(&net, "backup");
+    net.declare("primary");
     net.hold("primary", "backup");
     std::thread::scope(|s| {
         let primary = net.endpoint("primary");
@@ -63,6 +64,7 @@ fn other_links_are_not_held() {
     common::init_log();
     let net = Network::with_seed(6);
     let log = start_recorder(&net, "backup");
+    net.declare("primary");
     net.hold("primary", "backup");
     net.endpoint("client").call::<Record>("backup", &"from client".into()).unwrap();
     assert_eq!(*log.lock(), ["from client"]);
@@ -75,6 +77,7 @@ fn releasing_an_unknown_call_and_waiting_in_vain_are_errors() {
     let net = Network::with_seed(6);
     start_recorder(&net, "backup");
     assert_eq!(net.release(12345), Err(HoldError::NotHeld { id: 12345 }));
+    net.declare("primary");
     net.hold("primary", "backup");
     let error = net.wait_for_held("primary", "backup", 1, Duration::from_millis(20)).unwrap_err();
     assert_eq!(error, HoldError::Timeout { from: "primary".into(), to: "backup".into(), wanted: 1, held: 0 });
@@ -86,6 +89,7 @@ fn killing_the_server_frees_a_caller_waiting_on_a_held_call() {
     common::init_log();
     let net = Network::with_seed(6);
     let log = start_recorder(&net, "backup");
+    net.declare("primary");
     net.hold("primary", "backup");
     let primary = net.endpoint("primary");
     let caller = std::thread::spawn(move || primary.call::<Record>("backup", &"x".into()));
@@ -105,6 +109,7 @@ fn an_abandoned_call_fails_for_its_caller_and_still_arrives_when_released() {
     common::init_log();
     let net = Network::with_seed(6);
     let log = start_recorder(&net, "backup");
+    net.declare("primary");
     net.hold("primary", "backup");
     let primary = net.endpoint("primary");
     let caller = std::thread::spawn(move || primary.call::<Record>("backup", &"first".into()));

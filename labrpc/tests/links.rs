@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{eventually, init_log, start_echo, Echo};
-use labrpc::{timing, Method, Network, RpcError, Service};
+use labrpc::{timing, Method, Network, PartitionError, RpcError, Service};
 
 fn echo(net: &Network, from: &str, to: &str) -> Result<String, RpcError> {
     net.endpoint(from).call::<Echo>(to, &format!("{from} to {to}"))
@@ -120,6 +120,7 @@ fn long_delays_make_calls_to_unreachable_nodes_fail_slowly() {
     start_echo(&net, "server");
     start_echo(&net, "dead");
     net.kill("dead");
+    net.declare("client");
     net.cut("client", "server");
     net.set_long_delays(true);
     let waits: Vec<Duration> = std::thread::scope(|s| {
@@ -180,7 +181,7 @@ fn a_node_in_two_groups_is_refused() {
     let net = Network::with_seed(4);
     start_echo(&net, "a");
     let error = net.partition(&[&["a", "b"], &["c", "a"]]).unwrap_err();
-    assert_eq!(error.name, "a");
+    assert_eq!(error, PartitionError::NamedTwice { name: "a".into() });
     assert!(error.to_string().contains("two groups"), "{error}");
     assert!(echo(&net, "b", "a").is_ok(), "nothing was cut");
 }

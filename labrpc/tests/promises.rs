@@ -20,6 +20,7 @@ fn a_hold_holds_every_call_to_an_unreliable_server() {
     let net = Network::with_seed(18);
     let runs = start_counter(&net, "server");
     net.set_unreliable("server", true);
+    net.declare("client");
     net.hold("client", "server");
     const CALLS: usize = 40;
     std::thread::scope(|s| {
@@ -52,6 +53,7 @@ fn a_call_released_across_a_partition_is_lost() {
     init_log();
     let net = Network::with_seed(18);
     let runs = start_counter(&net, "backup");
+    net.declare("primary");
     net.hold("primary", "backup");
     std::thread::scope(|s| {
         let primary = net.endpoint("primary");
