@@ -319,6 +319,7 @@ fn rule_5_operations_during_state_transfer_reach_new_backup() {
         lab.put(&clerk, key, "before");
     }
 
+    lab.net.declare("s2");
     lab.net.hold("s1", "s2");
     lab.start("s2");
     let held = lab.held_calls("s1", "s2", 1);
@@ -395,6 +396,7 @@ fn rule_5_late_duplicate_state_transfer_never_undoes_later_writes() {
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "before");
 
+    lab.net.declare("s2");
     lab.net.hold("s1", "s2");
     lab.start("s2");
     let first = lab.held_calls("s1", "s2", 1);
@@ -997,6 +999,7 @@ fn restarted_lone_primary_never_serves_an_empty_store() {
 fn first_primary_restarted_before_its_ack_was_heard_never_serves_an_empty_store() {
     let lab =
         Scenario::begin("A first primary restarted before its acknowledgement was heard serves nothing");
+    lab.net.declare("s1");
     lab.net.hold("s1", VS);
     lab.start("s1");
     let first = lab.held_calls("s1", VS, 1);
@@ -1048,6 +1051,7 @@ fn backup_restarted_unseen_by_the_view_service_does_not_block_the_service() {
     let clerk = lab.clerk();
     lab.put(&clerk, "k", "before");
 
+    lab.net.declare("s2");
     lab.net.hold("s2", VS);
     lab.start("s2");
     // s2's first ping reaches the view service; its reply is lost.
@@ -1207,6 +1211,7 @@ fn primary_dying_before_its_transfer_leaves_no_empty_primary() {
     lab.put(&clerk, "k", "precious");
 
     // Every transfer from s1 to s2 fails, while both keep pinging the view service.
+    lab.net.declare("s2");
     lab.net.cut("s1", "s2");
     lab.start("s2");
     lab.wait_for_view("s2 to become backup", VIEW_CHANGE, |v| v.is_backup("s2"))
