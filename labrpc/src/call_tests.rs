@@ -1,10 +1,10 @@
 //! The call path when the machine refuses the network a worker thread: the network's thread
 //! spawner is a seam only these tests replace.
 
+use crate::thread::JoinHandle;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use crate::core::Core;
 use crate::error::RpcError;

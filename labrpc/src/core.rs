@@ -1,12 +1,12 @@
 //! The state every handle of one network shares: nodes, knobs, workers, counters, trace.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Sender};
-use parking_lot::{Mutex, RwLock};
+use crate::chan::{Receiver, Sender};
+use crate::sync::{Mutex, RwLock};
 
 use crate::departure::Departure;
 use crate::faults::Faults;
@@ -21,7 +21,9 @@ use crate::trace::{EventKind, Trace};
 const SHUTDOWN_PATIENCE: Duration = Duration::from_secs(2);
 
 pub(crate) struct Core {
-    nodes: RwLock<HashMap<Arc<str>, Arc<Node>>>,
+    /// By name, in name order: whatever walks them (a shutdown, say) does so in the same order in
+    /// every run, which a simulated run's replay needs.
+    nodes: RwLock<BTreeMap<Arc<str>, Arc<Node>>>,
     pub(crate) faults: Faults,
     pub(crate) holds: Holds<Departure>,
     pub(crate) trace: Trace,
@@ -44,10 +46,10 @@ impl Core {
 
     /// A network core whose worker pool starts its threads with `spawn`.
     pub(crate) fn with_spawner(seed: u64, spawn: Spawner) -> Core {
-        let (shutdown_tx, shutdown_rx) = crossbeam_channel::bounded(0);
+        let (shutdown_tx, shutdown_rx) = crate::chan::bounded(0);
         let spin = Arc::new(Spin::new());
         Core {
-            nodes: RwLock::new(HashMap::new()),
+            nodes: RwLock::new(BTreeMap::new()),
             faults: Faults::new(seed),
             holds: Holds::new(),
             trace: Trace::new(),

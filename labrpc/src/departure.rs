@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crossbeam_channel::Sender;
+use crate::chan::Sender;
 
 use crate::error::RpcError;
 use crate::node::{Incarnation, Node};

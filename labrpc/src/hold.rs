@@ -1,10 +1,10 @@
 //! Held links: calls queue undelivered until the test releases them, in the order it chooses.
 
+use crate::time::{Duration, Instant};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use crate::sync::{Condvar, Mutex};
 
 /// A call waiting on a held link, as a test sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

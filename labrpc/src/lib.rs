@@ -3,6 +3,7 @@
 #![doc = include_str!("../README.md")]
 
 mod call;
+mod chan;
 mod core;
 mod departure;
 mod endpoint;

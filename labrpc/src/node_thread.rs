@@ -3,11 +3,11 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use crate::core::Core;
 use crate::error::SpawnError;
 use crate::panics::{panic_message, NodePanic};
+use crate::thread::JoinHandle;
 
 /// A thread of a node, started with [`Endpoint::spawn`](crate::Endpoint::spawn).
 ///
@@ -58,13 +58,11 @@ pub(crate) fn spawn<F: FnOnce() + Send + 'static>(
     }
     let recorder = Arc::clone(core);
     let (node, thread_name) = (node.to_string(), name.clone());
-    let handle = std::thread::Builder::new()
-        .name(name.clone())
-        .spawn(move || {
-            let payload = catch_unwind(AssertUnwindSafe(body)).err()?;
-            let message = panic_message(payload.as_ref());
-            Some(recorder.record_panic(node, thread_name, None, message))
-        })
-        .map_err(|error| SpawnError::Refused { thread: name.clone(), detail: error.to_string() })?;
+    let handle = crate::thread::spawn(&name, move || {
+        let payload = catch_unwind(AssertUnwindSafe(body)).err()?;
+        let message = panic_message(payload.as_ref());
+        Some(recorder.record_panic(node, thread_name, None, message))
+    })
+    .map_err(|error| SpawnError::Refused { thread: name.clone(), detail: error.to_string() })?;
     Ok(NodeThread { name, handle })
 }

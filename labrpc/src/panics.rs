@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::fmt;
 
-use parking_lot::Mutex;
+use crate::sync::Mutex;
 
 /// How many panics a network keeps (the first ones); later ones are only counted, so a thread
 /// that panics in a loop cannot fill memory. [`Network::panic_count`](crate::Network::panic_count)

@@ -5,16 +5,16 @@
 //! one, so handlers that block (or call each other) can never starve new calls. Workers idle for
 //! a while retire, and closing the pool ends them all.
 
+use crate::time::{Duration, Instant};
 use std::io;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
-use parking_lot::{Condvar, Mutex};
+use crate::chan::{Receiver, RecvTimeoutError, Sender};
+use crate::sync::{Condvar, Mutex};
 
 use crate::spin::Spin;
+use crate::thread::JoinHandle;
 
 /// A unit of work.
 pub(crate) type Job = Box<dyn FnOnce() + Send + 'static>;
@@ -37,7 +37,7 @@ pub(crate) enum Refused {
 
 /// Starts a worker thread the ordinary way.
 pub(crate) fn spawn_thread(body: Box<dyn FnOnce() + Send + 'static>) -> io::Result<JoinHandle<()>> {
-    std::thread::Builder::new().name("labrpc-worker".into()).spawn(body)
+    crate::thread::spawn("labrpc-worker", body)
 }
 
 /// How long a worker waits for work before it retires.
@@ -73,7 +73,7 @@ struct State {
 impl Pool {
     /// A pool that starts its workers with `spawn`.
     pub(crate) fn with_spawner(spin: Arc<Spin>, spawn: Spawner) -> Pool {
-        let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded();
+        let (jobs_tx, jobs_rx) = crate::chan::unbounded();
         Pool {
             shared: Arc::new(Shared {
                 jobs_tx,

@@ -43,6 +43,70 @@ pub struct Condvar {
     inner: std::sync::Arc<shuttle::sync::Condvar>,
 }
 
+/// A reader-writer lock (parking_lot's `RwLock`): many readers or one writer.
+pub struct RwLock<T: ?Sized> {
+    #[cfg(not(feature = "simulation"))]
+    inner: imp::RwLock<T>,
+    #[cfg(feature = "simulation")]
+    inner: shuttle::sync::RwLock<T>,
+}
+
+/// Shared access to an [`RwLock`]'s value until dropped.
+#[cfg(not(feature = "simulation"))]
+pub type RwLockReadGuard<'a, T> = imp::RwLockReadGuard<'a, T>;
+/// Unique access to an [`RwLock`]'s value until dropped.
+#[cfg(not(feature = "simulation"))]
+pub type RwLockWriteGuard<'a, T> = imp::RwLockWriteGuard<'a, T>;
+/// Shared access to an [`RwLock`]'s value until dropped.
+#[cfg(feature = "simulation")]
+pub type RwLockReadGuard<'a, T> = shuttle::sync::RwLockReadGuard<'a, T>;
+/// Unique access to an [`RwLock`]'s value until dropped.
+#[cfg(feature = "simulation")]
+pub type RwLockWriteGuard<'a, T> = shuttle::sync::RwLockWriteGuard<'a, T>;
+
+impl<T> RwLock<T> {
+    /// A new unlocked lock holding `value`.
+    pub fn new(value: T) -> RwLock<T> {
+        #[cfg(not(feature = "simulation"))]
+        let inner = imp::RwLock::new(value);
+        #[cfg(feature = "simulation")]
+        let inner = shuttle::sync::RwLock::new(value);
+        RwLock { inner }
+    }
+}
+
+impl<T: ?Sized> RwLock<T> {
+    /// Locks for reading, blocking while a writer holds it.
+    #[inline]
+    pub fn read(&self) -> RwLockReadGuard<'_, T> {
+        #[cfg(not(feature = "simulation"))]
+        return self.inner.read();
+        #[cfg(feature = "simulation")]
+        return self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+    }
+
+    /// Locks for writing, blocking while anyone holds it.
+    #[inline]
+    pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+        #[cfg(not(feature = "simulation"))]
+        return self.inner.write();
+        #[cfg(feature = "simulation")]
+        return self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+    }
+}
+
+impl<T: Default> Default for RwLock<T> {
+    fn default() -> RwLock<T> {
+        RwLock::new(T::default())
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for RwLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RwLock { .. }")
+    }
+}
+
 /// Whether a timed wait ended because its time ran out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WaitTimeoutResult(bool);

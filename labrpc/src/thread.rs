@@ -13,6 +13,20 @@ pub struct JoinHandle<T> {
     inner: std::thread::JoinHandle<T>,
     #[cfg(feature = "simulation")]
     inner: shuttle::thread::JoinHandle<T>,
+    /// Set when the body returns or unwinds (the simulation's handle cannot tell).
+    #[cfg(feature = "simulation")]
+    finished: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Sets its flag when dropped: at the end of a thread's body, returned or unwound.
+#[cfg(feature = "simulation")]
+struct MarkFinished(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+#[cfg(feature = "simulation")]
+impl Drop for MarkFinished {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Release);
+    }
 }
 
 /// Starts `body` on a new thread named `name` (names show in panics, logs and the simulation's
@@ -25,13 +39,29 @@ where
     #[cfg(not(feature = "simulation"))]
     return std::thread::Builder::new().name(name.to_string()).spawn(body).map(|inner| JoinHandle { inner });
     #[cfg(feature = "simulation")]
-    return crate::sim::spawn_task(name, body).map(|inner| JoinHandle { inner });
+    {
+        let finished = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mark = MarkFinished(finished.clone());
+        crate::sim::spawn_task(name, move || {
+            let _mark = mark;
+            body()
+        })
+        .map(|inner| JoinHandle { inner, finished })
+    }
 }
 
 impl<T> JoinHandle<T> {
     /// Waits for the thread to finish: its result, or the payload of its panic.
     pub fn join(self) -> Result<T, Box<dyn Any + Send + 'static>> {
         self.inner.join()
+    }
+
+    /// Whether the thread has finished (returned or panicked).
+    pub fn is_finished(&self) -> bool {
+        #[cfg(not(feature = "simulation"))]
+        return self.inner.is_finished();
+        #[cfg(feature = "simulation")]
+        return self.finished.load(std::sync::atomic::Ordering::Acquire);
     }
 }
 

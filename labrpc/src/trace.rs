@@ -1,10 +1,10 @@
 //! The optional event trace: what the network did, in order, for failure diagnostics.
 
+use crate::time::{Duration, Instant};
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
+use crate::sync::Mutex;
 use serde::Serialize;
 
 /// One thing the network did (or a server reported), with the time since the network started.
