@@ -51,8 +51,11 @@ pub const FORBIDDEN_LINTS: &[&str] = &[
 /// Says what the API check forbids, for a submission it refused.
 const API_HINT: &str =
     "graded code may not use files, processes, the environment, sockets or raw descriptors \
-     (std::fs, std::process, std::env, std::net, std::os, standard input): the test harness owns them, and \
-     the grader checks this with clippy before it builds (`make lint` shows the same errors)";
+     (std::fs, std::process, std::env, std::net, std::os, standard input): the test harness owns them; \
+     and it locks, waits, sleeps, reads the clock and draws random numbers only through labrpc \
+     (labrpc::sync, labrpc::time, Endpoint::sleep, labrpc::random), with BTreeMap for HashMap: each \
+     error above names what to use. The grader checks this with clippy before it builds (`make lint` \
+     shows the same errors)";
 
 /// How cargo is run on a submission.
 #[derive(Clone, Debug)]

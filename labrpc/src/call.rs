@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::chan::Receiver;
+use crate::channel::Receiver;
 
 use crate::core::Core;
 use crate::departure::{Call, Departure, ReplySender};
@@ -75,7 +75,7 @@ impl Core {
             return self.fail_after(id, self.faults.failure_delay(from, &to_node), error);
         }
 
-        let (reply_tx, reply_rx) = crate::chan::bounded(1);
+        let (reply_tx, reply_rx) = crate::channel::bounded(1);
         let link = (from.id, to_node.id);
         let call = Call {
             id,
@@ -116,7 +116,8 @@ impl Core {
         }
         // Whichever arm a seedless select picks when several are ready, the outcome is settled
         // in a fixed order: a reply it takes is first in that order anyway.
-        if let Some(reply) = crate::chan::wait_for_any(reply_rx, [&to_life.death_rx, &from_life.death_rx]) {
+        if let Some(reply) = crate::channel::wait_for_any(reply_rx, [&to_life.death_rx, &from_life.death_rx])
+        {
             return reply;
         }
         self.settle(id, reply_rx, from, from_life, to, to_life, method)

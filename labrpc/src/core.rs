@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::chan::{Receiver, Sender};
+use crate::channel::{Receiver, Sender};
 use crate::sync::{Mutex, RwLock};
 
 use crate::departure::Departure;
@@ -46,7 +46,7 @@ impl Core {
 
     /// A network core whose worker pool starts its threads with `spawn`.
     pub(crate) fn with_spawner(seed: u64, spawn: Spawner) -> Core {
-        let (shutdown_tx, shutdown_rx) = crate::chan::bounded(0);
+        let (shutdown_tx, shutdown_rx) = crate::channel::bounded(0);
         let spin = Arc::new(Spin::new());
         Core {
             nodes: RwLock::new(BTreeMap::new()),

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::chan::Sender;
+use crate::channel::Sender;
 
 use crate::error::RpcError;
 use crate::node::{Incarnation, Node};

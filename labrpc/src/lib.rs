@@ -3,7 +3,6 @@
 #![doc = include_str!("../README.md")]
 
 mod call;
-mod chan;
 mod core;
 mod departure;
 mod endpoint;
@@ -20,6 +19,7 @@ mod service;
 mod spin;
 mod trace;
 
+pub mod channel;
 pub mod random;
 #[cfg(feature = "simulation")]
 pub mod sim;

@@ -54,15 +54,25 @@ impl Network {
         Network::from_env().unwrap_or_else(|error| {
             eprintln!("labrpc: {error}");
             log::error!("{error}");
-            Network::with_seed(rand::random())
+            Network::with_seed(Network::unset_seed())
         })
     }
 
-    /// A network seeded from `LAB_SEED` (random when unset); a malformed value is an error.
+    /// The seed of a network made without `LAB_SEED`: the simulated run's, else a random one.
+    fn unset_seed() -> u64 {
+        #[cfg(feature = "simulation")]
+        if let Some(seed) = crate::sim::seed() {
+            return seed;
+        }
+        rand::random()
+    }
+
+    /// A network seeded from `LAB_SEED` (random when unset; in a simulated run, the run's seed);
+    /// a malformed value is an error.
     pub fn from_env() -> Result<Network, SeedError> {
         let seed = match std::env::var(SEED_ENV) {
             Ok(value) => value.trim().parse().map_err(|_| SeedError { value })?,
-            Err(_) => rand::random(),
+            Err(_) => Network::unset_seed(),
         };
         Ok(Network::with_seed(seed))
     }

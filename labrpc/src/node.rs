@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use crate::chan::{Receiver, Sender};
+use crate::channel::{Receiver, Sender};
 use crate::sync::{Mutex, RwLock};
 
 use crate::service::Service;
@@ -43,7 +43,7 @@ pub(crate) struct Incarnation {
 
 impl Incarnation {
     fn new(number: u64) -> Arc<Incarnation> {
-        let (death_tx, death_rx) = crate::chan::bounded(0);
+        let (death_tx, death_rx) = crate::channel::bounded(0);
         Arc::new(Incarnation {
             number,
             alive: AtomicBool::new(true),

@@ -10,7 +10,7 @@ use std::io;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::chan::{Receiver, RecvTimeoutError, Sender};
+use crate::channel::{Receiver, RecvTimeoutError, Sender};
 use crate::sync::{Condvar, Mutex};
 
 use crate::spin::Spin;
@@ -73,7 +73,7 @@ struct State {
 impl Pool {
     /// A pool that starts its workers with `spawn`.
     pub(crate) fn with_spawner(spin: Arc<Spin>, spawn: Spawner) -> Pool {
-        let (jobs_tx, jobs_rx) = crate::chan::unbounded();
+        let (jobs_tx, jobs_rx) = crate::channel::unbounded();
         Pool {
             shared: Arc::new(Shared {
                 jobs_tx,

@@ -13,7 +13,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::chan::{Receiver, TryRecvError};
+use crate::channel::{Receiver, TryRecvError};
 
 /// How long a caller polls for its reply, and a worker for its next job, before blocking.
 const POLL_BUDGET: Duration = Duration::from_micros(50);

@@ -79,3 +79,12 @@ pub fn yield_now() {
     #[cfg(feature = "simulation")]
     shuttle::thread::yield_now();
 }
+
+/// Scoped threads (std's API: `scope(|s| { s.spawn(...); })`, every thread joined before `scope`
+/// returns): OS threads in the plain build, tasks of the scheduler in simulation mode.
+#[cfg(not(feature = "simulation"))]
+pub use std::thread::{scope, Scope, ScopedJoinHandle};
+
+/// Scoped threads (std's API), as tasks of the simulation's scheduler.
+#[cfg(feature = "simulation")]
+pub use shuttle::thread::{scope, Scope, ScopedJoinHandle};

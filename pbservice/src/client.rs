@@ -3,8 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use labrpc::sync::Mutex;
 use labrpc::{Endpoint, Network, RpcError};
-use parking_lot::Mutex;
 
 use crate::common::{Execute, Op, PbError, Request, RequestId};
 
@@ -60,7 +60,7 @@ impl Clerk {
         Clerk {
             vs: viewservice::Clerk::with_endpoint(me.clone(), vs),
             me,
-            id: rand::random(),
+            id: labrpc::random::random_u64(),
             session: Mutex::new(Session { next_seq: 1, primary: None }),
         }
         // END SOLUTION

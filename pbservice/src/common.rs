@@ -1,7 +1,7 @@
 //! What the primary/backup servers and their clerks share: operations, errors and messages.
 
 // BEGIN PRIVATE: your imports
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 // END PRIVATE
 use std::fmt;
 
@@ -138,9 +138,9 @@ impl Method for Forward {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Every key and its value.
-    pub data: HashMap<String, String>,
+    pub data: BTreeMap<String, String>,
     /// For each client, the latest request already applied.
-    pub applied: HashMap<u64, u64>,
+    pub applied: BTreeMap<u64, u64>,
 }
 // END PRIVATE
 

@@ -40,8 +40,8 @@
 //! keep the latest number applied per client (the duplicate table), which travels with the
 //! data in a state transfer.
 
+use labrpc::sync::Mutex;
 use labrpc::Endpoint;
-use parking_lot::Mutex;
 use viewservice::View;
 
 use crate::common::{Forward, ForwardArgs, Op, PbError, Request, Response, Transfer, TransferArgs};

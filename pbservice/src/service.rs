@@ -2,8 +2,8 @@
 
 use std::sync::{Arc, OnceLock};
 
+use labrpc::sync::Mutex;
 use labrpc::{Network, NodeThread, RegisterError, Service};
-use parking_lot::Mutex;
 use viewservice::{View, PING_INTERVAL};
 
 use crate::common::{Execute, Forward, PbError, Transfer};

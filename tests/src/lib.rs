@@ -20,6 +20,8 @@ pub mod bounds;
 pub mod health;
 pub mod pb_harness;
 pub mod seen;
+#[cfg(feature = "simulation")]
+pub mod simulation;
 pub mod timeliness;
 pub mod verdict;
 pub mod view_model;

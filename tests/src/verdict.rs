@@ -59,7 +59,19 @@ pub const ATTEMPTS: usize = 3;
 /// harness prints `lab inconclusive: <key>: <reason>` (keyed, so the code under test cannot
 /// claim it) and fails, and the grader runs the test again; by hand, the scenario runs again
 /// here, up to [`ATTEMPTS`] times.
+#[cfg(not(feature = "simulation"))]
 pub fn seal(scenario: impl Fn()) {
+    seal_run(&scenario)
+}
+
+/// Runs a graded scenario simulated (see [`crate::simulation`]), then as [`seal`] does in the
+/// plain build.
+#[cfg(feature = "simulation")]
+pub fn seal(scenario: impl Fn() + Send + Sync + 'static) {
+    seal_run(&crate::simulation::simulated(scenario))
+}
+
+fn seal_run(scenario: &impl Fn()) {
     let key = match std::env::var(VERDICT_VAR) {
         Err(_) => None,
         Ok(mode) if mode == "stdin" => Some(take_key()),
@@ -69,9 +81,9 @@ pub fn seal(scenario: impl Fn()) {
         ),
     };
     let Some(key) = key else {
-        return run_by_hand(&scenario, Watch::start);
+        return run_by_hand(scenario, Watch::start);
     };
-    match attempt(&scenario, Watch::start()) {
+    match attempt(scenario, Watch::start()) {
         Attempt::Passed => {
             let mut out = std::io::stdout().lock();
             let written = write!(out, "\n{VERDICT_PREFIX}{key}\n").and_then(|()| out.flush());

@@ -27,10 +27,10 @@
 //! Views are judged and merged through the harness's own reading ([`crate::seen`]), never
 //! through the logic's `View` methods or `PartialEq`/`Hash`.
 
+use labrpc::time::{Duration, Instant};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fmt;
-use std::time::{Duration, Instant};
 
 use viewservice::{PingReply, View, ViewServer, DEAD_PINGS, PING_INTERVAL};
 

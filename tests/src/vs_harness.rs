@@ -35,15 +35,14 @@
 //! lab.finish();
 //! ```
 
+use labrpc::time::Instant;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::thread;
-use std::time::Instant;
 
+use labrpc::sync::Mutex;
 use labrpc::Network;
-use parking_lot::Mutex;
 use viewservice::{start_server, Clerk, ClerkError, PingError, ViewServiceHandle, PING_INTERVAL};
 
 use crate::health::assert_no_server_panicked;
@@ -536,7 +535,7 @@ impl VsTest {
     /// Sleeps one [`PING_INTERVAL`], as servers do between pings.
     pub fn pause(&self) {
         let started = Instant::now();
-        thread::sleep(PING_INTERVAL);
+        labrpc::time::sleep(PING_INTERVAL);
         observe("a pause of one ping interval", started.elapsed(), PING_INTERVAL + STALL_TOLERANCE);
     }
 
@@ -657,7 +656,7 @@ impl Drop for VsTest {
         self.diagnostics.finish();
         self.vs.kill();
         self.net.shutdown();
-        if thread::panicking() {
+        if std::thread::panicking() {
             println!("  ... Failed ({}). Views seen: {}.", self.title, self.log.summary());
         }
     }

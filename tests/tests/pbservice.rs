@@ -14,9 +14,8 @@
 
 use labtests::graded;
 
+use labrpc::time::{Duration, Instant};
 use std::collections::HashMap;
-use std::thread;
-use std::time::{Duration, Instant};
 
 use labreport::scenario::REPORT_SIZE_LIMIT;
 use labtests::bounds::{FAILOVER_BOUND, HUNG_AFTER, ROUNDS_FOR_CHANGE, ROUNDS_FOR_DEATH, VIEW_CHANGE};
@@ -491,7 +490,7 @@ fn repeated_crash_restart() {
                 ck.put(&key, &value).map_err(|e| format!("client {i}: Put({key:?}) did not finish: {e}"))?;
                 data.insert(key, value);
                 // Without a pause, the servers' tick threads get too little time to ping.
-                thread::sleep(Duration::from_millis(10));
+                labrpc::time::sleep(Duration::from_millis(10));
             }
             Ok(())
         },
@@ -518,7 +517,7 @@ fn repeated_crash_restart_unreliable() {
                     .map_err(|e| format!("client {i}: Append of element {n} did not finish: {e}"))?;
                 n += 1;
                 // Without a pause, the servers' tick threads get too little time to ping.
-                thread::sleep(Duration::from_millis(10));
+                labrpc::time::sleep(Duration::from_millis(10));
             }
             Ok(n)
         },

@@ -10,8 +10,8 @@
 
 use labtests::graded;
 
+use labrpc::time::{Duration, Instant};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
 use labtests::pb_harness::threads::join;
 use labtests::pb_harness::{Scenario, VS};
@@ -141,7 +141,7 @@ fn nemesis(s: &Scenario, mut rng: StdRng, duration: Duration, faults: Faults) {
     let mut dead: Vec<&str> = Vec::new();
     let mut held: Option<&str> = None;
     while Instant::now() < end {
-        std::thread::sleep(PING_INTERVAL * rng.random_range(5..12));
+        labrpc::time::sleep(PING_INTERVAL * rng.random_range(5..12));
         if faults.crashes {
             // A primary that dies before acknowledging its view leaves the service stuck by
             // design: kill only once the view has settled (restarting is always safe). The wait
@@ -168,7 +168,7 @@ fn nemesis(s: &Scenario, mut rng: StdRng, duration: Duration, faults: Faults) {
                     s.kill(server);
                     if quick {
                         // A quick restart: back before the view service misses a single ping.
-                        std::thread::sleep(PING_INTERVAL.mul_f64(rng.random_range(0.0..1.0)));
+                        labrpc::time::sleep(PING_INTERVAL.mul_f64(rng.random_range(0.0..1.0)));
                         s.start(server);
                     } else {
                         dead.push(server);
@@ -216,20 +216,20 @@ fn nemesis(s: &Scenario, mut rng: StdRng, duration: Duration, faults: Faults) {
 /// within one ping interval, with its pings to the view service held for a moment around the
 /// restart half of the time. Whatever it served before is gone, so it must serve nothing after.
 fn restart_the_lone_primary(s: &Scenario, mut rng: StdRng) {
-    std::thread::sleep(PING_INTERVAL * rng.random_range(10..25));
+    labrpc::time::sleep(PING_INTERVAL * rng.random_range(10..25));
     let hold = rng.random_bool(0.5);
     if hold {
         s.net.hold(LONE, VS);
     }
     s.kill(LONE);
-    std::thread::sleep(PING_INTERVAL.mul_f64(rng.random_range(0.0..1.0)));
+    labrpc::time::sleep(PING_INTERVAL.mul_f64(rng.random_range(0.0..1.0)));
     s.start(LONE);
     if hold {
-        std::thread::sleep(PING_INTERVAL * rng.random_range(1..4));
+        labrpc::time::sleep(PING_INTERVAL * rng.random_range(1..4));
         s.net.unhold(LONE, VS);
     }
     // Long enough for the restarted server to learn the view and for clients to try it.
-    std::thread::sleep(PING_INTERVAL * 15);
+    labrpc::time::sleep(PING_INTERVAL * 15);
 }
 
 /// The one server of the lone-primary workload.

@@ -13,10 +13,9 @@
 
 use labtests::graded;
 
+use labrpc::time::{Duration, Instant};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
-use std::time::{Duration, Instant};
 
 use labrpc::{EventKind, Method, Network, RpcError};
 use labtests::bounds::{OP_LIMIT, POLL, PROMPTLY, VIEW_CHANGE, WATCH};
@@ -932,7 +931,7 @@ fn release_all_but(net: &Network, from: &str, to: &str, kept: u64, stop: &Atomic
                 let _ = net.release(call.id);
             }
         }
-        thread::sleep(POLL);
+        labrpc::time::sleep(POLL);
     }
 }
 
@@ -1217,7 +1216,7 @@ fn primary_dying_before_its_transfer_leaves_no_empty_primary() {
     lab.wait_for_view("s2 to become backup", VIEW_CHANGE, |v| v.is_backup("s2"))
         .unwrap_or_else(|e| panic!("{e}"));
     // Time enough for a primary that acknowledges too early to do so.
-    std::thread::sleep(PING_INTERVAL * 3);
+    labrpc::time::sleep(PING_INTERVAL * 3);
     lab.kill("s1");
     let deadline = Instant::now() + DEAD_AFTER * 3;
     while Instant::now() < deadline {
@@ -1226,7 +1225,7 @@ fn primary_dying_before_its_transfer_leaves_no_empty_primary() {
             !view.is_primary("s2"),
             "{view} made s2 primary although s1 died before s2 received its state: the data is lost"
         );
-        std::thread::sleep(PING_INTERVAL / 2);
+        labrpc::time::sleep(PING_INTERVAL / 2);
     }
     assert_eq!(lab.value_on("s2", "k"), None, "s2 cannot hold the data: every transfer to it failed");
 }

@@ -6,7 +6,7 @@
 
 use labtests::graded;
 
-use std::time::Instant;
+use labrpc::time::Instant;
 
 use labtests::seen::{SeenRefusal, SeenView};
 use viewservice::{PingReply, ViewServer, DEAD_PINGS, PING_INTERVAL};

@@ -3,8 +3,8 @@
 
 use labtests::graded;
 
+use labrpc::time::Instant;
 use std::collections::HashMap;
-use std::time::Instant;
 
 use labtests::view_model::{check, Bounds, ViewLogic};
 use viewservice::{PingReply, View, ViewServer};

@@ -36,7 +36,7 @@
 // BEGIN PRIVATE: your imports
 use std::collections::BTreeMap;
 // END PRIVATE
-use std::time::Instant;
+use labrpc::time::Instant;
 
 use crate::common::{PingError, PingReply, View, DEAD_AFTER};
 

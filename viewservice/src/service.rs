@@ -3,10 +3,10 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
 
+use labrpc::sync::Mutex;
+use labrpc::time::Instant;
 use labrpc::{Network, NodeThread, RegisterError, Service};
-use parking_lot::Mutex;
 
 use crate::common::{Get, Ping, View, PING_INTERVAL};
 use crate::server::ViewServer;

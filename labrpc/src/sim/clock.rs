@@ -10,14 +10,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shuttle::current::TaskId;
-use shuttle::sync::{Condvar, Mutex};
+use shuttle::sync::Mutex;
 
+use super::sync::Waiter;
 use crate::time::Instant;
 
 /// The clock of the run the calling task belongs to: every task of a run carries it as a label,
 /// inherited from the task that started it.
 #[derive(Clone)]
 pub(crate) struct ClockLabel(pub(crate) Arc<Clock>);
+
+impl ClockLabel {
+    /// The label of the calling task, if it belongs to a simulated run.
+    pub(crate) fn current() -> Option<ClockLabel> {
+        let task = shuttle::current::try_get_current_task()?;
+        shuttle::current::get_label_for_task::<ClockLabel>(task)
+    }
+}
 
 impl fmt::Debug for ClockLabel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -32,6 +41,8 @@ pub(crate) struct Clock {
     now_nanos: AtomicU64,
     /// The run fails when time would pass this.
     limit: Duration,
+    /// The run's seed (see [`super::seed`]).
+    pub(crate) seed: u64,
     timers: Mutex<Timers>,
 }
 
@@ -49,23 +60,22 @@ struct Timer {
     alarm: Arc<Alarm>,
     /// Who waits, for the report when a run ends with it still waiting.
     task: Option<TaskId>,
-    /// A timed wait on a condition variable: notified at the deadline. A sleeper waits on
-    /// the alarm's own condition variable instead.
-    waiter: Option<Arc<Condvar>>,
+    /// Woken at the deadline.
+    waiter: Arc<Waiter>,
+    /// A sleep, or a timed wait on a condition variable (for the report).
+    sleep: bool,
 }
 
 /// A timer's state, shared by the clock and the task that armed it.
 pub(crate) struct Alarm {
     key: (Duration, u64),
     fired: AtomicBool,
-    /// A sleeper waits on this, with the clock's lock.
-    ring: Condvar,
 }
 
 impl Clock {
-    /// A clock at zero that fails the run past `limit`.
-    pub(crate) fn new(limit: Duration) -> Clock {
-        Clock { now_nanos: AtomicU64::new(0), limit, timers: Mutex::new(Timers::default()) }
+    /// A clock at zero, for the run seeded with `seed`, that fails the run past `limit`.
+    pub(crate) fn new(limit: Duration, seed: u64) -> Clock {
+        Clock { now_nanos: AtomicU64::new(0), limit, seed, timers: Mutex::new(Timers::default()) }
     }
 
     /// The calling task's clock. Panics, saying what to do, outside a simulated run.
@@ -95,34 +105,38 @@ impl Clock {
             return;
         }
         let deadline = self.now().saturating_add(duration);
-        let mut timers = self.timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let alarm = timers.arm(deadline, None);
-        while !alarm.fired.load(Ordering::Relaxed) {
-            timers = alarm.ring.wait(timers).unwrap_or_else(std::sync::PoisonError::into_inner);
-        }
+        let waiter = Waiter::me();
+        self.lock().arm(deadline, &waiter, true);
+        waiter.park();
+        // The clock wakes everything due at one instant under its lock: wait for it to let go,
+        // so that they all run from here in the order the scheduler picks.
+        drop(self.lock());
     }
 
-    /// Arms a timer that notifies `condvar` at `deadline`, for a timed wait. `None` if the
-    /// deadline has passed already.
-    pub(crate) fn arm_waiter(&self, deadline: Instant, condvar: &Arc<Condvar>) -> Option<Arc<Alarm>> {
+    /// Arms a timer that wakes `waiter` at `deadline`, for a timed wait. `None` if the deadline
+    /// has passed already.
+    pub(crate) fn arm(&self, deadline: Instant, waiter: &Arc<Waiter>) -> Option<Arc<Alarm>> {
         let deadline = deadline.since_start();
         if deadline <= self.now() {
             return None;
         }
-        let mut timers = self.timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Some(timers.arm(deadline, Some(condvar.clone())))
+        Some(self.lock().arm(deadline, waiter, false))
     }
 
     /// Ends a timed wait's timer: whether it fired (the wait timed out).
     pub(crate) fn disarm(&self, alarm: &Alarm) -> bool {
-        let mut timers = self.timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut timers = self.lock();
         timers.due.remove(&alarm.key);
         alarm.fired.load(Ordering::Relaxed)
     }
 
+    fn lock(&self) -> shuttle::sync::MutexGuard<'_, Timers> {
+        self.timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Marks the scenario as returned.
     pub(crate) fn end(&self) {
-        self.timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).ended = true;
+        self.lock().ended = true;
     }
 
     /// The clock task's body: whenever it is picked (every other task is blocked or asleep), it
@@ -132,7 +146,7 @@ impl Clock {
     pub(crate) fn run(&self) {
         loop {
             shuttle::thread::yield_now();
-            let mut timers = self.timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut timers = self.lock();
             let Some(&(deadline, _)) = timers.due.keys().next() else {
                 return;
             };
@@ -164,22 +178,19 @@ impl Clock {
                 }
                 let timer = entry.remove();
                 timer.alarm.fired.store(true, Ordering::Relaxed);
-                match &timer.waiter {
-                    Some(condvar) => condvar.notify_all(),
-                    None => timer.alarm.ring.notify_one(),
-                }
+                timer.waiter.wake();
             }
         }
     }
 }
 
 impl Timers {
-    fn arm(&mut self, deadline: Duration, waiter: Option<Arc<Condvar>>) -> Arc<Alarm> {
+    fn arm(&mut self, deadline: Duration, waiter: &Arc<Waiter>, sleep: bool) -> Arc<Alarm> {
         self.armed += 1;
         let key = (deadline, self.armed);
-        let alarm = Arc::new(Alarm { key, fired: AtomicBool::new(false), ring: Condvar::new() });
+        let alarm = Arc::new(Alarm { key, fired: AtomicBool::new(false) });
         let task = shuttle::current::try_get_current_task();
-        self.due.insert(key, Timer { alarm: alarm.clone(), task, waiter });
+        self.due.insert(key, Timer { alarm: alarm.clone(), task, waiter: Arc::clone(waiter), sleep });
         alarm
     }
 }
@@ -193,7 +204,7 @@ impl Timer {
             },
             None => "a task".to_string(),
         };
-        let what = if self.waiter.is_some() { "a timed wait" } else { "a sleep" };
+        let what = if self.sleep { "a sleep" } else { "a timed wait" };
         format!("{who} in {what} until {:?}", self.alarm.key.0)
     }
 }

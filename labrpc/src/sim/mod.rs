@@ -9,6 +9,7 @@
 
 pub(crate) mod clock;
 mod scheduler;
+pub(crate) mod sync;
 
 use std::fmt;
 use std::io;
@@ -102,9 +103,9 @@ where
     shuttle_config.stack_size = config.stack_size;
     shuttle_config.max_steps = MaxSteps::FailAfter(config.max_steps);
     shuttle_config.silence_warnings = true;
-    let limit = config.time_limit;
+    let (limit, seed) = (config.time_limit, config.seed);
     let body = move || {
-        let clock = Arc::new(Clock::new(limit));
+        let clock = Arc::new(Clock::new(limit, seed));
         shuttle::current::set_label_for_task(shuttle::current::me(), ClockLabel(clock.clone()));
         let ticker = clock.clone();
         let clock_task = shuttle::thread::Builder::new()
@@ -134,6 +135,13 @@ where
         }
     }
     Ok(())
+}
+
+/// The seed of the simulated run the calling thread belongs to; `None` outside one. A network
+/// made inside a run without `LAB_SEED` takes this seed, so one number replays the schedule and
+/// the faults together.
+pub fn seed() -> Option<u64> {
+    clock::ClockLabel::current().map(|label| label.0.seed)
 }
 
 /// Starts a task named `name` in the current run (see [`crate::thread::spawn`]).

@@ -27,9 +27,19 @@ impl<S: Scheduler> Scheduler for ClockLast<S> {
         is_yielding: bool,
     ) -> Option<TaskId> {
         let clock = clock_task();
-        if runnable.len() > 1 && runnable.iter().any(|task| task.id() == clock) {
-            let others: Vec<&Task> = runnable.iter().copied().filter(|task| task.id() != clock).collect();
-            return self.inner.next_task(&others, current, is_yielding);
+        // Offered: the tasks that can run, not the clock; failing those, the clock alone. Parked
+        // tasks are offered too by shuttle, to be woken spuriously; they are left out, since every
+        // wait of the facade parks again after a spurious wake-up, and offering them would
+        // keep the clock from ever running.
+        let ready: Vec<&Task> =
+            runnable.iter().copied().filter(|task| task.runnable() && task.id() != clock).collect();
+        if !ready.is_empty() {
+            return self.inner.next_task(&ready, current, is_yielding);
+        }
+        let clock_ready: Vec<&Task> =
+            runnable.iter().copied().filter(|task| task.runnable() && task.id() == clock).collect();
+        if !clock_ready.is_empty() {
+            return self.inner.next_task(&clock_ready, current, is_yielding);
         }
         self.inner.next_task(runnable, current, is_yielding)
     }

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use labreport::Diagnostics;
+use labrpc::sync::Mutex;
 use labrpc::Network;
-use parking_lot::Mutex;
 use pbservice::PbServerHandle;
 use viewservice::ViewServiceHandle;
 

@@ -1,7 +1,6 @@
 //! The polling helper every wait of the primary/backup harness goes through.
 
-use std::thread;
-use std::time::{Duration, Instant};
+use labrpc::time::{Duration, Instant};
 
 use labrpc::Network;
 
@@ -23,7 +22,7 @@ pub fn poll_until<T>(
         match check() {
             Ok(value) => return Ok(value),
             Err(seen) if Instant::now() >= deadline => return Err(seen),
-            Err(_) => thread::sleep(POLL),
+            Err(_) => labrpc::time::sleep(POLL),
         }
     }
 }

@@ -2,7 +2,6 @@
 //! its seed repeats.
 
 use std::ops::Deref;
-use std::thread;
 use std::time::Duration;
 
 use rand::rngs::StdRng;
@@ -62,7 +61,7 @@ impl Drop for Scenario {
     /// dropped next, sees the test failing). Then the cluster writes the report of a failed test
     /// and tears everything down.
     fn drop(&mut self) {
-        if !thread::panicking() {
+        if !std::thread::panicking() {
             assert_no_server_panicked(&self.net);
             println!("  ... Passed");
         } else {

@@ -1,8 +1,8 @@
 //! The threads a test starts: one scope that joins them all, one shutdown guard that frees them
 //! when the test fails, and the ways a test watches one of them.
 
-use std::thread::{self, Scope, ScopedJoinHandle};
-use std::time::{Duration, Instant};
+use labrpc::thread::{Scope, ScopedJoinHandle};
+use labrpc::time::{Duration, Instant};
 
 use labrpc::Network;
 
@@ -16,7 +16,7 @@ struct ShutdownOnPanic<'a>(&'a Network);
 
 impl Drop for ShutdownOnPanic<'_> {
     fn drop(&mut self) {
-        if thread::panicking() {
+        if std::thread::panicking() {
             self.0.shutdown();
         }
     }
@@ -37,7 +37,7 @@ impl Scenario {
         &'env self,
         body: impl for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> T,
     ) -> T {
-        thread::scope(|scope| {
+        labrpc::thread::scope(|scope| {
             let _guard = ShutdownOnPanic(&self.net);
             body(scope)
         })

@@ -1,10 +1,10 @@
 //! Workloads: client threads that run until their time is up, with something running beside
 //! them (a crash-and-restart loop, say), and the stop signal they share.
 
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use labrpc::channel::{self, RecvTimeoutError};
+use labrpc::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use labrpc::sync::{Condvar, Mutex};
 
 use super::clerk::Clerk;
 use super::scenario::Scenario;
@@ -80,7 +80,7 @@ impl Scenario {
         let (results, hung) = self.threads(|scope| {
             let (stop, client) = (&stop, &client);
             let background = scope.spawn(move || background(stop));
-            let (done_tx, done_rx) = mpsc::channel();
+            let (done_tx, done_rx) = channel::unbounded();
             let workers: Vec<_> = (0..clients)
                 .map(|i| {
                     let done_tx = done_tx.clone();

@@ -1,16 +1,21 @@
-//! The channels labrpc uses inside: a call's reply, the signal of a death or a shutdown (a
-//! channel whose sender is dropped), and the worker pool's queue of jobs.
+//! Channels, for labrpc inside (a call's reply, the signal of a death or a shutdown: a channel
+//! whose sender is dropped, the worker pool's queue of jobs) and for test code (the harness's
+//! threads report to the test through them).
 //!
 //! In the plain build they are crossbeam's. In simulation mode they are built here on the
 //! facade's lock and condition variable, so every wait is one the seeded scheduler sees and a
-//! timeout runs on the virtual clock. Both offer the same small API; [`wait_for_any`] is the one
-//! select labrpc needs (a reply, or either end of the call dying).
+//! timeout runs on the virtual clock. Use only what both offer: [`unbounded`], [`bounded`] (its
+//! capacity is not enforced when simulated), `send`, `recv`, `try_recv` and `recv_timeout`.
 
 #[cfg(not(feature = "simulation"))]
-pub(crate) use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender, TryRecvError};
+pub use crossbeam_channel::{
+    bounded, unbounded, Receiver, RecvError, RecvTimeoutError, SendError, Sender, TryRecvError,
+};
 
 #[cfg(feature = "simulation")]
-pub(crate) use simulated::{bounded, unbounded, Receiver, RecvTimeoutError, Sender, TryRecvError};
+pub use simulated::{
+    bounded, unbounded, Receiver, RecvError, RecvTimeoutError, SendError, Sender, TryRecvError,
+};
 
 /// Blocks until `first` has a message or is disconnected, or any of `others` is disconnected
 /// (the death and shutdown signals carry no messages). Returns `first`'s message if that is what
@@ -32,6 +37,7 @@ pub(crate) fn wait_for_any<T>(first: &Receiver<T>, others: [&Receiver<()>; 2]) -
 }
 
 #[cfg(feature = "simulation")]
+#[allow(unreachable_pub)]
 mod simulated {
     //! Channels on the facade's `Mutex` and `Condvar`. A send never blocks (labrpc's bounded
     //! channels never fill: one reply per call, no message on a signal); dropping the last sender
@@ -47,21 +53,29 @@ mod simulated {
 
     /// Why a send failed: every receiver is gone. Holds the message.
     #[derive(Debug)]
-    pub(crate) struct SendError<T>(pub(crate) T);
+    pub struct SendError<T>(pub T);
 
     /// Why `try_recv` returned nothing.
     #[derive(Debug, PartialEq, Eq)]
-    pub(crate) enum TryRecvError {
+    pub enum TryRecvError {
+        /// Nothing is queued.
         Empty,
+        /// Nothing is queued and every sender is gone.
         Disconnected,
     }
 
     /// Why `recv_timeout` returned nothing.
     #[derive(Debug, PartialEq, Eq)]
-    pub(crate) enum RecvTimeoutError {
+    pub enum RecvTimeoutError {
+        /// Nothing came in time.
         Timeout,
+        /// Nothing is queued and every sender is gone.
         Disconnected,
     }
+
+    /// Why `recv` returned nothing: every sender is gone.
+    #[derive(Debug, PartialEq, Eq)]
+    pub struct RecvError;
 
     /// A waiter's doorbell: a counter of events on the channels it watches.
     struct Watch {
@@ -100,12 +114,12 @@ mod simulated {
     }
 
     /// The sending half.
-    pub(crate) struct Sender<T> {
+    pub struct Sender<T> {
         chan: Arc<Chan<T>>,
     }
 
     /// The receiving half.
-    pub(crate) struct Receiver<T> {
+    pub struct Receiver<T> {
         chan: Arc<Chan<T>>,
     }
 
@@ -123,18 +137,18 @@ mod simulated {
     }
 
     /// A channel; its capacity is not enforced (see the module's doc).
-    pub(crate) fn bounded<T>(_capacity: usize) -> (Sender<T>, Receiver<T>) {
+    pub fn bounded<T>(_capacity: usize) -> (Sender<T>, Receiver<T>) {
         channel()
     }
 
     /// A channel without a bound.
-    pub(crate) fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
+    pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
         channel()
     }
 
     impl<T> Sender<T> {
         /// Queues `message`, or gives it back if every receiver is gone.
-        pub(crate) fn send(&self, message: T) -> Result<(), SendError<T>> {
+        pub fn send(&self, message: T) -> Result<(), SendError<T>> {
             let mut state = self.chan.state.lock();
             if state.receivers == 0 {
                 return Err(SendError(message));
@@ -147,7 +161,7 @@ mod simulated {
 
     impl<T> Sender<T> {
         /// [`send`](Sender::send): a send never blocks here.
-        pub(crate) fn try_send(&self, message: T) -> Result<(), SendError<T>> {
+        pub fn try_send(&self, message: T) -> Result<(), SendError<T>> {
             self.send(message)
         }
     }
@@ -171,7 +185,7 @@ mod simulated {
 
     impl<T> Receiver<T> {
         /// A message if one is queued now.
-        pub(crate) fn try_recv(&self) -> Result<T, TryRecvError> {
+        pub fn try_recv(&self) -> Result<T, TryRecvError> {
             let mut state = self.chan.state.lock();
             match state.queue.pop_front() {
                 Some(message) => Ok(message),
@@ -180,8 +194,22 @@ mod simulated {
             }
         }
 
+        /// The next message, waiting as long as it takes.
+        pub fn recv(&self) -> Result<T, RecvError> {
+            let mut state = self.chan.state.lock();
+            loop {
+                if let Some(message) = state.queue.pop_front() {
+                    return Ok(message);
+                }
+                if state.senders == 0 {
+                    return Err(RecvError);
+                }
+                self.chan.arrived.wait(&mut state);
+            }
+        }
+
         /// The next message, waiting up to `timeout` (of virtual time) for it.
-        pub(crate) fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+        pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
             let deadline = Instant::now().checked_add(timeout);
             let mut state = self.chan.state.lock();
             loop {
@@ -226,7 +254,7 @@ mod simulated {
         }
     }
 
-    /// See `chan::wait_for_any`.
+    /// See `channel::wait_for_any`.
     pub(crate) fn wait_for_any<T>(first: &Receiver<T>, others: [&Receiver<()>; 2]) -> Option<T> {
         let watch = Arc::new(Watch { rung: Mutex::new(0), bell: Condvar::new() });
         first.watch(&watch);
