@@ -7,6 +7,13 @@ use std::time::Duration;
 
 use crate::channel::Receiver;
 
+/// What a message costs on the clock beyond its faults: nothing on real threads (the work takes
+/// real time), [`timing::SIMULATED_HOP`](crate::timing::SIMULATED_HOP) in a simulated run.
+#[cfg(not(feature = "simulation"))]
+const SIMULATED_HOP: Duration = Duration::ZERO;
+#[cfg(feature = "simulation")]
+const SIMULATED_HOP: Duration = crate::timing::SIMULATED_HOP;
+
 use crate::core::Core;
 use crate::departure::{Call, Departure, ReplySender};
 use crate::error::RpcError;
@@ -238,7 +245,7 @@ impl Core {
     fn deliver(&self, delivery: Delivery) {
         let Delivery { call: Call { id, from, from_life, to, to_life, method, args }, plan, reply } =
             delivery;
-        if !self.sleep(plan.request_delay) {
+        if !self.sleep(plan.request_delay + SIMULATED_HOP) {
             return;
         }
         if let Some(delay) = to.ingress_delay() {
@@ -309,7 +316,7 @@ impl Core {
             // An unreliable server's lost reply, or a call the test abandoned while held.
             return lost("its caller was already told the reply was lost".to_string());
         };
-        if !self.sleep(plan.reply_delay) {
+        if !self.sleep(plan.reply_delay + SIMULATED_HOP) {
             return;
         }
         if !from_life.is_alive() {

@@ -25,6 +25,11 @@ pub mod timing {
     pub const DROP_NOTICE_MAX: Duration = Duration::from_millis(100);
     /// Long delays: a call to a dead or cut-off node fails only after up to this long.
     pub const LONG_DELAY_MAX: Duration = Duration::from_millis(1000);
+    /// Simulation mode: every request and every reply takes this long on the virtual clock, on
+    /// top of any fault's delay. Work costs no virtual time, so without it a scenario that runs
+    /// clients "for three seconds" on a clean network would never see three seconds pass; on
+    /// real threads a round trip costs some tens of microseconds.
+    pub const SIMULATED_HOP: Duration = Duration::from_micros(50);
     /// Long reordering: a delayed reply waits at least this long...
     pub const REORDER_MIN: Duration = Duration::from_millis(200);
     /// ...plus up to this much more (skewed towards short extra delays).
