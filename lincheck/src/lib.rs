@@ -66,11 +66,11 @@ pub mod verify;
 
 pub use checker::{
     check, CheckOptions, CheckReport, Limit, PartitionOutcome, PartitionResult, Verdict,
-    DEFAULT_MAX_CONFIGURATIONS,
+    DEFAULT_MAX_CONFIGURATIONS, DEFAULT_MAX_MEMORY,
 };
 pub use clerk::{KvClerk, KvRecorder, RecordingClerk};
 pub use history::{History, HistoryBuilder, HistoryError, Operation, Outcome, Stamp, StampUnit};
-pub use model::{Model, Partition};
+pub use model::{AppendStep, Model, Partition};
 pub use models::kv::{KvInput, KvModel, KvOutput};
 pub use models::register::{RegisterInput, RegisterModel, RegisterOutput};
 pub use parse_error::ParseError;

@@ -51,8 +51,10 @@ fn expected<I, O>(history: &History<I, O>, report: &CheckReport) -> Expected {
     };
     for partition in &report.partitions {
         let (prefix, unplaced) = match &partition.outcome {
-            PartitionOutcome::Linearizable { .. } => continue,
-            PartitionOutcome::Violation { longest_prefix, unplaced } => (longest_prefix, unplaced.clone()),
+            PartitionOutcome::Linearizable { .. } | PartitionOutcome::Unchecked => continue,
+            PartitionOutcome::Violation { longest_prefix, unplaced, .. } => {
+                (longest_prefix, unplaced.clone())
+            }
             PartitionOutcome::GaveUp { longest_prefix, .. } => (longest_prefix, Vec::new()),
         };
         e.failing_partitions += 1;

@@ -43,6 +43,8 @@ pub(super) struct Memo<S> {
     /// above `i + 1` for entry `i`. The length is a power of two, at least twice the number of
     /// entries.
     slots: Vec<u64>,
+    /// The heap memory the states hold besides themselves, as the model estimates it.
+    heap: usize,
 }
 
 impl<S: Eq + Hash> Memo<S> {
@@ -52,7 +54,17 @@ impl<S: Eq + Hash> Memo<S> {
             width: set_len.div_ceil(64).max(1),
             states: Vec::new(),
             slots: vec![0; 1024],
+            heap: 0,
         }
+    }
+
+    /// About how many bytes the table holds: its vectors as allocated, and the heap memory the
+    /// model said its states hold.
+    pub(super) fn bytes(&self) -> usize {
+        self.words.capacity() * std::mem::size_of::<u64>()
+            + self.states.capacity() * std::mem::size_of::<S>()
+            + self.slots.len() * std::mem::size_of::<u64>()
+            + self.heap
     }
 
     /// The number of configurations recorded.
@@ -66,7 +78,9 @@ impl<S: Eq + Hash> Memo<S> {
     }
 
     /// Records (`set`, `state`) and returns its entry id, or `None` if it was already recorded.
-    pub(super) fn insert(&mut self, set: &Bitset, state: S) -> Option<u32> {
+    /// `heap` is the memory `state` holds on its own (see [`Memo::bytes`]), counted only if
+    /// the entry is new.
+    pub(super) fn insert(&mut self, set: &Bitset, state: S, heap: usize) -> Option<u32> {
         let hash = hash_of(&set.words, &state);
         let tag = hash & !u64::from(u32::MAX);
         let mask = self.slots.len() - 1;
@@ -89,6 +103,7 @@ impl<S: Eq + Hash> Memo<S> {
         self.slots[slot] = tag | u64::from(id + 1);
         self.words.extend_from_slice(&set.words);
         self.states.push(state);
+        self.heap += heap;
         if self.states.len() * 2 > self.slots.len() {
             self.grow();
         }
@@ -188,12 +203,12 @@ mod tests {
         let mut set = Bitset::new(130);
         set.set(0);
         set.set(129);
-        assert_eq!(memo.insert(&set, "a".to_string()), Some(0));
-        assert_eq!(memo.insert(&set, "a".to_string()), None);
-        assert_eq!(memo.insert(&set, "b".to_string()), Some(1));
+        assert_eq!(memo.insert(&set, "a".to_string(), 0), Some(0));
+        assert_eq!(memo.insert(&set, "a".to_string(), 0), None);
+        assert_eq!(memo.insert(&set, "b".to_string(), 0), Some(1));
         set.clear(129);
         assert!(!set.contains(129) && set.contains(0));
-        assert_eq!(memo.insert(&set, "a".to_string()), Some(2));
+        assert_eq!(memo.insert(&set, "a".to_string(), 0), Some(2));
         assert_eq!(memo.state(1), "b");
         assert_eq!(memo.len(), 3);
     }
@@ -204,14 +219,27 @@ mod tests {
         let mut set = Bitset::new(20);
         for state in 0..5000u32 {
             set.set((state % 20) as usize);
-            assert_eq!(memo.insert(&set, state), Some(state), "configuration {state} is new");
+            assert_eq!(memo.insert(&set, state, 0), Some(state), "configuration {state} is new");
         }
         let mut set = Bitset::new(20);
         for state in 0..5000u32 {
             set.set((state % 20) as usize);
-            assert_eq!(memo.insert(&set, state), None, "configuration {state} was recorded");
+            assert_eq!(memo.insert(&set, state, 0), None, "configuration {state} was recorded");
             assert_eq!(*memo.state(state), state);
         }
         assert_eq!(memo.len(), 5000);
+    }
+
+    #[test]
+    fn the_table_counts_its_bytes_and_the_states_heap() {
+        let mut memo = Memo::new(20);
+        let empty = memo.bytes();
+        let mut set = Bitset::new(20);
+        set.set(3);
+        memo.insert(&set, 7u64, 100);
+        assert!(memo.bytes() >= empty + 100 + 16, "an entry's set, state and heap are counted");
+        let after_one = memo.bytes();
+        memo.insert(&set, 7u64, 100);
+        assert_eq!(memo.bytes(), after_one, "a configuration seen before adds nothing");
     }
 }

@@ -16,14 +16,13 @@
 //! earlier one is still free, swapping them gives another. And each configuration tries the
 //! operations that returned before the pending ones.
 
-use std::time::Instant;
-
+use super::limits::Limits;
 use super::memo::{Bitset, Memo};
 use super::report::Limit;
 use crate::history::Operation;
 use crate::model::Model;
 
-/// How often (in search steps) the deadline is looked at.
+/// How often (in search steps) the deadline and the stop signal are looked at.
 const DEADLINE_CHECK_EVERY: u64 = 1 << 10;
 
 /// What the search found, and how many configurations it explored.
@@ -45,6 +44,8 @@ pub(super) enum Found {
     Violation { prefix: Vec<usize>, unplaced: Vec<usize> },
     /// A limit stopped the search first. The longest prefix reached so far.
     GaveUp { limit: Limit, prefix: Vec<usize> },
+    /// Told to stop: another partition has a violation.
+    Stopped,
 }
 
 /// Sentinel index: "no event".
@@ -157,14 +158,16 @@ enum Pass {
     Pending,
 }
 
-/// Searches for a linearization of `operations` under `model`, giving up at `deadline` or
-/// after exploring `max_configurations`.
+/// Searches for a linearization of `operations` under `model`, within `limits`.
 pub(super) fn search<M: Model>(
     model: &M,
     operations: &[&Operation<M::Input, M::Output>],
-    deadline: Option<Instant>,
-    max_configurations: Option<usize>,
+    limits: &Limits,
 ) -> Searched {
+    if limits.stopped() {
+        return Searched { found: Found::Stopped, configurations: 0 };
+    }
+    let mut claim = limits.claim();
     let mut events = Events::new(operations);
     let tail = (events.next.len() - 1) as u32;
     let pending: Vec<bool> = operations.iter().map(|op| op.is_pending()).collect();
@@ -174,7 +177,7 @@ pub(super) fn search<M: Model>(
     let mut done = Bitset::new(operations.len());
     // The memo owns every state reached; the search refers to them by entry id.
     let mut memo = Memo::new(operations.len());
-    let mut state = memo.insert(&done, model.init()).expect("the first configuration is new");
+    let mut state = memo.insert(&done, model.init(), 0).expect("the first configuration is new");
     // The linearized calls, each with the state before it and the pass that chose it.
     let mut stack: Vec<(u32, u32, Pass)> = Vec::new();
     let must_place_at_start = must_place;
@@ -194,9 +197,14 @@ pub(super) fn search<M: Model>(
             return Searched { found, configurations: memo.len() };
         }
         steps += 1;
-        if steps % DEADLINE_CHECK_EVERY == 0 && deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-            let found = Found::GaveUp { limit: Limit::Time, prefix: longest };
-            return Searched { found, configurations: memo.len() };
+        if steps % DEADLINE_CHECK_EVERY == 0 {
+            if limits.stopped() {
+                return Searched { found: Found::Stopped, configurations: memo.len() };
+            }
+            if limits.past_deadline() {
+                let found = Found::GaveUp { limit: Limit::Time, prefix: longest };
+                return Searched { found, configurations: memo.len() };
+            }
         }
         if entry != tail && events.is_call[entry as usize] {
             let index = events.op[entry as usize] as usize;
@@ -208,9 +216,14 @@ pub(super) fn search<M: Model>(
             let op = operations[index];
             if let Some(next) = model.step(memo.state(state), &op.input, op.output()) {
                 done.set(index);
-                if let Some(reached) = memo.insert(&done, next) {
-                    if max_configurations.is_some_and(|max| memo.len() > max) {
+                let heap = model.added_bytes(memo.state(state), &next);
+                if let Some(reached) = memo.insert(&done, next, heap) {
+                    if limits.max_configurations.is_some_and(|max| memo.len() > max) {
                         let found = Found::GaveUp { limit: Limit::Configurations, prefix: longest };
+                        return Searched { found, configurations: memo.len() };
+                    }
+                    if !claim.hold(memo.bytes()) {
+                        let found = Found::GaveUp { limit: Limit::Memory, prefix: longest };
                         return Searched { found, configurations: memo.len() };
                     }
                     stack.push((entry, std::mem::replace(&mut state, reached), pass));

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::history::Operation;
-use crate::model::{Model, Partition};
+use crate::model::{AppendStep, Model, Partition};
 
 /// A key/value operation's input.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -86,6 +86,10 @@ struct Entry {
     value_hash: u64,
     value: Rc<str>,
 }
+
+/// About what one heap allocation behind an `Rc` costs besides its contents: the two counts and
+/// the allocator's own bookkeeping and rounding.
+const ALLOCATION_OVERHEAD: usize = 32;
 
 /// The multiplier of the polynomial string hash (odd, so no information is lost).
 const POLY: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -226,6 +230,35 @@ impl Model for KvModel {
             (KvInput::Put { key, value }, _) => format!("put({key:?}, {value:?})"),
             (KvInput::Append { key, value }, _) => format!("append({key:?}, {value:?})"),
         }
+    }
+
+    fn append_step<'a>(&self, input: &'a KvInput, output: Option<&'a KvOutput>) -> Option<AppendStep<'a>> {
+        // As `step` has it: an append that returned `Ok` or never returned appends its value, a
+        // get that returned a value reads it, a get that never returned constrains nothing.
+        // Puts replace the value, and outputs of the wrong kind are violations: neither fits.
+        match (input, output) {
+            (KvInput::Append { value, .. }, None | Some(KvOutput::Ok)) => Some(AppendStep::Append(value)),
+            (KvInput::Get { .. }, Some(KvOutput::Value(read))) => Some(AppendStep::Read(read)),
+            (KvInput::Get { .. }, None) => Some(AppendStep::Nothing),
+            _ => None,
+        }
+    }
+
+    fn added_bytes(&self, before: &KvState, after: &KvState) -> usize {
+        if Rc::ptr_eq(&before.entries, &after.entries) {
+            return 0;
+        }
+        // A step that writes builds a new table, and a new value for the key it writes; the
+        // other keys and values are shared.
+        let mut bytes = ALLOCATION_OVERHEAD + std::mem::size_of_val(&*after.entries);
+        for entry in after.entries.iter() {
+            match before.find(&entry.key) {
+                Ok(position) if Rc::ptr_eq(&before.entries[position].value, &entry.value) => {}
+                Ok(_) => bytes += ALLOCATION_OVERHEAD + entry.value.len(),
+                Err(_) => bytes += 2 * ALLOCATION_OVERHEAD + entry.key.len() + entry.value.len(),
+            }
+        }
+        bytes
     }
 
     fn describe_state(&self, state: &KvState) -> String {
