@@ -160,7 +160,8 @@ impl CheckReport {
 
     /// A few lines for a test failure or a terminal: the verdict and, for each failing
     /// partition, the end of the longest linearizable prefix (its last 20 operations, with the
-    /// state after each) and the operations that could not be placed after it.
+    /// state after each), the operations that could not be placed after it and, when the
+    /// checker knows, why ("Why: ..."); then how many partitions were left unchecked.
     pub fn explain<M: Model>(&self, model: &M, history: &History<M::Input, M::Output>) -> String {
         let ops = history.operations();
         let unit = history.stamp_unit();

@@ -177,7 +177,7 @@ pub(super) fn search<M: Model>(
     let mut done = Bitset::new(operations.len());
     // The memo owns every state reached; the search refers to them by entry id.
     let mut memo = Memo::new(operations.len());
-    let mut state = memo.insert(&done, model.init(), 0).expect("the first configuration is new");
+    let mut state = memo.insert(&done, model.init()).expect("the first configuration is new");
     // The linearized calls, each with the state before it and the pass that chose it.
     let mut stack: Vec<(u32, u32, Pass)> = Vec::new();
     let must_place_at_start = must_place;
@@ -216,8 +216,8 @@ pub(super) fn search<M: Model>(
             let op = operations[index];
             if let Some(next) = model.step(memo.state(state), &op.input, op.output()) {
                 done.set(index);
-                let heap = model.added_bytes(memo.state(state), &next);
-                if let Some(reached) = memo.insert(&done, next, heap) {
+                if let Some(reached) = memo.insert(&done, next) {
+                    memo.add_heap(model.added_bytes(memo.state(state), memo.state(reached)));
                     if limits.max_configurations.is_some_and(|max| memo.len() > max) {
                         let found = Found::GaveUp { limit: Limit::Configurations, prefix: longest };
                         return Searched { found, configurations: memo.len() };

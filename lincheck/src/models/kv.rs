@@ -248,14 +248,21 @@ impl Model for KvModel {
         if Rc::ptr_eq(&before.entries, &after.entries) {
             return 0;
         }
-        // A step that writes builds a new table, and a new value for the key it writes; the
-        // other keys and values are shared.
+        // A step that writes builds a new table, and a new value for the key it writes (and a
+        // new key, if it was missing); the other entries share their keys and values. Both
+        // tables are sorted by key, and `after` holds every key of `before`: walk them side by
+        // side, comparing pointers only.
         let mut bytes = ALLOCATION_OVERHEAD + std::mem::size_of_val(&*after.entries);
+        let mut old = before.entries.iter().peekable();
         for entry in after.entries.iter() {
-            match before.find(&entry.key) {
-                Ok(position) if Rc::ptr_eq(&before.entries[position].value, &entry.value) => {}
-                Ok(_) => bytes += ALLOCATION_OVERHEAD + entry.value.len(),
-                Err(_) => bytes += 2 * ALLOCATION_OVERHEAD + entry.key.len() + entry.value.len(),
+            match old.peek() {
+                Some(was) if Rc::ptr_eq(&was.key, &entry.key) || was.key == entry.key => {
+                    if !Rc::ptr_eq(&was.value, &entry.value) {
+                        bytes += ALLOCATION_OVERHEAD + entry.value.len();
+                    }
+                    old.next();
+                }
+                _ => bytes += 2 * ALLOCATION_OVERHEAD + entry.key.len() + entry.value.len(),
             }
         }
         bytes
@@ -308,5 +315,22 @@ mod tests {
         let swapped = apply(&[put("x", "1"), put("y", "abc")]);
         assert_ne!(apply(&[put("x", "abc"), put("y", "1")]), swapped, "values stay with their keys");
         assert_eq!(KvModel.describe_state(&a), r#"{"x": "abc", "y": "1"}"#);
+    }
+
+    /// A step's own memory: the new table and the value it wrote, not what it shares.
+    #[test]
+    fn a_step_counts_the_memory_it_adds() {
+        let before = apply(&[put("x", "ab"), put("y", "1")]);
+        let read = KvModel.step(&before, &KvInput::Get { key: "x".into() }, None).expect("a read applies");
+        assert_eq!(KvModel.added_bytes(&before, &read), 0, "a read shares the whole state");
+        let table = ALLOCATION_OVERHEAD + 2 * std::mem::size_of::<Entry>();
+        let appended = KvModel.step(&before, &append("x", "cd"), None).expect("an append applies");
+        assert_eq!(KvModel.added_bytes(&before, &appended), table + ALLOCATION_OVERHEAD + "abcd".len());
+        let added = KvModel.step(&before, &put("w", "z"), None).expect("a put applies");
+        let table = ALLOCATION_OVERHEAD + 3 * std::mem::size_of::<Entry>();
+        assert_eq!(
+            KvModel.added_bytes(&before, &added),
+            table + 2 * ALLOCATION_OVERHEAD + "w".len() + "z".len()
+        );
     }
 }
