@@ -215,6 +215,10 @@ fn assert_covers_once(partitions: &[Partition], len: usize) {
     }
 }
 
+/// Below this many operations to search, the partitions are searched on the calling thread:
+/// their searches take well under a millisecond, less than starting threads on a busy machine.
+const PARALLEL_FROM: usize = 1_000;
+
 /// Searches the partitions `which` (indices into `partitions`), the largest first, on as many
 /// threads as there are cores; the answers come in the order of `which`. With
 /// `stop_at_first`, the first violation stops the other searches.
@@ -237,7 +241,8 @@ fn search_all<M: Model>(
     };
     let cores = thread::available_parallelism().map_or(1, usize::from);
     let workers = cores.min(which.len());
-    if workers <= 1 {
+    let operations: usize = which.iter().map(|&i| partitions[i].operations.len()).sum();
+    if workers <= 1 || operations < PARALLEL_FROM {
         return (0..which.len()).map(search_one).collect();
     }
     let mut order: Vec<usize> = (0..which.len()).collect();

@@ -25,6 +25,10 @@ use crate::model::Model;
 /// How often (in search steps) the deadline and the stop signal are looked at.
 const DEADLINE_CHECK_EVERY: u64 = 1 << 10;
 
+/// How often (in configurations recorded) the memory budget is looked at: a few hundred
+/// configurations hold well under a megabyte.
+const MEMORY_CHECK_EVERY: usize = 1 << 8;
+
 /// What the search found, and how many configurations it explored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Searched {
@@ -222,7 +226,7 @@ pub(super) fn search<M: Model>(
                         let found = Found::GaveUp { limit: Limit::Configurations, prefix: longest };
                         return Searched { found, configurations: memo.len() };
                     }
-                    if !claim.hold(memo.bytes()) {
+                    if memo.len() % MEMORY_CHECK_EVERY == 0 && !claim.hold(memo.bytes()) {
                         let found = Found::GaveUp { limit: Limit::Memory, prefix: longest };
                         return Searched { found, configurations: memo.len() };
                     }
