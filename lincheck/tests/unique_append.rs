@@ -63,7 +63,7 @@ fn small_generated_histories_get_their_verdicts() {
 #[test]
 fn medium_generated_histories_agree_with_the_search_where_it_finishes() {
     let (mut compared, mut finished) = (0, 0);
-    for seed in 1000..1100 {
+    for seed in 1000..1060 {
         let mut rng = Rng::new(seed);
         let shape = Shape {
             clients: 3 + rng.below(6),
@@ -85,7 +85,7 @@ fn medium_generated_histories_agree_with_the_search_where_it_finishes() {
             let searched = check(
                 &KvModel,
                 history,
-                &CheckOptions::default().without_inference().with_time_limit(Duration::from_millis(300)),
+                &CheckOptions::default().without_inference().with_time_limit(Duration::from_millis(200)),
             );
             if searched.verdict != Verdict::Unknown {
                 finished += 1;
@@ -97,7 +97,7 @@ fn medium_generated_histories_agree_with_the_search_where_it_finishes() {
         }
     }
     println!("{compared} histories got their verdicts; the plain search finished and agreed on {finished}");
-    assert!(compared > 400 && finished > compared / 2, "{finished} of {compared} searches finished");
+    assert!(compared > 240 && finished > compared / 2, "{finished} of {compared} searches finished");
 }
 
 /// The lab's shapes: 1,200 appends by 20 clients to one key, linearizable and broken each way,

@@ -35,10 +35,10 @@ pub struct CheckOptions {
     /// [`Verdict::Unknown`] unless a violation was found. `None`: no limit. The default,
     /// [`DEFAULT_MAX_CONFIGURATIONS`], is some ten times what the hardest external data file needs.
     pub max_configurations: Option<usize>,
-    /// Give up when the searches together hold about this many bytes (their tables of explored
-    /// configurations, as [`Model::added_bytes`] helps count them), and answer
-    /// [`Verdict::Unknown`] unless a violation was found. `None`: no limit. The default is
-    /// [`DEFAULT_MAX_MEMORY`].
+    /// Give up on a partition when its search holds about this many bytes (its table of
+    /// explored configurations, as [`Model::added_bytes`] helps count them), or this divided
+    /// by the number of searches running side by side, and answer [`Verdict::Unknown`] unless
+    /// a violation was found. `None`: no limit. The default is [`DEFAULT_MAX_MEMORY`].
     pub max_memory: Option<usize>,
     /// Decide a partition whose operations are appends of distinct values and reads of the
     /// whole value ([`Model::append_step`]) by inferring the order of the appends from the
@@ -55,10 +55,10 @@ pub struct CheckOptions {
 /// The default of [`CheckOptions::max_configurations`].
 pub const DEFAULT_MAX_CONFIGURATIONS: usize = 3_000_000;
 
-/// The default of [`CheckOptions::max_memory`]: 192 MiB. The count is on the high side (the
-/// key/value search of the external data reaching 128 MiB by it held 123 MB), so a checking
-/// process stays under 256 MB; the hardest external data file (c10-bad.txt, unpartitioned)
-/// needs 140 to 150 MiB by the count.
+/// The default of [`CheckOptions::max_memory`]: 192 MiB. The count is close to what a search
+/// holds (a search stopped at it peaked at 205 MB resident), so a checking process stays under
+/// 256 MB; the hardest external data file (c10-bad.txt, unpartitioned) needs 140 to 150 MiB by
+/// the count.
 pub const DEFAULT_MAX_MEMORY: usize = 192 << 20;
 
 impl Default for CheckOptions {
@@ -230,19 +230,20 @@ fn search_all<M: Model>(
     limits: &Limits,
     stop_at_first: bool,
 ) -> Vec<Searched> {
+    let cores = thread::available_parallelism().map_or(1, usize::from);
+    let operations: usize = which.iter().map(|&i| partitions[i].operations.len()).sum();
+    let workers = if operations < PARALLEL_FROM { 1 } else { cores.min(which.len()) };
+    let max_memory = limits.memory_share(workers);
     let search_one = |i: usize| {
         let members: Vec<&Operation<M::Input, M::Output>> =
             partitions[which[i]].operations.iter().map(|&op| &ops[op]).collect();
-        let searched = search::search(model, &members, limits);
+        let searched = search::search(model, &members, limits, max_memory);
         if stop_at_first && matches!(searched.found, Found::Violation { .. }) {
             limits.stop_all();
         }
         searched
     };
-    let cores = thread::available_parallelism().map_or(1, usize::from);
-    let workers = cores.min(which.len());
-    let operations: usize = which.iter().map(|&i| partitions[i].operations.len()).sum();
-    if workers <= 1 || operations < PARALLEL_FROM {
+    if workers <= 1 {
         return (0..which.len()).map(search_one).collect();
     }
     let mut order: Vec<usize> = (0..which.len()).collect();

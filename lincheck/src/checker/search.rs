@@ -162,16 +162,17 @@ enum Pass {
     Pending,
 }
 
-/// Searches for a linearization of `operations` under `model`, within `limits`.
+/// Searches for a linearization of `operations` under `model`, within `limits`, holding at
+/// most about `max_memory` bytes.
 pub(super) fn search<M: Model>(
     model: &M,
     operations: &[&Operation<M::Input, M::Output>],
     limits: &Limits,
+    max_memory: Option<usize>,
 ) -> Searched {
     if limits.stopped() {
         return Searched { found: Found::Stopped, configurations: 0 };
     }
-    let mut claim = limits.claim();
     let mut events = Events::new(operations);
     let tail = (events.next.len() - 1) as u32;
     let pending: Vec<bool> = operations.iter().map(|op| op.is_pending()).collect();
@@ -226,7 +227,9 @@ pub(super) fn search<M: Model>(
                         let found = Found::GaveUp { limit: Limit::Configurations, prefix: longest };
                         return Searched { found, configurations: memo.len() };
                     }
-                    if memo.len() % MEMORY_CHECK_EVERY == 0 && !claim.hold(memo.bytes()) {
+                    if memo.len() % MEMORY_CHECK_EVERY == 0
+                        && max_memory.is_some_and(|max| memo.bytes() > max)
+                    {
                         let found = Found::GaveUp { limit: Limit::Memory, prefix: longest };
                         return Searched { found, configurations: memo.len() };
                     }
