@@ -22,8 +22,20 @@ use validity::assert_valid;
 /// The plain search's time limit when it is only compared: far more than small histories need.
 const SEARCH_LIMIT: Duration = Duration::from_millis(500);
 
+/// Its memory limit: two tests search side by side, and the process stays well under 256 MB.
+const SEARCH_MEMORY: usize = 48 << 20;
+
+/// The checker without inference, within the limits above.
+fn plain_search_within(history: &History<KvInput, KvOutput>, time: Duration) -> CheckReport {
+    let options = CheckOptions::default()
+        .without_inference()
+        .with_time_limit(time)
+        .with_max_memory(Some(SEARCH_MEMORY));
+    check(&KvModel, history, &options)
+}
+
 fn plain_search(history: &History<KvInput, KvOutput>) -> CheckReport {
-    check(&KvModel, history, &CheckOptions::default().without_inference().with_time_limit(SEARCH_LIMIT))
+    plain_search_within(history, SEARCH_LIMIT)
 }
 
 // ---- generated histories with known verdicts ------------------------------------------------
@@ -82,11 +94,7 @@ fn medium_generated_histories_agree_with_the_search_where_it_finishes() {
             assert_eq!(report.verdict, generated.expected, "seed {seed}, {how:?}, {shape:?}");
             assert_valid(&KvModel, history, &report);
             compared += 1;
-            let searched = check(
-                &KvModel,
-                history,
-                &CheckOptions::default().without_inference().with_time_limit(Duration::from_millis(200)),
-            );
+            let searched = plain_search_within(history, Duration::from_millis(200));
             if searched.verdict != Verdict::Unknown {
                 finished += 1;
                 assert_eq!(
