@@ -79,10 +79,8 @@ fn an_unknown_suite_runs_nothing_and_lists_every_suite_with_its_count() {
     for suite in stems(&reference.join("tests/tests")) {
         let source = fs::read_to_string(reference.join(format!("tests/tests/{suite}.rs"))).unwrap();
         let count = test_names(&source).len();
-        assert!(
-            shown.contains(&format!(" {suite} ({count} tests)")),
-            "{suite} ({count} tests) is not listed:\n{shown}"
-        );
+        let listed = format!(" {suite} ({count} test{})", if count == 1 { "" } else { "s" });
+        assert!(shown.contains(&listed), "{listed} is not listed:\n{shown}");
     }
     // The other crates' test files, by CRATE:NAME.
     assert!(

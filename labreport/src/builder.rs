@@ -311,7 +311,10 @@ fn client_ops(records: &[OpRecord]) -> (Vec<ClientOp>, OpsVerdict) {
         }
         _ => OpsVerdict {
             verdict: "unknown".into(),
-            detail: format!("the checker hit a limit ({CHECK_LIMIT:?}) before deciding"),
+            detail: format!(
+                "the checker could not decide: the search {} (time limit {CHECK_LIMIT:?})",
+                report.limits_hit()
+            ),
         },
     };
     (ops, verdict)

@@ -1,10 +1,12 @@
-//! `cargo bench -p lincheck --bench lincheck`: the checker's speed on every history of the
-//! external linearizability data, with and without per-key partitioning, against the targets of
-//! the checker's issue, and the peak memory of the run.
+//! `cargo bench -p lincheck --bench lincheck`: the checker's speed and peak memory on generated
+//! histories shaped like the lab's workloads (`support/generated.rs`), then on every history of
+//! the external linearizability data, with and without per-key partitioning, against the
+//! targets of the checker's issues.
 //!
 //! Each figure is the median of several checks of the parsed history (parsing is timed apart);
 //! "configurations" counts the (operations linearized, state) pairs the unpartitioned search
-//! explored.
+//! explored; "peak MB" is the process's peak resident memory while the file was checked (the
+//! generated histories go first, before the searches of the data have grown the heap).
 //! The table is Markdown, ready for a note. A missed speed target is reported, not fatal (timings
 //! depend on the machine and its load); a verdict that disagrees with the data exits non-zero.
 
@@ -13,6 +15,13 @@ use std::time::{Duration, Instant};
 use lincheck::formats::external_data::{catalog, default_dir, DataFile};
 use lincheck::formats::{load, LoadedHistory};
 use lincheck::{check, CheckOptions, KvModel, RegisterModel, Verdict};
+
+#[path = "support/generated.rs"]
+mod generated;
+#[path = "../tests/generator/mod.rs"]
+mod generator;
+#[path = "support/peak.rs"]
+mod peak;
 
 /// Checks per figure; the median is reported.
 const RUNS: usize = 5;
@@ -25,6 +34,8 @@ struct Row {
     whole: Duration,
     /// Configurations the unpartitioned search explored.
     configurations: usize,
+    /// Peak resident memory while the file was checked, in MB.
+    peak: Option<f64>,
     verdicts_agree: bool,
 }
 
@@ -53,25 +64,16 @@ fn measure(file: DataFile) -> Row {
     let started = Instant::now();
     let history = load(&file.path).unwrap_or_else(|e| panic!("{e}")).history;
     let parse = started.elapsed();
-    let (partitioned, with, _) = time_check(&history, &CheckOptions::default());
-    let (whole, without, configurations) =
-        time_check(&history, &CheckOptions::default().without_partitioning());
+    let ((partitioned, with, _), first) = peak::during(|| time_check(&history, &CheckOptions::default()));
+    let ((whole, without, configurations), second) =
+        peak::during(|| time_check(&history, &CheckOptions::default().without_partitioning()));
+    let peak = first.zip(second).map(|(a, b)| a.max(b));
     let verdicts_agree = with == file.expected && without == file.expected;
-    Row { operations: history.len(), file, parse, partitioned, whole, configurations, verdicts_agree }
+    Row { operations: history.len(), file, parse, partitioned, whole, configurations, peak, verdicts_agree }
 }
 
 fn ms(duration: Duration) -> String {
     format!("{:.3}", duration.as_secs_f64() * 1000.0)
-}
-
-/// The process's peak resident set (VmHWM), as /proc reports it.
-fn peak_rss() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l["VmHWM:".len()..].trim().to_string())
-        })
-        .unwrap_or_else(|| "unavailable (no /proc/self/status)".to_string())
 }
 
 /// One target line: what, the measured figure, the limit, and whether it holds.
@@ -85,25 +87,30 @@ fn target(what: &str, measured: Duration, limit: Duration) -> bool {
 fn main() {
     let files = catalog(&default_dir()).unwrap_or_else(|e| panic!("{e}"));
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    println!("lincheck bench: {} files, median of {RUNS} checks each, {cores} cores", files.len());
+    println!("lincheck bench: median of {RUNS} checks each, {cores} cores");
+    println!();
+    let (generated_hold, generated_agree) = generated::run();
+    println!();
+    println!("External data: {} files", files.len());
     println!();
     println!(
-        "| file | model | ops | verdict | parse ms | partitioned ms | unpartitioned ms | configurations |"
+        "| file | model | ops | verdict | parse ms | partitioned ms | unpartitioned ms | configurations | peak MB |"
     );
-    println!("|---|---|---:|---|---:|---:|---:|---:|");
+    println!("|---|---|---:|---|---:|---:|---:|---:|---:|");
     let rows: Vec<Row> = files.into_iter().map(measure).collect();
     for row in &rows {
         let verdict =
             if row.verdicts_agree { row.file.expected.to_string() } else { "DISAGREES".to_string() };
         println!(
-            "| {} | {} | {} | {verdict} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {verdict} | {} | {} | {} | {} | {} |",
             row.file.name(),
             row.file.model,
             row.operations,
             ms(row.parse),
             ms(row.partitioned),
             ms(row.whole),
-            row.configurations
+            row.configurations,
+            peak::shown(row.peak)
         );
     }
     let total = |model: &str, pick: fn(&Row) -> Duration| -> Duration {
@@ -112,7 +119,7 @@ fn main() {
     for model in [KvModel::NAME, RegisterModel::NAME] {
         let count = rows.iter().filter(|r| r.file.model == model).count();
         println!(
-            "| **total {model}** ({count} files) | | {} | | {} | {} | {} | |",
+            "| **total {model}** ({count} files) | | {} | | {} | {} | {} | | |",
             rows.iter().filter(|r| r.file.model == model).map(|r| r.operations).sum::<usize>(),
             ms(total(model, |r| r.parse)),
             ms(total(model, |r| r.partitioned)),
@@ -134,13 +141,25 @@ fn main() {
         target("all etcd files", total(RegisterModel::NAME, |r| r.partitioned), Duration::from_millis(500));
     let agree = rows.iter().filter(|r| r.verdicts_agree).count();
     println!("- verdicts agreeing with the data: {agree} of {}", rows.len());
+    let highest = rows
+        .iter()
+        .filter_map(|r| r.peak)
+        .fold(None, |top: Option<f64>, mb| Some(top.map_or(mb, |t| t.max(mb))));
+    all_hold &= generated_hold;
+    let under = highest.is_some_and(|mb| mb < 256.0);
+    println!(
+        "- peak memory of any data file: {} MB (target < 256 MB): {}",
+        peak::shown(highest),
+        if under { "holds" } else { "MISSED" }
+    );
+    all_hold &= under;
     println!();
-    println!("Peak RSS of this bench (VmHWM): {}", peak_rss());
+    generated::run_plain_search();
     if !all_hold {
-        println!("A target was missed: timings depend on the machine and its load; see the table.");
+        println!("A target was missed: timings depend on the machine and its load; see the tables.");
     }
-    if agree != rows.len() {
-        eprintln!("lincheck bench: {} verdicts disagree with the data (see the table)", rows.len() - agree);
+    if agree != rows.len() || !generated_agree {
+        eprintln!("lincheck bench: a verdict disagrees with the data or the generator (see the tables)");
         std::process::exit(1);
     }
 }

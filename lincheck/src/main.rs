@@ -1,7 +1,8 @@
 //! `lincheck`: checks recorded or published histories for linearizability, for course staff.
 //!
 //! ```text
-//! lincheck [--model kv|register] [--no-partition] [--html OUT] [--time-limit SECONDS] FILE...
+//! lincheck [--model kv|register] [--no-partition] [--no-inference] [--every-violation]
+//!          [--html OUT] [--time-limit SECONDS] [--max-memory MB] FILE...
 //! ```
 //!
 //! Prints one line per file (verdict, size, time) and exits non-zero if any file is not
@@ -19,7 +20,7 @@ use lincheck::formats::{load, Loaded, LoadedHistory};
 use lincheck::timeline;
 use lincheck::{
     check, CheckOptions, CheckReport, History, KvModel, Model, RegisterModel, Verdict,
-    DEFAULT_MAX_CONFIGURATIONS,
+    DEFAULT_MAX_CONFIGURATIONS, DEFAULT_MAX_MEMORY,
 };
 
 /// Checks histories for linearizability.
@@ -31,8 +32,8 @@ use lincheck::{
 #[command(
     name = "lincheck",
     after_help = "Exit status: 0 every file is linearizable; 1 at least one is not; 2 a file could not be read \
-                  or the arguments are wrong (and none is not linearizable); 3 a limit (--time-limit or \
-                  --max-configurations) left a verdict unknown (and nothing worse happened)."
+                  or the arguments are wrong (and none is not linearizable); 3 a limit (--time-limit, \
+                  --max-configurations or --max-memory) left a verdict unknown (and nothing worse happened)."
 )]
 struct Args {
     /// The model to check against. Without it, the file's format decides (a key/value log is kv, a
@@ -43,6 +44,14 @@ struct Args {
     /// Check the whole history as one search instead of per key (much slower; for comparison).
     #[arg(long)]
     no_partition: bool,
+    /// Search every partition, even one whose appends carry distinct values and whose order the
+    /// reads give (slower, same verdicts; for comparison).
+    #[arg(long)]
+    no_inference: bool,
+    /// Decide and explain every partition that has no linearization, instead of stopping at the
+    /// first.
+    #[arg(long)]
+    every_violation: bool,
     /// Write the HTML timeline: to this file if one history is given, else into this directory
     /// (created if missing) as FILE_NAME.html for each history.
     #[arg(long, value_name = "OUT")]
@@ -54,6 +63,10 @@ struct Args {
     /// few hundred bytes for a key/value history), and call its verdict unknown.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONFIGURATIONS)]
     max_configurations: usize,
+    /// Give up when the searches of a history hold about this many megabytes (MiB), and call
+    /// its verdict unknown.
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_MEMORY >> 20)]
+    max_memory: usize,
     /// Under each history that is not linearizable, print the longest linearizable prefix and
     /// the operations that could not be placed after it.
     #[arg(long)]
@@ -115,6 +128,9 @@ fn main() -> ExitCode {
         partition: !args.no_partition,
         time_limit: Some(Duration::from_secs_f64(args.time_limit)),
         max_configurations: Some(args.max_configurations),
+        max_memory: Some(args.max_memory.saturating_mul(1 << 20)),
+        infer_unique_appends: !args.no_inference,
+        stop_at_first_violation: !args.every_violation,
     };
     if let Some(dir) = args.html.as_deref().filter(|_| args.files.len() > 1) {
         if let Err(e) = std::fs::create_dir_all(dir) {
@@ -226,6 +242,10 @@ fn check_file(
     if report.verdict != Verdict::Linearizable {
         for partition in report.partitions.iter().filter(|p| p.is_violation()) {
             printer.line(&format!("{:<18} {}: no linearization", "", partition.label));
+        }
+        let limits = report.limits_hit();
+        if !limits.is_empty() {
+            printer.line(&format!("{:<18} the search {limits}", ""));
         }
         if args.explain {
             for text_line in explanation.lines() {

@@ -57,4 +57,41 @@ pub trait Model: Sync {
     fn describe_state(&self, state: &Self::State) -> String {
         format!("{state:?}")
     }
+
+    /// What an operation does to a string that only ever grows by appends, if the model is such
+    /// a string for this operation, or `None` if it is not (a write that replaces the value, an
+    /// output of the wrong kind). The checker uses it to decide a partition whose operations
+    /// all answer, and whose appends carry distinct values, without searching: see
+    /// [`CheckOptions::infer_unique_appends`](crate::CheckOptions::infer_unique_appends).
+    /// The answers must agree with [`Model::step`] on an initially empty string, and within one
+    /// [`Partition`] every answering operation must act on the same string. The default answers
+    /// `None` for every operation.
+    fn append_step<'a>(
+        &self,
+        input: &'a Self::Input,
+        output: Option<&'a Self::Output>,
+    ) -> Option<AppendStep<'a>> {
+        let _ = (input, output);
+        None
+    }
+
+    /// About how many bytes of heap memory `after`, reached from `before` by one step, holds
+    /// that it does not share with `before`. The checker adds these up to bound the memory of
+    /// its search ([`CheckOptions::max_memory`](crate::CheckOptions::max_memory)). The default,
+    /// 0, suits states that hold no heap memory.
+    fn added_bytes(&self, before: &Self::State, after: &Self::State) -> usize {
+        let _ = (before, after);
+        0
+    }
+}
+
+/// What an operation does to an append-only string: see [`Model::append_step`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppendStep<'a> {
+    /// Appends this suffix (it may never have returned).
+    Append(&'a str),
+    /// Read the whole string, and found this value.
+    Read(&'a str),
+    /// Constrains nothing (a read that never returned).
+    Nothing,
 }

@@ -32,8 +32,11 @@ pub fn verify<M: Model>(
         return Ok(report);
     }
     let what = match report.verdict {
-        Verdict::NotLinearizable => "the history of this test is not linearizable",
-        _ => "the checker hit a limit (time or configurations) before deciding the history of this test",
+        Verdict::NotLinearizable => "the history of this test is not linearizable".to_string(),
+        _ => format!(
+            "the checker could not decide the history of this test: the search {}",
+            report.limits_hit()
+        ),
     };
     let page: PathBuf = timeline_dir.join(format!("{}.html", file_name(name)));
     let written = std::fs::create_dir_all(timeline_dir)

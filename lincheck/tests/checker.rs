@@ -9,6 +9,9 @@ use lincheck::{
     PartitionOutcome, RegisterInput, RegisterModel, RegisterOutput, Stamp, Verdict,
 };
 
+mod validity;
+use validity::assert_valid;
+
 // ---- building histories -------------------------------------------------------------------
 
 fn op<I, O>(client: u64, input: I, call: u64, ret: Option<(u64, O)>) -> Operation<I, O> {
@@ -62,68 +65,6 @@ fn expect(history: Vec<Operation<KvInput, KvOutput>>, verdict: Verdict) -> Check
     let report = judge(&history);
     assert_eq!(report.verdict, verdict, "wrong verdict:\n{}", report.explain(&KvModel, &history));
     report
-}
-
-// ---- what every report must satisfy ---------------------------------------------------------
-
-/// `order` respects real time: no operation comes after one that was called after it returned.
-fn respects_real_time<I, O>(ops: &[Operation<I, O>], order: &[usize]) -> bool {
-    order.iter().enumerate().all(|(i, &a)| {
-        order[i + 1..].iter().all(|&b| ops[b].returned_at().is_none_or(|returned| returned >= ops[a].call))
-    })
-}
-
-/// The model accepts `order` step by step.
-fn model_accepts<M: Model>(model: &M, ops: &[Operation<M::Input, M::Output>], order: &[usize]) -> bool {
-    let mut state = model.init();
-    order.iter().all(|&i| match model.step(&state, &ops[i].input, ops[i].output()) {
-        Some(next) => {
-            state = next;
-            true
-        }
-        None => false,
-    })
-}
-
-/// A linearization holds every operation that returned, in an order real time and the model
-/// allow; a violation's prefix is such an order too (as far as it goes) and something could not
-/// be placed after it.
-fn assert_valid<M: Model>(model: &M, history: &History<M::Input, M::Output>, report: &CheckReport) {
-    let ops = history.operations();
-    for partition in &report.partitions {
-        match &partition.outcome {
-            PartitionOutcome::Linearizable { order } => {
-                assert!(respects_real_time(ops, order), "{}: the order breaks real time", partition.label);
-                assert!(model_accepts(model, ops, order), "{}: the model rejects the order", partition.label);
-                for &i in &partition.operations {
-                    assert!(
-                        ops[i].is_pending() || order.contains(&i),
-                        "{}: operation {i} is missing",
-                        partition.label
-                    );
-                }
-            }
-            PartitionOutcome::Violation { longest_prefix, unplaced } => {
-                assert!(
-                    model_accepts(model, ops, longest_prefix),
-                    "{}: the model rejects the prefix",
-                    partition.label
-                );
-                assert!(
-                    respects_real_time(ops, longest_prefix),
-                    "{}: the prefix breaks real time",
-                    partition.label
-                );
-                assert!(
-                    !unplaced.is_empty(),
-                    "{}: a violation names no operation it could not place",
-                    partition.label
-                );
-                assert!(unplaced.iter().all(|i| !longest_prefix.contains(i)));
-            }
-            PartitionOutcome::GaveUp { .. } => {}
-        }
-    }
 }
 
 // ---- the corner cases -----------------------------------------------------------------------
@@ -185,7 +126,7 @@ fn a_stale_read_is_a_violation_and_the_report_says_which() {
         Verdict::NotLinearizable,
     );
     match &report.partitions[0].outcome {
-        PartitionOutcome::Violation { longest_prefix, unplaced } => {
+        PartitionOutcome::Violation { longest_prefix, unplaced, .. } => {
             assert_eq!(longest_prefix, &vec![0, 1], "the two puts are the longest prefix");
             assert_eq!(unplaced, &vec![2], "the stale read could not be placed");
         }
@@ -314,7 +255,8 @@ fn register_compare_and_set() {
 }
 
 /// Concurrent appends of distinct values, all overlapping, and a read nobody wrote: proving that
-/// no order works means trying n! orders, far beyond any time limit.
+/// no order works means trying n! orders, far beyond any time limit. (The unique-append inference
+/// sees at once that the read is impossible: the tests of limits search without it.)
 fn hopeless_history(key: &str, appends: u64) -> Vec<Operation<KvInput, KvOutput>> {
     let mut ops: Vec<_> = (0..appends).map(|i| append(i, key, &format!("<{i}>"), i, 1000 + i)).collect();
     ops.push(get(appends, key, 2000, 2001, "nobody wrote this"));
@@ -327,7 +269,8 @@ fn the_time_limit_gives_unknown() {
     let history = kv(hopeless_history("k", 14));
     let limit = Duration::from_millis(100);
     let started = Instant::now();
-    let report = check(&KvModel, &history, &CheckOptions::default().with_time_limit(limit));
+    let report =
+        check(&KvModel, &history, &CheckOptions::default().without_inference().with_time_limit(limit));
     let took = started.elapsed();
     assert_eq!(report.verdict, Verdict::Unknown, "{}", report.explain(&KvModel, &history));
     assert!(matches!(report.partitions[0].outcome, PartitionOutcome::GaveUp { limit: Limit::Time, .. }));
@@ -340,7 +283,7 @@ fn the_time_limit_gives_unknown() {
 #[test]
 fn the_configuration_limit_gives_unknown() {
     let history = kv(hopeless_history("k", 14));
-    let options = CheckOptions::default().with_max_configurations(Some(10_000));
+    let options = CheckOptions::default().without_inference().with_max_configurations(Some(10_000));
     let report = check(&KvModel, &history, &options);
     assert_eq!(report.verdict, Verdict::Unknown, "{}", report.explain(&KvModel, &history));
     assert!(matches!(
@@ -360,10 +303,24 @@ fn a_violation_beats_a_time_out() {
     let mut ops = hopeless_history("slow", 14);
     ops.extend([put(20, "fast", "1", 0, 1), get(21, "fast", 2, 3, "")]);
     let history = kv(ops);
-    let report =
-        check(&KvModel, &history, &CheckOptions::default().with_time_limit(Duration::from_millis(100)));
+    let options = CheckOptions::default().without_inference().with_time_limit(Duration::from_millis(100));
+    let report = check(&KvModel, &history, &options);
     assert_eq!(report.verdict, Verdict::NotLinearizable, "{}", report.explain(&KvModel, &history));
     assert_eq!(report.violations().count(), 1);
+}
+
+/// The limit on memory gives "unknown" too, names itself, and keeps the process small.
+#[test]
+fn the_memory_limit_gives_unknown() {
+    let history = kv(hopeless_history("k", 14));
+    let options = CheckOptions::default().without_inference().with_max_memory(Some(8 << 20));
+    let report = check(&KvModel, &history, &options);
+    assert_eq!(report.verdict, Verdict::Unknown, "{}", report.explain(&KvModel, &history));
+    assert_eq!(report.partitions[0].limit(), Some(Limit::Memory));
+    assert_eq!(report.limits_hit(), "used as much memory as allowed on key \"k\"");
+    // Some 150 bytes a configuration: 8 MiB is tens of thousands of them, not millions.
+    let configurations = report.partitions[0].configurations;
+    assert!((10_000..200_000).contains(&configurations), "8 MiB held {configurations} configurations");
 }
 
 // ---- random histories against brute force -----------------------------------------------------

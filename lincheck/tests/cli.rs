@@ -155,9 +155,18 @@ fn recorder_files_and_the_time_limit() {
     let hopeless = dir.join("hopeless.json");
     let history = History::new(ops).expect("well-formed");
     std::fs::write(&hopeless, to_json_lines(&history, "kv")).expect("write");
-    let (code, out) = lincheck(&["--time-limit", "0.1", path(&hopeless)]);
+    // Searched, it is undecided, and the line under it says which limit stopped the search.
+    let (code, out) = lincheck(&["--no-inference", "--time-limit", "0.1", path(&hopeless)]);
     assert_eq!(code, 3, "{out}");
     assert!(out.starts_with("unknown (a limit stopped the search)"), "{out}");
+    assert!(out.contains("the search ran out of time on key \"k\""), "{out}");
+    let (code, out) = lincheck(&["--no-inference", "--max-memory", "8", path(&hopeless)]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("the search used as much memory as allowed on key \"k\""), "{out}");
+    // The appends carry distinct values: the read is seen to be impossible at once.
+    let (code, out) = lincheck(&["--time-limit", "0.1", path(&hopeless)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("NOT linearizable"), "{out}");
 
     let first_two = History::new(history.operations()[..2].to_vec()).expect("well-formed");
     let easy = dir.join("easy.json");
@@ -168,6 +177,46 @@ fn recorder_files_and_the_time_limit() {
     let (code, out) = lincheck(&["--time-limit", "0", path(&easy)]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("--time-limit must be a positive number"), "{out}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Two keys fail: the first is named, unless every violation is asked for.
+#[test]
+fn every_violation_on_request() {
+    let dir = scratch("every");
+    let ops: Vec<Operation<KvInput, KvOutput>> = ["a", "b"]
+        .iter()
+        .enumerate()
+        .flat_map(|(i, key)| {
+            let client = 2 * i as u64;
+            [
+                Operation {
+                    client,
+                    input: KvInput::Append { key: key.to_string(), value: "1".into() },
+                    call: Stamp(0),
+                    outcome: Outcome::Returned { output: KvOutput::Ok, at: Stamp(1) },
+                },
+                Operation {
+                    client: client + 1,
+                    input: KvInput::Get { key: key.to_string() },
+                    call: Stamp(2),
+                    outcome: Outcome::Returned { output: KvOutput::Value(String::new()), at: Stamp(3) },
+                },
+            ]
+        })
+        .collect();
+    let file = dir.join("two.json");
+    std::fs::write(&file, to_json_lines(&History::new(ops).expect("well-formed"), "kv")).expect("write");
+    let (code, out) = lincheck(&[path(&file)]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out.matches(": no linearization").count(), 1, "{out}");
+    let (code, out) = lincheck(&["--every-violation", "--explain", path(&file)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("key \"a\": no linearization") && out.contains("key \"b\": no linearization"),
+        "{out}"
+    );
+    assert_eq!(out.matches("Why: ").count(), 2, "each failing key is explained:\n{out}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -51,8 +51,10 @@ fn expected<I, O>(history: &History<I, O>, report: &CheckReport) -> Expected {
     };
     for partition in &report.partitions {
         let (prefix, unplaced) = match &partition.outcome {
-            PartitionOutcome::Linearizable { .. } => continue,
-            PartitionOutcome::Violation { longest_prefix, unplaced } => (longest_prefix, unplaced.clone()),
+            PartitionOutcome::Linearizable { .. } | PartitionOutcome::Unchecked => continue,
+            PartitionOutcome::Violation { longest_prefix, unplaced, .. } => {
+                (longest_prefix, unplaced.clone())
+            }
             PartitionOutcome::GaveUp { longest_prefix, .. } => (longest_prefix, Vec::new()),
         };
         e.failing_partitions += 1;
@@ -182,6 +184,39 @@ fn a_linearizable_history_is_drawn_without_marks() {
     assert_eq!(report.verdict, Verdict::Linearizable);
     let dom = check_in_browser("etcd_002", &lincheck::RegisterModel, &history);
     assert!(!dom.contains("class=\"op in-failing"), "nothing is marked failing");
+}
+
+/// A violation the unique-append inference found shows why; the key the check did not get to
+/// (it stops at the first violation) is drawn without marks.
+#[test]
+fn an_inferred_violation_shows_why_and_unchecked_keys_stay_unmarked() {
+    let mut ops = Vec::new();
+    for (i, key) in ["a", "b"].into_iter().enumerate() {
+        let client = 2 * i as u64;
+        ops.push(kv_op(
+            client,
+            KvInput::Append { key: key.into(), value: "<1>".into() },
+            0,
+            Some((1, KvOutput::Ok)),
+        ));
+        ops.push(kv_op(
+            client + 1,
+            KvInput::Get { key: key.into() },
+            2,
+            Some((3, KvOutput::Value(String::new()))),
+        ));
+    }
+    let history = History::new(ops).expect("well-formed");
+    let report = check(&KvModel, &history, &CheckOptions::default());
+    assert_eq!(report.violations().count(), 1);
+    assert_eq!(report.partitions[1].outcome, PartitionOutcome::Unchecked);
+    let dom = check_in_browser("inferred", &KvModel, &history);
+    assert!(
+        dom.contains(
+            "Why: get(\"a\") -&gt; \"\" (client 1) does not hold append(\"a\", \"&lt;1&gt;\") (client 0)"
+        ),
+        "the reason is shown:\n{dom}"
+    );
 }
 
 /// The page fetches nothing: styles, script and data are inline.

@@ -43,6 +43,8 @@ pub(super) struct Memo<S> {
     /// above `i + 1` for entry `i`. The length is a power of two, at least twice the number of
     /// entries.
     slots: Vec<u64>,
+    /// The heap memory the states hold besides themselves, as the model estimates it.
+    heap: usize,
 }
 
 impl<S: Eq + Hash> Memo<S> {
@@ -52,7 +54,17 @@ impl<S: Eq + Hash> Memo<S> {
             width: set_len.div_ceil(64).max(1),
             states: Vec::new(),
             slots: vec![0; 1024],
+            heap: 0,
         }
+    }
+
+    /// About how many bytes the table holds: its vectors as allocated, and the heap memory the
+    /// model said its states hold.
+    pub(super) fn bytes(&self) -> usize {
+        self.words.capacity() * std::mem::size_of::<u64>()
+            + self.states.capacity() * std::mem::size_of::<S>()
+            + self.slots.len() * std::mem::size_of::<u64>()
+            + self.heap
     }
 
     /// The number of configurations recorded.
@@ -63,6 +75,11 @@ impl<S: Eq + Hash> Memo<S> {
     /// The state of entry `id`.
     pub(super) fn state(&self, id: u32) -> &S {
         &self.states[id as usize]
+    }
+
+    /// Counts `bytes` of heap memory that the states hold (see [`Memo::bytes`]).
+    pub(super) fn add_heap(&mut self, bytes: usize) {
+        self.heap += bytes;
     }
 
     /// Records (`set`, `state`) and returns its entry id, or `None` if it was already recorded.
@@ -213,5 +230,18 @@ mod tests {
             assert_eq!(*memo.state(state), state);
         }
         assert_eq!(memo.len(), 5000);
+    }
+
+    #[test]
+    fn the_table_counts_its_bytes_and_the_states_heap() {
+        let mut memo = Memo::new(20);
+        let empty = memo.bytes();
+        let mut set = Bitset::new(20);
+        set.set(3);
+        memo.insert(&set, 7u64);
+        assert!(memo.bytes() >= empty + 16, "an entry's set and state are counted");
+        let after_one = memo.bytes();
+        memo.add_heap(100);
+        assert_eq!(memo.bytes(), after_one + 100, "the states' heap is counted");
     }
 }

@@ -17,8 +17,8 @@ pub enum Verdict {
     Linearizable,
     /// At least one partition has none.
     NotLinearizable,
-    /// No partition failed, but a limit (time, or configurations explored) ended the search of
-    /// at least one.
+    /// No partition failed, but a limit (time, configurations explored or memory) ended the
+    /// search of at least one.
     Unknown,
 }
 
@@ -29,6 +29,8 @@ pub enum Limit {
     Time,
     /// [`CheckOptions::max_configurations`](super::CheckOptions::max_configurations).
     Configurations,
+    /// [`CheckOptions::max_memory`](super::CheckOptions::max_memory).
+    Memory,
 }
 
 impl fmt::Display for Limit {
@@ -36,6 +38,7 @@ impl fmt::Display for Limit {
         f.write_str(match self {
             Limit::Time => "ran out of time",
             Limit::Configurations => "explored as many configurations as allowed",
+            Limit::Memory => "used as much memory as allowed",
         })
     }
 }
@@ -66,8 +69,12 @@ pub enum PartitionOutcome {
         /// not (those may always be left out).
         longest_prefix: Vec<usize>,
         /// The operations that could go next after that prefix, in real time, none of which
-        /// the model accepts there (or leads anywhere from there).
+        /// the model accepts there (or leads anywhere from there). When the unique-append
+        /// inference decided the partition, the operations that conflict: see `reason`.
         unplaced: Vec<usize>,
+        /// Why, in a sentence naming the operations that conflict, when the checker knows
+        /// (the unique-append inference does; the search does not).
+        reason: Option<String>,
     },
     /// A limit ended the search before it found either answer.
     GaveUp {
@@ -76,6 +83,9 @@ pub enum PartitionOutcome {
         /// The longest sequence linearized before the limit, in order.
         longest_prefix: Vec<usize>,
     },
+    /// Not decided: the check stopped at a violation in another partition (see
+    /// [`CheckOptions::stop_at_first_violation`](super::CheckOptions::stop_at_first_violation)).
+    Unchecked,
 }
 
 /// One partition's label, operations and outcome.
@@ -88,14 +98,24 @@ pub struct PartitionResult {
     /// What the search found.
     pub outcome: PartitionOutcome,
     /// How many distinct (operations linearized, state) configurations the search explored: a
-    /// measure of its work.
+    /// measure of its work (0 when the inference decided the partition).
     pub configurations: usize,
+    /// True if the unique-append inference decided the partition, without a search.
+    pub inferred: bool,
 }
 
 impl PartitionResult {
     /// True if the partition has no linearization.
     pub fn is_violation(&self) -> bool {
         matches!(self.outcome, PartitionOutcome::Violation { .. })
+    }
+
+    /// The limit that stopped the partition's search, if one did.
+    pub fn limit(&self) -> Option<Limit> {
+        match self.outcome {
+            PartitionOutcome::GaveUp { limit, .. } => Some(limit),
+            _ => None,
+        }
     }
 }
 
@@ -121,9 +141,27 @@ impl CheckReport {
         self.partitions.iter().filter(|partition| partition.is_violation())
     }
 
+    /// Which limits stopped a search, each once, for saying why a verdict is unknown: such as
+    /// "ran out of time on key \"0\"" or, for several partitions, "ran out of time on 3
+    /// partitions". Empty if no limit stopped one.
+    pub fn limits_hit(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for limit in [Limit::Time, Limit::Configurations, Limit::Memory] {
+            let hit: Vec<&PartitionResult> =
+                self.partitions.iter().filter(|p| p.limit() == Some(limit)).collect();
+            match hit.as_slice() {
+                [] => {}
+                [one] => parts.push(format!("{limit} on {}", one.label)),
+                many => parts.push(format!("{limit} on {} partitions", many.len())),
+            }
+        }
+        parts.join("; ")
+    }
+
     /// A few lines for a test failure or a terminal: the verdict and, for each failing
     /// partition, the end of the longest linearizable prefix (its last 20 operations, with the
-    /// state after each) and the operations that could not be placed after it.
+    /// state after each), the operations that could not be placed after it and, when the
+    /// checker knows, why ("Why: ..."); then how many partitions were left unchecked.
     pub fn explain<M: Model>(&self, model: &M, history: &History<M::Input, M::Output>) -> String {
         let ops = history.operations();
         let unit = history.stamp_unit();
@@ -150,10 +188,12 @@ impl CheckReport {
             self.elapsed
         );
         for partition in &self.partitions {
-            let (prefix, unplaced) = match &partition.outcome {
-                PartitionOutcome::Linearizable { .. } => continue,
-                PartitionOutcome::Violation { longest_prefix, unplaced } => (longest_prefix, Ok(unplaced)),
-                PartitionOutcome::GaveUp { longest_prefix, limit } => (longest_prefix, Err(*limit)),
+            let (prefix, unplaced, reason) = match &partition.outcome {
+                PartitionOutcome::Linearizable { .. } | PartitionOutcome::Unchecked => continue,
+                PartitionOutcome::Violation { longest_prefix, unplaced, reason } => {
+                    (longest_prefix, Ok(unplaced), reason.as_deref())
+                }
+                PartitionOutcome::GaveUp { longest_prefix, limit } => (longest_prefix, Err(*limit), None),
             };
             let what = match unplaced {
                 Ok(_) => "has no linearization".to_string(),
@@ -196,6 +236,17 @@ impl CheckReport {
                     let _ = write!(text, "\n       {}", describe(index));
                 }
             }
+            if let Some(reason) = reason {
+                let _ = write!(text, "\nWhy: {reason}");
+            }
+        }
+        let unchecked = self.partitions.iter().filter(|p| p.outcome == PartitionOutcome::Unchecked).count();
+        if unchecked > 0 {
+            let _ = write!(
+                text,
+                "\n\n{unchecked} other partition(s) were not checked: the check stops at the first \
+                 violation (an option decides every partition)."
+            );
         }
         text
     }

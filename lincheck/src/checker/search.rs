@@ -16,15 +16,18 @@
 //! earlier one is still free, swapping them gives another. And each configuration tries the
 //! operations that returned before the pending ones.
 
-use std::time::Instant;
-
+use super::limits::Limits;
 use super::memo::{Bitset, Memo};
 use super::report::Limit;
 use crate::history::Operation;
 use crate::model::Model;
 
-/// How often (in search steps) the deadline is looked at.
+/// How often (in search steps) the deadline and the stop signal are looked at.
 const DEADLINE_CHECK_EVERY: u64 = 1 << 10;
+
+/// How often (in configurations recorded) the memory budget is looked at: a few hundred
+/// configurations hold well under a megabyte.
+const MEMORY_CHECK_EVERY: usize = 1 << 8;
 
 /// What the search found, and how many configurations it explored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +48,8 @@ pub(super) enum Found {
     Violation { prefix: Vec<usize>, unplaced: Vec<usize> },
     /// A limit stopped the search first. The longest prefix reached so far.
     GaveUp { limit: Limit, prefix: Vec<usize> },
+    /// Told to stop: another partition has a violation.
+    Stopped,
 }
 
 /// Sentinel index: "no event".
@@ -157,14 +162,17 @@ enum Pass {
     Pending,
 }
 
-/// Searches for a linearization of `operations` under `model`, giving up at `deadline` or
-/// after exploring `max_configurations`.
+/// Searches for a linearization of `operations` under `model`, within `limits`, holding at
+/// most about `max_memory` bytes.
 pub(super) fn search<M: Model>(
     model: &M,
     operations: &[&Operation<M::Input, M::Output>],
-    deadline: Option<Instant>,
-    max_configurations: Option<usize>,
+    limits: &Limits,
+    max_memory: Option<usize>,
 ) -> Searched {
+    if limits.stopped() {
+        return Searched { found: Found::Stopped, configurations: 0 };
+    }
     let mut events = Events::new(operations);
     let tail = (events.next.len() - 1) as u32;
     let pending: Vec<bool> = operations.iter().map(|op| op.is_pending()).collect();
@@ -194,9 +202,14 @@ pub(super) fn search<M: Model>(
             return Searched { found, configurations: memo.len() };
         }
         steps += 1;
-        if steps % DEADLINE_CHECK_EVERY == 0 && deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-            let found = Found::GaveUp { limit: Limit::Time, prefix: longest };
-            return Searched { found, configurations: memo.len() };
+        if steps % DEADLINE_CHECK_EVERY == 0 {
+            if limits.stopped() {
+                return Searched { found: Found::Stopped, configurations: memo.len() };
+            }
+            if limits.past_deadline() {
+                let found = Found::GaveUp { limit: Limit::Time, prefix: longest };
+                return Searched { found, configurations: memo.len() };
+            }
         }
         if entry != tail && events.is_call[entry as usize] {
             let index = events.op[entry as usize] as usize;
@@ -209,8 +222,15 @@ pub(super) fn search<M: Model>(
             if let Some(next) = model.step(memo.state(state), &op.input, op.output()) {
                 done.set(index);
                 if let Some(reached) = memo.insert(&done, next) {
-                    if max_configurations.is_some_and(|max| memo.len() > max) {
+                    memo.add_heap(model.added_bytes(memo.state(state), memo.state(reached)));
+                    if limits.max_configurations.is_some_and(|max| memo.len() > max) {
                         let found = Found::GaveUp { limit: Limit::Configurations, prefix: longest };
+                        return Searched { found, configurations: memo.len() };
+                    }
+                    if memo.len() % MEMORY_CHECK_EVERY == 0
+                        && max_memory.is_some_and(|max| memo.bytes() > max)
+                    {
+                        let found = Found::GaveUp { limit: Limit::Memory, prefix: longest };
                         return Searched { found, configurations: memo.len() };
                     }
                     stack.push((entry, std::mem::replace(&mut state, reached), pass));

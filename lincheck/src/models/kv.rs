@@ -9,7 +9,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::history::Operation;
-use crate::model::{Model, Partition};
+use crate::model::{AppendStep, Model, Partition};
 
 /// A key/value operation's input.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -86,6 +86,10 @@ struct Entry {
     value_hash: u64,
     value: Rc<str>,
 }
+
+/// About what one heap allocation behind an `Rc` costs besides its contents: the two counts and
+/// the allocator's own bookkeeping and rounding.
+const ALLOCATION_OVERHEAD: usize = 32;
 
 /// The multiplier of the polynomial string hash (odd, so no information is lost).
 const POLY: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -228,6 +232,42 @@ impl Model for KvModel {
         }
     }
 
+    fn append_step<'a>(&self, input: &'a KvInput, output: Option<&'a KvOutput>) -> Option<AppendStep<'a>> {
+        // As `step` has it: an append that returned `Ok` or never returned appends its value, a
+        // get that returned a value reads it, a get that never returned constrains nothing.
+        // Puts replace the value, and outputs of the wrong kind are violations: neither fits.
+        match (input, output) {
+            (KvInput::Append { value, .. }, None | Some(KvOutput::Ok)) => Some(AppendStep::Append(value)),
+            (KvInput::Get { .. }, Some(KvOutput::Value(read))) => Some(AppendStep::Read(read)),
+            (KvInput::Get { .. }, None) => Some(AppendStep::Nothing),
+            _ => None,
+        }
+    }
+
+    fn added_bytes(&self, before: &KvState, after: &KvState) -> usize {
+        if Rc::ptr_eq(&before.entries, &after.entries) {
+            return 0;
+        }
+        // A step that writes builds a new table, and a new value for the key it writes (and a
+        // new key, if it was missing); the other entries share their keys and values. Both
+        // tables are sorted by key, and `after` holds every key of `before`: walk them side by
+        // side, comparing pointers only.
+        let mut bytes = ALLOCATION_OVERHEAD + std::mem::size_of_val(&*after.entries);
+        let mut old = before.entries.iter().peekable();
+        for entry in after.entries.iter() {
+            match old.peek() {
+                Some(was) if Rc::ptr_eq(&was.key, &entry.key) || was.key == entry.key => {
+                    if !Rc::ptr_eq(&was.value, &entry.value) {
+                        bytes += ALLOCATION_OVERHEAD + entry.value.len();
+                    }
+                    old.next();
+                }
+                _ => bytes += 2 * ALLOCATION_OVERHEAD + entry.key.len() + entry.value.len(),
+            }
+        }
+        bytes
+    }
+
     fn describe_state(&self, state: &KvState) -> String {
         let pairs: Vec<String> = state.iter().map(|(key, value)| format!("{key:?}: {value:?}")).collect();
         format!("{{{}}}", pairs.join(", "))
@@ -275,5 +315,22 @@ mod tests {
         let swapped = apply(&[put("x", "1"), put("y", "abc")]);
         assert_ne!(apply(&[put("x", "abc"), put("y", "1")]), swapped, "values stay with their keys");
         assert_eq!(KvModel.describe_state(&a), r#"{"x": "abc", "y": "1"}"#);
+    }
+
+    /// A step's own memory: the new table and the value it wrote, not what it shares.
+    #[test]
+    fn a_step_counts_the_memory_it_adds() {
+        let before = apply(&[put("x", "ab"), put("y", "1")]);
+        let read = KvModel.step(&before, &KvInput::Get { key: "x".into() }, None).expect("a read applies");
+        assert_eq!(KvModel.added_bytes(&before, &read), 0, "a read shares the whole state");
+        let table = ALLOCATION_OVERHEAD + 2 * std::mem::size_of::<Entry>();
+        let appended = KvModel.step(&before, &append("x", "cd"), None).expect("an append applies");
+        assert_eq!(KvModel.added_bytes(&before, &appended), table + ALLOCATION_OVERHEAD + "abcd".len());
+        let added = KvModel.step(&before, &put("w", "z"), None).expect("a put applies");
+        let table = ALLOCATION_OVERHEAD + 3 * std::mem::size_of::<Entry>();
+        assert_eq!(
+            KvModel.added_bytes(&before, &added),
+            table + 2 * ALLOCATION_OVERHEAD + "w".len() + "z".len()
+        );
     }
 }

@@ -49,6 +49,8 @@ struct PartitionData {
     /// The state after each operation of the prefix.
     states: Vec<String>,
     unplaced: Vec<usize>,
+    /// Why there is no linearization, when the checker knows.
+    reason: Option<String>,
 }
 
 /// Renders the timeline page of `history` and its check `report` under `model`.
@@ -95,14 +97,15 @@ pub fn render<M: Model>(
         .partitions
         .iter()
         .map(|partition| {
-            let (status, prefix, unplaced) = match &partition.outcome {
-                PartitionOutcome::Linearizable { .. } => ("linearizable", Vec::new(), Vec::new()),
-                PartitionOutcome::Violation { longest_prefix, unplaced } => {
-                    ("violation", longest_prefix.clone(), unplaced.clone())
+            let (status, prefix, unplaced, reason) = match &partition.outcome {
+                PartitionOutcome::Linearizable { .. } => ("linearizable", Vec::new(), Vec::new(), None),
+                PartitionOutcome::Violation { longest_prefix, unplaced, reason } => {
+                    ("violation", longest_prefix.clone(), unplaced.clone(), reason.clone())
                 }
                 PartitionOutcome::GaveUp { longest_prefix, .. } => {
-                    ("undecided", longest_prefix.clone(), Vec::new())
+                    ("undecided", longest_prefix.clone(), Vec::new(), None)
                 }
+                PartitionOutcome::Unchecked => ("unchecked", Vec::new(), Vec::new(), None),
             };
             let mut state = model.init();
             let states = prefix
@@ -121,6 +124,7 @@ pub fn render<M: Model>(
                 prefix,
                 states,
                 unplaced,
+                reason,
             }
         })
         .collect();
@@ -132,7 +136,7 @@ pub fn render<M: Model>(
     let failing = report
         .partitions
         .iter()
-        .filter(|p| !matches!(p.outcome, PartitionOutcome::Linearizable { .. }))
+        .filter(|p| !matches!(p.outcome, PartitionOutcome::Linearizable { .. } | PartitionOutcome::Unchecked))
         .count();
     let verdict_class = match report.verdict {
         Verdict::Linearizable => "linearizable",

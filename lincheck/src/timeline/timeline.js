@@ -19,7 +19,7 @@
   var role = {};
   data.partitions.forEach(function (p, pi) {
     p.operations.forEach(function (id) { role[id] = { partition: pi }; });
-    if (p.status === "linearizable") { return; }
+    if (p.status === "linearizable" || p.status === "unchecked") { return; }
     p.operations.forEach(function (id) { role[id].failing = true; });
     p.prefix.forEach(function (id, k) { role[id].prefix = k + 1; role[id].stateAfter = p.states[k]; });
     p.unplaced.forEach(function (id) { role[id].unplaced = true; });
@@ -47,7 +47,7 @@
   var explanation = document.getElementById("explanation");
   var focus = document.getElementById("focus");
   data.partitions.forEach(function (p, pi) {
-    if (p.status === "linearizable") { return; }
+    if (p.status === "linearizable" || p.status === "unchecked") { return; }
     var s = el("details");
     s.open = explanation.children.length === 0;
     var what = p.status === "violation" ? "no linearization" : "undecided (the search hit a limit)";
@@ -73,6 +73,7 @@
         ul.appendChild(li);
       });
       s.appendChild(ul);
+      if (p.reason) { s.appendChild(el("div", "reason", "Why: " + p.reason)); }
     }
     explanation.appendChild(s);
     var option = el("option", null, p.label + " only");
@@ -215,7 +216,7 @@
     setTimeout(function () { bar.classList.remove("flash"); }, 1200);
   });
   focus.addEventListener("change", draw);
-  if (!data.partitions.some(function (p) { return p.status !== "linearizable"; })) {
+  if (!data.partitions.some(function (p) { return p.status === "violation" || p.status === "undecided"; })) {
     focus.disabled = true;
   }
   draw();
