@@ -103,31 +103,26 @@ impl Core {
             }
         }
 
-        self.wait_for_reply(id, &reply_rx, from, from_life, to, &to_life, method)
+        match self.wait_for_reply(&reply_rx, from_life, &to_life) {
+            Some(reply) => reply,
+            None => self.settle(id, &reply_rx, from, from_life, to, &to_life, method),
+        }
     }
 
-    /// Waits for the reply, or for either end of the call to die.
-    #[allow(clippy::too_many_arguments)]
+    /// Waits for the reply, or for either end of the call to die: the reply if it came first,
+    /// `None` if a death woke the caller (then [`settle`](Core::settle) decides the outcome).
     fn wait_for_reply(
         &self,
-        id: u64,
         reply_rx: &Receiver<Result<Vec<u8>, RpcError>>,
-        from: &Node,
         from_life: &Incarnation,
-        to: &str,
         to_life: &Incarnation,
-        method: &'static str,
-    ) -> Result<Vec<u8>, RpcError> {
+    ) -> Option<Result<Vec<u8>, RpcError>> {
         if let Some(Ok(reply)) = self.spin.poll(reply_rx) {
-            return reply;
+            return Some(reply);
         }
         // Whichever arm a seedless select picks when several are ready, the outcome is settled
         // in a fixed order: a reply it takes is first in that order anyway.
-        if let Some(reply) = crate::channel::wait_for_any(reply_rx, [&to_life.death_rx, &from_life.death_rx])
-        {
-            return reply;
-        }
-        self.settle(id, reply_rx, from, from_life, to, to_life, method)
+        crate::channel::wait_for_any(reply_rx, [&to_life.death_rx, &from_life.death_rx])
     }
 
     /// The outcome of a call once something it waits on is ready, in a fixed order: a reply that

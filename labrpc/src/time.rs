@@ -1,7 +1,7 @@
 //! The clock and sleeping, for servers, clerks and tests.
 //!
 //! In the plain build, [`Instant`] is the machine's monotonic clock and [`sleep`] sleeps. With
-//! the `simulation` feature they read and wait on the run's virtual clock (see [`crate::sim`]),
+//! the `simulation` feature they read and wait on the run's virtual clock (see `labrpc::sim`, built with that feature),
 //! which starts at zero and moves only when every task is blocked or asleep: a scenario of twenty
 //! virtual seconds takes as long as its computation, not twenty seconds.
 

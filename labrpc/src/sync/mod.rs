@@ -4,7 +4,7 @@
 //!
 //! In the plain build they are parking_lot's. With the `simulation` feature they are the
 //! simulation's: every lock and wait is a point where the seeded scheduler may switch tasks, and a
-//! timed wait ends by the virtual clock (see [`crate::sim`]). Code that uses only these, the
+//! timed wait ends by the virtual clock (see `labrpc::sim`, built with that feature). Code that uses only these, the
 //! [`time`](crate::time), [`thread`](crate::thread), [`channel`](crate::channel) and
 //! [`random`](crate::random) modules and labrpc's own calls runs the same in both modes.
 
