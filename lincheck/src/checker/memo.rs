@@ -5,8 +5,18 @@
 //! allocation per entry: the sets' words side by side in one vector, the states in another, and
 //! an open-addressing index keyed by a hash of both, whose slots hold the entry number and the
 //! hash's high half (a probe reads an entry only when that half matches).
+//!
+//! A set of a few words is kept whole. A wider one is kept as its window: the words between its
+//! leading full words and its trailing empty ones. The search linearizes operations roughly in
+//! the order they were called, so the window stays about as wide as the calls that overlap, and
+//! an entry's size does not grow with the history: a whole set of 20,000 calls to one key would
+//! cost 2.5 KB per configuration, and a search along it half a gigabyte.
 
 use std::hash::{Hash, Hasher};
+
+/// Sets of at most this many words (1,024 operations) are kept whole: for them, finding the
+/// window would cost more than it saves.
+const WHOLE_WORDS: usize = 16;
 
 /// A fixed-size set of operation indices.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,13 +41,27 @@ impl Bitset {
     pub(super) fn clear(&mut self, index: usize) {
         self.words[index / 64] &= !(1 << (index % 64));
     }
+
+    /// The set's window: the number of leading words that are full, and the words after them
+    /// up to the last one that is not empty.
+    fn window(&self) -> (u32, &[u64]) {
+        let full = self.words.iter().position(|&w| w != u64::MAX).unwrap_or(self.words.len());
+        let top = self.words.iter().rposition(|&w| w != 0).map_or(0, |last| last + 1).max(full);
+        (u32::try_from(full).expect("fewer than 2^32 words in a set"), &self.words[full..top])
+    }
 }
 
 /// The configurations seen so far.
+///
+/// A set is kept whole (`width` words each: entry `i`'s is `words[i * width..(i + 1) * width]`)
+/// or, when `windows`, as its window: entry `i`'s is `words[ends[i - 1]..ends[i]]` (from 0 for
+/// the first entry), after `full[i]` full words.
 pub(super) struct Memo<S> {
-    /// Entry `i`'s set is `words[i * width..(i + 1) * width]`.
     words: Vec<u64>,
     width: usize,
+    windows: bool,
+    ends: Vec<u32>,
+    full: Vec<u32>,
     states: Vec<S>,
     /// Open addressing with linear probing: 0 is a free slot, else the hash's high 32 bits
     /// above `i + 1` for entry `i`. The length is a power of two, at least twice the number of
@@ -48,10 +72,15 @@ pub(super) struct Memo<S> {
 }
 
 impl<S: Eq + Hash> Memo<S> {
+    /// An empty table for sets of indices below `set_len`.
     pub(super) fn new(set_len: usize) -> Self {
+        let width = set_len.div_ceil(64).max(1);
         Memo {
             words: Vec::new(),
-            width: set_len.div_ceil(64).max(1),
+            width,
+            windows: width > WHOLE_WORDS,
+            ends: Vec::new(),
+            full: Vec::new(),
             states: Vec::new(),
             slots: vec![0; 1024],
             heap: 0,
@@ -62,6 +91,7 @@ impl<S: Eq + Hash> Memo<S> {
     /// model said its states hold.
     pub(super) fn bytes(&self) -> usize {
         self.words.capacity() * std::mem::size_of::<u64>()
+            + (self.ends.capacity() + self.full.capacity()) * std::mem::size_of::<u32>()
             + self.states.capacity() * std::mem::size_of::<S>()
             + self.slots.len() * std::mem::size_of::<u64>()
             + self.heap
@@ -84,7 +114,38 @@ impl<S: Eq + Hash> Memo<S> {
 
     /// Records (`set`, `state`) and returns its entry id, or `None` if it was already recorded.
     pub(super) fn insert(&mut self, set: &Bitset, state: S) -> Option<u32> {
-        let hash = hash_of(&set.words, &state);
+        // One branch here, none per probe: each layout has its own copy of the insertion.
+        match self.windows {
+            false => self.insert_as::<false>(set, state),
+            true => self.insert_as::<true>(set, state),
+        }
+    }
+
+    /// `set` as the table keeps it: its leading full words (none when kept whole) and words.
+    #[inline(always)]
+    fn key<const WINDOWS: bool>(set: &Bitset) -> (u32, &[u64]) {
+        match WINDOWS {
+            false => (0, &set.words),
+            true => set.window(),
+        }
+    }
+
+    /// Entry `entry`'s set, as [`Memo::key`] gives it.
+    #[inline(always)]
+    fn entry<const WINDOWS: bool>(&self, entry: usize) -> (u32, &[u64]) {
+        match WINDOWS {
+            false => (0, &self.words[entry * self.width..(entry + 1) * self.width]),
+            true => {
+                let start = if entry == 0 { 0 } else { self.ends[entry - 1] as usize };
+                (self.full[entry], &self.words[start..self.ends[entry] as usize])
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn insert_as<const WINDOWS: bool>(&mut self, set: &Bitset, state: S) -> Option<u32> {
+        let (full, words) = Self::key::<WINDOWS>(set);
+        let hash = hash_of(full, words, &state);
         let tag = hash & !u64::from(u32::MAX);
         let mask = self.slots.len() - 1;
         let mut slot = (hash as usize) & mask;
@@ -92,7 +153,7 @@ impl<S: Eq + Hash> Memo<S> {
             let found = self.slots[slot];
             let entry = (found as u32 - 1) as usize;
             if found & !u64::from(u32::MAX) == tag
-                && self.words[entry * self.width..(entry + 1) * self.width] == *set.words
+                && self.entry::<WINDOWS>(entry) == (full, words)
                 && self.states[entry] == state
             {
                 return None;
@@ -104,21 +165,26 @@ impl<S: Eq + Hash> Memo<S> {
             .filter(|&id| id < u32::MAX)
             .expect("fewer than 2^32 configurations");
         self.slots[slot] = tag | u64::from(id + 1);
-        self.words.extend_from_slice(&set.words);
+        self.words.extend_from_slice(words);
+        if WINDOWS {
+            self.ends.push(u32::try_from(self.words.len()).expect("fewer than 2^32 words in the table"));
+            self.full.push(full);
+        }
         self.states.push(state);
         if self.states.len() * 2 > self.slots.len() {
-            self.grow();
+            self.grow::<WINDOWS>();
         }
         Some(id)
     }
 
     /// Doubles the index. A slot does not keep the hash's low bits, so the entries' positions
     /// are recomputed from their sets and states.
-    fn grow(&mut self) {
+    fn grow<const WINDOWS: bool>(&mut self) {
         let mut slots = vec![0u64; self.slots.len() * 2];
         let mask = slots.len() - 1;
         for (entry, state) in self.states.iter().enumerate() {
-            let hash = hash_of(&self.words[entry * self.width..(entry + 1) * self.width], state);
+            let (full, words) = self.entry::<WINDOWS>(entry);
+            let hash = hash_of(full, words, state);
             let mut slot = (hash as usize) & mask;
             while slots[slot] != 0 {
                 slot = (slot + 1) & mask;
@@ -130,8 +196,12 @@ impl<S: Eq + Hash> Memo<S> {
 }
 
 /// The hash of a configuration.
-fn hash_of<S: Hash>(words: &[u64], state: &S) -> u64 {
+fn hash_of<S: Hash>(full: u32, words: &[u64], state: &S) -> u64 {
     let mut hasher = FxHasher::default();
+    // Kept whole, a set has no full words to count: its hash is the plain one.
+    if full != 0 {
+        hasher.add(u64::from(full));
+    }
     for &word in words {
         hasher.add(word);
     }
@@ -199,49 +269,108 @@ impl Hasher for FxHasher {
 mod tests {
     use super::*;
 
+    /// Both layouts: sets of 130 operations are kept whole, sets of 2,000 as windows.
+    const LENGTHS: [usize; 2] = [130, 2000];
+
     #[test]
     fn a_configuration_is_new_only_once() {
-        let mut memo = Memo::new(130);
-        let mut set = Bitset::new(130);
-        set.set(0);
-        set.set(129);
-        assert_eq!(memo.insert(&set, "a".to_string()), Some(0));
-        assert_eq!(memo.insert(&set, "a".to_string()), None);
-        assert_eq!(memo.insert(&set, "b".to_string()), Some(1));
-        set.clear(129);
-        assert!(!set.contains(129) && set.contains(0));
-        assert_eq!(memo.insert(&set, "a".to_string()), Some(2));
-        assert_eq!(memo.state(1), "b");
-        assert_eq!(memo.len(), 3);
+        for len in LENGTHS {
+            let mut memo = Memo::new(len);
+            let mut set = Bitset::new(len);
+            set.set(0);
+            set.set(129);
+            assert_eq!(memo.insert(&set, "a".to_string()), Some(0));
+            assert_eq!(memo.insert(&set, "a".to_string()), None);
+            assert_eq!(memo.insert(&set, "b".to_string()), Some(1));
+            set.clear(129);
+            assert!(!set.contains(129) && set.contains(0));
+            assert_eq!(memo.insert(&set, "a".to_string()), Some(2));
+            assert_eq!(memo.state(1), "b");
+            assert_eq!(memo.len(), 3);
+        }
     }
 
     #[test]
     fn the_table_grows_and_keeps_every_entry() {
-        let mut memo = Memo::new(20);
-        let mut set = Bitset::new(20);
-        for state in 0..5000u32 {
-            set.set((state % 20) as usize);
-            assert_eq!(memo.insert(&set, state), Some(state), "configuration {state} is new");
+        for len in LENGTHS {
+            let mut memo = Memo::new(len);
+            let mut set = Bitset::new(len);
+            for state in 0..5000u32 {
+                set.set((state % 20) as usize * (len / 20));
+                assert_eq!(memo.insert(&set, state), Some(state), "configuration {state} is new");
+            }
+            let mut set = Bitset::new(len);
+            for state in 0..5000u32 {
+                set.set((state % 20) as usize * (len / 20));
+                assert_eq!(memo.insert(&set, state), None, "configuration {state} was recorded");
+                assert_eq!(*memo.state(state), state);
+            }
+            assert_eq!(memo.len(), 5000);
         }
-        let mut set = Bitset::new(20);
-        for state in 0..5000u32 {
-            set.set((state % 20) as usize);
-            assert_eq!(memo.insert(&set, state), None, "configuration {state} was recorded");
-            assert_eq!(*memo.state(state), state);
+    }
+
+    #[test]
+    fn a_window_skips_full_and_empty_words_only() {
+        let mut set = Bitset::new(1024);
+        assert_eq!(set.window(), (0, &[][..]), "the empty set");
+        for i in 0..130 {
+            set.set(i);
         }
-        assert_eq!(memo.len(), 5000);
+        set.set(300);
+        // Words 0 and 1 are full; word 2 holds 128 and 129; words 3 and 4 are empty except 300.
+        assert_eq!(set.window(), (2, &[0b11, 0, 1 << (300 - 256)][..]));
+        set.clear(300);
+        assert_eq!(set.window(), (2, &[0b11][..]));
+        for i in 130..1024 {
+            set.set(i);
+        }
+        assert_eq!(set.window(), (16, &[][..]), "the full set");
+    }
+
+    #[test]
+    fn sets_that_differ_have_different_windows() {
+        let mut a = Bitset::new(2000);
+        let mut b = Bitset::new(2000);
+        for i in 0..64 {
+            a.set(i);
+        }
+        a.set(70);
+        b.set(70);
+        // `b` lacks the first word: its window starts earlier, so the two never match.
+        assert_ne!(a.window(), b.window());
+        let mut memo = Memo::new(2000);
+        assert_eq!(memo.insert(&a, 0u8), Some(0));
+        assert_eq!(memo.insert(&b, 0u8), Some(1));
+        assert_eq!(memo.insert(&a, 0u8), None);
+        assert_eq!(memo.insert(&b, 0u8), None);
+    }
+
+    #[test]
+    fn an_entry_costs_its_window_not_the_whole_history() {
+        let calls = 20_000;
+        let mut set = Bitset::new(calls);
+        let mut memo = Memo::new(calls);
+        // A search that linearized the calls in order, one configuration after each.
+        for i in 0..calls {
+            set.set(i);
+            memo.insert(&set, i as u32);
+        }
+        let per_entry = memo.bytes() / calls;
+        assert!(per_entry < 64, "{per_entry} bytes per configuration");
     }
 
     #[test]
     fn the_table_counts_its_bytes_and_the_states_heap() {
-        let mut memo = Memo::new(20);
-        let empty = memo.bytes();
-        let mut set = Bitset::new(20);
-        set.set(3);
-        memo.insert(&set, 7u64);
-        assert!(memo.bytes() >= empty + 16, "an entry's set and state are counted");
-        let after_one = memo.bytes();
-        memo.add_heap(100);
-        assert_eq!(memo.bytes(), after_one + 100, "the states' heap is counted");
+        for len in LENGTHS {
+            let mut memo = Memo::new(len);
+            let empty = memo.bytes();
+            let mut set = Bitset::new(len);
+            set.set(3);
+            memo.insert(&set, 7u64);
+            assert!(memo.bytes() >= empty + 16, "an entry's set and state are counted");
+            let after_one = memo.bytes();
+            memo.add_heap(100);
+            assert_eq!(memo.bytes(), after_one + 100, "the states' heap is counted");
+        }
     }
 }
