@@ -173,6 +173,7 @@ pub(super) fn search<M: Model>(
     if limits.stopped() {
         return Searched { found: Found::Stopped, configurations: 0 };
     }
+    let max_configurations = limits.max_configurations;
     let mut events = Events::new(operations);
     let tail = (events.next.len() - 1) as u32;
     let pending: Vec<bool> = operations.iter().map(|op| op.is_pending()).collect();
@@ -222,8 +223,11 @@ pub(super) fn search<M: Model>(
             if let Some(next) = model.step(memo.state(state), &op.input, op.output()) {
                 done.set(index);
                 if let Some(reached) = memo.insert(&done, next) {
-                    memo.add_heap(model.added_bytes(memo.state(state), memo.state(reached)));
-                    if limits.max_configurations.is_some_and(|max| memo.len() > max) {
+                    // A state that needs no drop holds no heap memory: nothing to count.
+                    if std::mem::needs_drop::<M::State>() {
+                        memo.add_heap(model.added_bytes(memo.state(state), memo.state(reached)));
+                    }
+                    if max_configurations.is_some_and(|max| memo.len() > max) {
                         let found = Found::GaveUp { limit: Limit::Configurations, prefix: longest };
                         return Searched { found, configurations: memo.len() };
                     }
