@@ -44,9 +44,20 @@ pub fn default_cache(reference: &Path, name: &str) -> PathBuf {
     if !Uid::effective().is_root() || reference.ancestors().all(others_may_enter) {
         return beside;
     }
+    Path::new(SHARED_CACHES).join(shared_dir_name(reference)).join(name)
+}
+
+/// Whether `dir`, a directory below [`SHARED_CACHES`], is the one that holds the caches of
+/// `reference`.
+fn belongs_to(dir: &Path, reference: &Path) -> bool {
+    dir.file_name().is_some_and(|name| *name == *shared_dir_name(reference))
+}
+
+/// The name of the directory below [`SHARED_CACHES`] that holds the caches of `reference`.
+fn shared_dir_name(reference: &Path) -> String {
     let base = reference.file_name().map(safe_file_name).unwrap_or_default();
     let key = fnv1a(reference.as_os_str().as_encoded_bytes());
-    Path::new(SHARED_CACHES).join(format!("{base}-{key:016x}")).join(name)
+    format!("{base}-{key:016x}")
 }
 
 /// Whether users other than the owner may pass through `dir`.
@@ -91,10 +102,12 @@ pub fn secure(cache: &Path, reference: &Path) -> Result<(), String> {
     if shared.is_dir() {
         close_shared(shared, SHARED_DEPTH)
             .map_err(|e| format!("closing the shared caches in {SHARED_CACHES} to other users: {e}"))?;
-        // This reference's own directory there, if its cache is shared.
+        // The directory there that this grading's cache is in, if it is shared. It names this
+        // reference only if it is the reference's own (a cache given with --cache, or another
+        // checkout's, must not be tied to this checkout's life).
         let own = cache.strip_prefix(shared).ok().and_then(|below| below.components().next());
         let own = own.map(|name| shared.join(name));
-        if let Some(own) = &own {
+        if let Some(own) = own.as_ref().filter(|own| belongs_to(own, reference)) {
             fs::write(own.join(REFERENCE_FILE), reference.as_os_str().as_encoded_bytes())
                 .map_err(|e| format!("cannot record the reference of {}: {e}", own.display()))?;
         }
@@ -252,6 +265,17 @@ mod tests {
         assert!(cache.to_string_lossy().contains("/lab-"), "named after the reference: {}", cache.display());
         let other = dir.path().join("other").join("lab");
         assert_ne!(default_cache(&other, "grade"), cache, "one cache per checkout");
+    }
+
+    /// A grading records its reference only in that reference's own shared directory: the
+    /// grader's tests grade a private copy with another checkout's cache, and that cache must
+    /// not be tied to the copy's life.
+    #[test]
+    fn a_shared_directory_belongs_to_its_own_reference_only() {
+        let own = Path::new(SHARED_CACHES).join(shared_dir_name(Path::new("/home/ta/lab")));
+        assert!(belongs_to(&own, Path::new("/home/ta/lab")));
+        assert!(!belongs_to(&own, Path::new("/tmp/copy/lab")), "another checkout of the same name");
+        assert!(!belongs_to(&own, Path::new("/home/ta/lab2")));
     }
 
     #[test]
