@@ -85,6 +85,7 @@ impl Core {
             to_life: Arc::clone(&to_life),
             method,
             args,
+            ready_at: std::time::Instant::now(),
         };
         let departure = Departure { call, reply: reply_tx, abandoned: false };
         // A held link holds every call, whatever the faults would do to it: the call's fate is
@@ -200,7 +201,9 @@ impl Core {
     /// Sends a call released from a held link on its way. Its fate is drawn now; an undelivered
     /// call's failure reaches its caller from a worker, after the failure's delay (at once if no
     /// worker can be started).
-    pub(crate) fn depart_released(self: &Arc<Self>, departure: Departure) {
+    pub(crate) fn depart_released(self: &Arc<Self>, mut departure: Departure) {
+        // Its wait for delivery starts now: the time it was held was the test's doing.
+        departure.call.ready_at = std::time::Instant::now();
         let id = departure.call.id;
         if let Err(undelivered) = self.depart(departure) {
             let core = Arc::clone(self);
@@ -235,8 +238,11 @@ impl Core {
 
     /// Runs on a worker: delays, the handler, and the reply's way back.
     fn deliver(&self, delivery: Delivery) {
-        let Delivery { call: Call { id, from, from_life, to, to_life, method, args }, plan, reply } =
+        let Delivery { call: Call { id, from, from_life, to, to_life, method, args, ready_at }, plan, reply } =
             delivery;
+        // Nothing planned stands between a call's departure and this moment (its planned delay
+        // and any ingress queue come next): a long wait here is the machine's, not the test's.
+        self.note_wait(id, &from.name, &to.name, method, ready_at.elapsed());
         if !self.sleep(plan.request_delay) {
             return;
         }

@@ -35,6 +35,9 @@ pub(crate) struct Core {
     pub(crate) total_rpcs: AtomicU64,
     pub(crate) next_call_id: AtomicU64,
     pub(crate) next_client_id: AtomicU64,
+    /// The longest any call waited for a worker to start delivering it (see
+    /// [`crate::Network::longest_delivery_wait`]).
+    pub(crate) longest_wait: Mutex<Option<crate::DeliveryWait>>,
 }
 
 impl Core {
@@ -60,6 +63,16 @@ impl Core {
             total_rpcs: AtomicU64::new(0),
             next_call_id: AtomicU64::new(1),
             next_client_id: AtomicU64::new(1),
+            longest_wait: Mutex::new(None),
+        }
+    }
+
+    /// Notes that call `id` waited `waited` to start its delivery, if no call waited longer.
+    pub(crate) fn note_wait(&self, id: u64, from: &str, to: &str, method: &'static str, waited: Duration) {
+        let mut longest = self.longest_wait.lock();
+        if longest.as_ref().is_none_or(|w| waited > w.waited) {
+            let (from, to) = (from.to_string(), to.to_string());
+            *longest = Some(crate::DeliveryWait { id, from, to, method, waited });
         }
     }
 

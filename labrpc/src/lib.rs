@@ -4,6 +4,7 @@
 
 mod call;
 mod core;
+mod delivery_wait;
 mod departure;
 mod endpoint;
 mod error;
@@ -26,6 +27,7 @@ pub mod sync;
 pub mod thread;
 pub mod time;
 
+pub use delivery_wait::DeliveryWait;
 pub use endpoint::Endpoint;
 pub use error::{HoldError, PartitionError, RegisterError, RpcError, SeedError, SpawnError, UnknownNode};
 pub use faults::timing;

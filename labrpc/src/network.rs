@@ -441,6 +441,14 @@ impl Network {
         self.knob_node(name).delivered.load(Ordering::Relaxed)
     }
 
+    /// The call that waited longest for its delivery to start, beyond any delay the network
+    /// planned for it (holds, request delays and ingress queues are not counted), or `None` if
+    /// nothing was delivered. Microseconds on a fair machine; the test harness counts a wait past
+    /// its stall tolerance as a sign that the machine starved the scenario.
+    pub fn longest_delivery_wait(&self) -> Option<crate::DeliveryWait> {
+        self.core().longest_wait.lock().clone()
+    }
+
     /// Calls sent on this network, delivered or not: every call that left a live caller on a
     /// live network addressed to a name that has served (a live server, or a dead one: that
     /// call is sent and lost). Calls that never leave are not counted: those of a dead caller,

@@ -7,13 +7,17 @@
 //! busy enough to hold a test's threads off the processor for half a second, a correct service
 //! rightly declares a live server dead, and the test fails for a reason that is the machine's.
 //!
-//! Two witnesses, both kept for the duration of one scenario:
+//! Three witnesses, all kept for the duration of one scenario:
 //!
 //! - a **watchdog** thread that sleeps [`WATCHDOG_NAP`] at a time and notes how late it woke: a
 //!   late wake-up means every thread of the process could have been held off as long;
 //! - the harness's **own deadlines** ([`observe`]): where the harness does something at a
 //!   rhythm the scenario relies on (its pings for the servers it plays), it reports how long a
-//!   step took and how long the scenario allows.
+//!   step took and how long the scenario allows;
+//! - the **network** ([`observe_deliveries`], asked when a scenario fails): the longest a
+//!   message waited for its delivery to start beyond the delays the test planned. Threads of
+//!   the process may run on time while one message sits; a backup's ping held off that long
+//!   gets a live backup declared dead.
 //!
 //! If the scenario failed and either witness saw a stall past what the scenario's timing
 //! assumes, [`crate::verdict::seal`] ends the run as inconclusive, saying why. A scenario that
@@ -107,6 +111,17 @@ pub fn observe(what: &str, took: Duration, allowed: Duration) {
             record.lock().note(Stall { what: what.to_string(), took, allowed, at: started.elapsed() }, false);
         }
     });
+}
+
+/// Reports the longest a call of `net` waited for its delivery to start (see
+/// [`labrpc::Network::longest_delivery_wait`]) as a step the scenario relies on: a message held
+/// off past [`STALL_TOLERANCE`] by the machine can make a correct service's views differ from
+/// what the scenario expects (a backup declared dead because its ping sat in the network), as
+/// a stalled process can. Harnesses call it when a scenario fails.
+pub fn observe_deliveries(net: &labrpc::Network) {
+    if let Some(wait) = net.longest_delivery_wait() {
+        observe(&wait.to_string(), wait.waited, STALL_TOLERANCE);
+    }
 }
 
 /// The witnesses of one scenario: started before it, asked after it whether it got a fair run.
