@@ -155,15 +155,11 @@ fn recorded_reference(dir: &Path) -> Option<PathBuf> {
 
 /// Whether a grader holds the lock of a cache at or below `dir`, down to `depth` levels.
 fn any_cache_held(dir: &Path, depth: usize) -> bool {
-    if let Ok(file) = File::open(dir.join("lock")) {
-        if Flock::lock(file, FlockArg::LockExclusiveNonblock).is_err() {
-            return true;
-        }
-    }
-    depth > 0
-        && fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok).any(|entry| {
-            entry.file_type().is_ok_and(|t| t.is_dir()) && any_cache_held(&entry.path(), depth - 1)
-        })
+    matches!(lock_if_idle(dir), Ok(None))
+        || depth > 0
+            && fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok).any(|entry| {
+                entry.file_type().is_ok_and(|t| t.is_dir()) && any_cache_held(&entry.path(), depth - 1)
+            })
 }
 
 /// Tightens `dir` (a directory on the way to shared caches) and what lies below it, down to
@@ -202,11 +198,17 @@ fn close_shared(dir: &Path, depth: usize) -> io::Result<()> {
 /// Makes the cache at `root` 0700 unless another grader holds its lock (and so may have opened
 /// it to its build uid).
 fn close_if_idle(root: &Path) -> io::Result<()> {
-    let file = File::open(root.join("lock"))?;
-    match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
-        Ok(_held) => close(root),
-        Err(_) => Ok(()),
+    match lock_if_idle(root)? {
+        Some(_held) => close(root),
+        None => Ok(()),
     }
+}
+
+/// Locks the cache at `root` if no grader holds it (`None` if one does); `Err` if it has no
+/// lock file to take.
+fn lock_if_idle(root: &Path) -> io::Result<Option<Flock<File>>> {
+    let file = File::open(root.join("lock"))?;
+    Ok(Flock::lock(file, FlockArg::LockExclusiveNonblock).ok())
 }
 
 /// Makes the cache at `root` the grader's alone (mode 0700).

@@ -36,8 +36,10 @@ pub(crate) struct Core {
     pub(crate) next_call_id: AtomicU64,
     pub(crate) next_client_id: AtomicU64,
     /// The longest any call waited for a worker to start delivering it (see
-    /// [`crate::Network::longest_delivery_wait`]).
+    /// [`crate::Network::longest_delivery_wait`]), and that wait in nanoseconds, which every
+    /// delivery compares against without taking the lock.
     pub(crate) longest_wait: Mutex<Option<crate::DeliveryWait>>,
+    longest_wait_nanos: AtomicU64,
 }
 
 impl Core {
@@ -64,11 +66,17 @@ impl Core {
             next_call_id: AtomicU64::new(1),
             next_client_id: AtomicU64::new(1),
             longest_wait: Mutex::new(None),
+            longest_wait_nanos: AtomicU64::new(0),
         }
     }
 
     /// Notes that call `id` waited `waited` to start its delivery, if no call waited longer.
     pub(crate) fn note_wait(&self, id: u64, from: &str, to: &str, method: &'static str, waited: Duration) {
+        // On the call path: only a wait longer than any before takes the lock.
+        let nanos = u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX);
+        if self.longest_wait_nanos.fetch_max(nanos, Ordering::Relaxed) >= nanos && nanos > 0 {
+            return;
+        }
         let mut longest = self.longest_wait.lock();
         if longest.as_ref().is_none_or(|w| waited > w.waited) {
             let (from, to) = (from.to_string(), to.to_string());
