@@ -12,6 +12,7 @@ use crate::departure::{Call, Departure, ReplySender};
 use crate::error::RpcError;
 use crate::faults::{Fate, Plan};
 use crate::hold::HeldCall;
+use crate::hold_off::HeldWork;
 use crate::node::{Incarnation, Node};
 use crate::pool::Refused;
 use crate::service::{HandlerFailure, Replied};
@@ -241,9 +242,11 @@ impl Core {
         let Delivery { call: Call { id, from, from_life, to, to_life, method, args, ready_at }, plan, reply } =
             delivery;
         // Nothing planned stands between a call's departure and this moment (its planned delay
-        // and any ingress queue come next): a long wait here is the machine's, not the test's.
-        self.note_wait(id, &from.name, &to.name, method, ready_at.elapsed());
-        if !self.sleep(plan.request_delay) {
+        // and any ingress queue come next): a long wait here is the machine's, not the test's,
+        // and so is a planned delay that runs long.
+        let held = || HeldWork::Delivery { id, from: from.name.to_string(), to: to.name.to_string(), method };
+        self.note_hold_off(ready_at.elapsed(), held);
+        if !self.sleep_noting(plan.request_delay, held) {
             return;
         }
         if let Some(delay) = to.ingress_delay() {

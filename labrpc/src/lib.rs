@@ -4,12 +4,12 @@
 
 mod call;
 mod core;
-mod delivery_wait;
 mod departure;
 mod endpoint;
 mod error;
 mod faults;
 mod hold;
+mod hold_off;
 mod method;
 mod network;
 mod node;
@@ -27,11 +27,11 @@ pub mod sync;
 pub mod thread;
 pub mod time;
 
-pub use delivery_wait::DeliveryWait;
 pub use endpoint::Endpoint;
 pub use error::{HoldError, PartitionError, RegisterError, RpcError, SeedError, SpawnError, UnknownNode};
 pub use faults::timing;
 pub use hold::HeldCall;
+pub use hold_off::{HeldWork, HoldOff};
 pub use method::Method;
 pub use network::{Network, SEED_ENV};
 pub use node_thread::NodeThread;

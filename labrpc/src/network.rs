@@ -441,12 +441,14 @@ impl Network {
         self.knob_node(name).delivered.load(Ordering::Relaxed)
     }
 
-    /// The call that waited longest for its delivery to start, beyond any delay the network
-    /// planned for it (holds, request delays and ingress queues are not counted), or `None` if
-    /// nothing was delivered. Microseconds on a fair machine; the test harness counts a wait past
-    /// its stall tolerance as a sign that the machine starved the scenario.
-    pub fn longest_delivery_wait(&self) -> Option<crate::DeliveryWait> {
-        self.core().longest_wait.lock().clone()
+    /// The network's work that the machine held off longest beyond its planned time, or `None`
+    /// if nothing ran yet: a call waiting for its delivery to start or sitting past its planned
+    /// request delay (holds and ingress queues are the test's and not counted), a node's thread
+    /// waiting to start, or an [`Endpoint::sleep`](crate::Endpoint::sleep) waking late.
+    /// Microseconds on a fair machine; the test harness counts a hold-off past its stall
+    /// tolerance as a sign that the machine starved the scenario.
+    pub fn longest_hold_off(&self) -> Option<crate::HoldOff> {
+        self.core().longest_hold_off.lock().clone()
     }
 
     /// Calls sent on this network, delivered or not: every call that left a live caller on a

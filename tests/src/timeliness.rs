@@ -14,10 +14,11 @@
 //! - the harness's **own deadlines** ([`observe`]): where the harness does something at a
 //!   rhythm the scenario relies on (its pings for the servers it plays), it reports how long a
 //!   step took and how long the scenario allows;
-//! - the **network** ([`observe_deliveries`], asked when a scenario fails): the longest a
-//!   message waited for its delivery to start beyond the delays the test planned. Threads of
-//!   the process may run on time while one message sits; a backup's ping held off that long
-//!   gets a live backup declared dead.
+//! - the **network** ([`observe_network`], asked when a scenario fails): the longest the
+//!   machine held off the network's work beyond what the test planned: a message waiting for
+//!   its delivery, a server's thread waiting to start or waking late from its sleep. Threads of
+//!   the process may run on time while one message or one ticker sits; a backup's ping held off
+//!   that long gets a live backup declared dead.
 //!
 //! If the scenario failed and either witness saw a stall past what the scenario's timing
 //! assumes, [`crate::verdict::seal`] ends the run as inconclusive, saying why. A scenario that
@@ -113,14 +114,15 @@ pub fn observe(what: &str, took: Duration, allowed: Duration) {
     });
 }
 
-/// Reports the longest a call of `net` waited for its delivery to start (see
-/// [`labrpc::Network::longest_delivery_wait`]) as a step the scenario relies on: a message held
-/// off past [`STALL_TOLERANCE`] by the machine can make a correct service's views differ from
-/// what the scenario expects (a backup declared dead because its ping sat in the network), as
-/// a stalled process can. Harnesses call it when a scenario fails.
-pub fn observe_deliveries(net: &labrpc::Network) {
-    if let Some(wait) = net.longest_delivery_wait() {
-        observe(&wait.to_string(), wait.waited, STALL_TOLERANCE);
+/// Reports the longest the machine held off work of `net` (see
+/// [`labrpc::Network::longest_hold_off`]: a delivery, a node's thread starting or waking) as a
+/// step the scenario relies on: a message or a server's tick held off past [`STALL_TOLERANCE`]
+/// can make a correct service's views differ from what the scenario expects (a backup declared
+/// dead because its ping sat in the network or its ticker slept through its turn), as a stalled
+/// process can. Harnesses call it when a scenario fails.
+pub fn observe_network(net: &labrpc::Network) {
+    if let Some(held) = net.longest_hold_off() {
+        observe(&held.to_string(), held.waited, STALL_TOLERANCE);
     }
 }
 

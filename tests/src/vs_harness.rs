@@ -658,7 +658,7 @@ impl Drop for VsTest {
         self.vs.kill();
         self.net.shutdown();
         if thread::panicking() {
-            crate::timeliness::observe_deliveries(&self.net);
+            crate::timeliness::observe_network(&self.net);
             println!("  ... Failed ({}). Views seen: {}.", self.title, self.log.summary());
         }
     }
