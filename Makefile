@@ -62,7 +62,7 @@ test: tools
 	@$(CARGO) run -q -p labreport --bin lab-test -- '$(T)'
 else
 test: tools fmt lint
-	$(CARGO) test --workspace --no-fail-fast
+	@CARGO='$(CARGO)' bash scripts/test-workspace.sh
 endif
 
 # The system tools the tests use (bubblewrap, Chromium): installed where possible, else named.
@@ -103,6 +103,6 @@ handout:
 
 bench:
 	$(CARGO) bench -p labrpc --bench roundtrip
-	$(CARGO) bench -p pbservice --bench ops
+	$(CARGO) bench -p labtests --bench pb_ops
 	$(CARGO) bench -p lincheck --bench lincheck
 # END STAFF

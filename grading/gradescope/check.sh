@@ -227,7 +227,10 @@ reader_ran() {
     local name=$1 args=(--expect-zero)
     args+=(--output-contains "SECRET-READ own-exe: read" --output-contains "SECRET-READ run-dir: listed")
     args+=(--output-contains "SECRET-READ done")
+    # Each attempt reported (a label the reader no longer tries would pass the checks below
+    # vacuously), and none of them got in.
     for label in "${REFUSED[@]}"; do
+        args+=(--output-contains "SECRET-READ $label: ")
         args+=(--output-lacks "SECRET-READ $label: read" --output-lacks "SECRET-READ $label: listed")
     done
     # The grader's warnings reach staff (the log), not the student's output.

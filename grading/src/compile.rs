@@ -231,6 +231,9 @@ fn run_cargo(
         // and the suites are rebuilt for each submission anyway, and a stale incremental cache
         // once left `labtests` with symbols its test binaries could not link.
         .env("CARGO_INCREMENTAL", "0")
+        // File and line in every panic and backtrace, without the full debug information, which
+        // took a fifth of each submission's build (measured: 9.4 s against 7.2 s on two cores).
+        .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
         // Never written to: its end tells `build-exec` that the grader is gone.
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

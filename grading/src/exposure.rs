@@ -234,7 +234,7 @@ pub fn guard(
         // Tests run as the grader's own user: they may read all it may, and nothing is secret.
         return Ok(Vec::new());
     }
-    crate::cache_dir::secure(cache).map_err(SandboxError::Io)?;
+    crate::cache_dir::secure(cache, reference).map_err(SandboxError::Io)?;
     let readers: Vec<Reader> = (0..).map_while(|slot| sandbox.uid(slot)).map(|uid| Reader { uid }).collect();
     if readers.is_empty() || sandbox.is_complete() {
         // No sandbox uid (`--sandbox off`, already warned about), or bubblewrap shows none of it.

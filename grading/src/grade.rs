@@ -18,7 +18,7 @@ use crate::sandbox::{Mode, Sandbox, SandboxError, DEFAULT_UID_BASE};
 use crate::schedule::{run_all, Plan};
 use crate::scratch::{Scratch, ScratchError};
 use crate::stage::Stage;
-use crate::submission::{self, SubmissionError, STUDENT_CRATES};
+use crate::submission::{self, Submission, SubmissionError, STUDENT_CRATES};
 
 /// The warning a grade carries when the API check was off: it was not a real grading.
 pub const API_CHECK_OFF: &str = "the API check was off (--no-api-check): graded code could use files, \
@@ -214,9 +214,6 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         return Ok(grade);
     }
 
-    let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
-    let _closed = crate::cache_dir::CloseWhenDone::new(scratch.root());
-    scratch.populate(&options.reference, &submission).map_err(GradeError::Scratch)?;
     let suites: Vec<String> = options
         .rubric
         .suites
@@ -224,37 +221,13 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         .map(|s| s.name.clone())
         .filter(|s| selected.iter().any(|t| &t.id.suite == s))
         .collect();
-    if options.progress != Style::Quiet {
-        eprintln!("grade: building {} in {}", submission.name, scratch.workspace().display());
-    }
-    let build_started = Instant::now();
-    let mut settings = build_settings(options, &stage);
-    if let Some(uid) = sandbox.build_uid() {
-        match build_user::prepare(uid, &scratch, options.offline) {
-            Ok(user) => settings.user = Some(user),
-            Err(why) => grade
-                .warnings
-                .push(format!("builds run as the grader's own user, not an unprivileged one: {why}")),
-        }
-    }
-    let checked = match options.api_check {
-        true => compile::check_api(&scratch, &settings),
-        false => Ok(()),
-    };
-    let build = match checked.and_then(|()| compile::build(&scratch, &suites, &settings)) {
-        Ok(build) => build,
-        Err(BuildError::Tooling(message)) => return Err(GradeError::Setup(message)),
+    let executables = match build_and_stage(options, &submission, &suites, &sandbox, &stage, &mut grade)? {
+        Ok(executables) => executables,
         Err(failure) => {
             grade.status = GradeStatus::BuildFailed(failure);
             return Ok(grade);
         }
     };
-    // The API check is part of the build.
-    grade.build_time = Some(build_started.elapsed());
-    if let Some(uid) = sandbox.build_uid() {
-        sandbox.sweep_uid(uid);
-    }
-    let executables = stage_binaries(&stage, &build.executables)?;
 
     let mut mismatches = Vec::new();
     for suite in &suites {
@@ -291,6 +264,51 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         crate::lab_reports::keep(&mut grade.tests, dest);
     }
     Ok(grade)
+}
+
+/// Builds the submission's `suites` in the cache and copies their test binaries into the stage.
+/// The cache stays locked only meanwhile: once the binaries are staged, another grader may build
+/// while this one runs its tests. The inner `Err` is a build that failed or was refused (the
+/// API check is part of the build); `grade` gains the build time and any warning.
+fn build_and_stage(
+    options: &GradeOptions,
+    submission: &Submission,
+    suites: &[String],
+    sandbox: &Sandbox,
+    stage: &Stage,
+    grade: &mut Grade,
+) -> Result<Result<BTreeMap<String, PathBuf>, BuildError>, GradeError> {
+    let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
+    // Dropped before `scratch`: the cache is closed to other users while still locked.
+    let _closed = crate::cache_dir::CloseWhenDone::new(scratch.root());
+    scratch.populate(&options.reference, submission).map_err(GradeError::Scratch)?;
+    if options.progress != Style::Quiet {
+        eprintln!("grade: building {} in {}", submission.name, scratch.workspace().display());
+    }
+    let build_started = Instant::now();
+    let mut settings = build_settings(options, stage);
+    if let Some(uid) = sandbox.build_uid() {
+        match build_user::prepare(uid, &scratch, options.offline) {
+            Ok(user) => settings.user = Some(user),
+            Err(why) => grade
+                .warnings
+                .push(format!("builds run as the grader's own user, not an unprivileged one: {why}")),
+        }
+    }
+    let checked = match options.api_check {
+        true => compile::check_api(&scratch, &settings),
+        false => Ok(()),
+    };
+    let build = match checked.and_then(|()| compile::build(&scratch, suites, &settings)) {
+        Ok(build) => build,
+        Err(BuildError::Tooling(message)) => return Err(GradeError::Setup(message)),
+        Err(failure) => return Ok(Err(failure)),
+    };
+    grade.build_time = Some(build_started.elapsed());
+    if let Some(uid) = sandbox.build_uid() {
+        sandbox.sweep_uid(uid);
+    }
+    stage_binaries(stage, &build.executables).map(Ok)
 }
 
 /// A fresh stage for one grading, holding the `grade` helper (see [`crate::stage`]).
@@ -378,16 +396,19 @@ pub fn check_rubric(options: &GradeOptions) -> Result<RubricCheck, GradeError> {
     let sandbox =
         Sandbox::prepare(options.sandbox, 1, options.rubric.limits, options.uid_base, stage.helper())
             .map_err(GradeError::Sandbox)?;
-    let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
-    scratch.populate(&options.reference, &submission).map_err(GradeError::Scratch)?;
     let suites = options.rubric.suite_names();
-    let build = compile::build(&scratch, &suites, &build_settings(options, &stage))
-        .map_err(|e| GradeError::Setup(format!("building the reference: {e}")))?;
+    let executables = {
+        // Locked while it builds and stages, as for a grading.
+        let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
+        scratch.populate(&options.reference, &submission).map_err(GradeError::Scratch)?;
+        let build = compile::build(&scratch, &suites, &build_settings(options, &stage))
+            .map_err(|e| GradeError::Setup(format!("building the reference: {e}")))?;
+        stage_binaries(&stage, &build.executables)?
+    };
     let mut check = RubricCheck {
         undecided: listing::undecided_suites(&options.rubric, &options.reference),
         ..Default::default()
     };
-    let executables = stage_binaries(&stage, &build.executables)?;
     for suite in &suites {
         let listed = listing::list_tests(&sandbox, 0, &stage.runs(), &executables[suite])
             .map_err(GradeError::Setup)?;

@@ -19,6 +19,7 @@ use crate::departure::{Call, Departure, ReplySender};
 use crate::error::RpcError;
 use crate::faults::{Fate, Plan};
 use crate::hold::HeldCall;
+use crate::hold_off::HeldWork;
 use crate::node::{Incarnation, Node};
 use crate::pool::Refused;
 use crate::service::{HandlerFailure, Replied};
@@ -92,6 +93,7 @@ impl Core {
             to_life: Arc::clone(&to_life),
             method,
             args,
+            ready_at: std::time::Instant::now(),
         };
         let departure = Departure { call, reply: reply_tx, abandoned: false };
         // A held link holds every call, whatever the faults would do to it: the call's fate is
@@ -203,7 +205,9 @@ impl Core {
     /// Sends a call released from a held link on its way. Its fate is drawn now; an undelivered
     /// call's failure reaches its caller from a worker, after the failure's delay (at once if no
     /// worker can be started).
-    pub(crate) fn depart_released(self: &Arc<Self>, departure: Departure) {
+    pub(crate) fn depart_released(self: &Arc<Self>, mut departure: Departure) {
+        // Its wait for delivery starts now: the time it was held was the test's doing.
+        departure.call.ready_at = std::time::Instant::now();
         let id = departure.call.id;
         if let Err(undelivered) = self.depart(departure) {
             let core = Arc::clone(self);
@@ -238,9 +242,14 @@ impl Core {
 
     /// Runs on a worker: delays, the handler, and the reply's way back.
     fn deliver(&self, delivery: Delivery) {
-        let Delivery { call: Call { id, from, from_life, to, to_life, method, args }, plan, reply } =
+        let Delivery { call: Call { id, from, from_life, to, to_life, method, args, ready_at }, plan, reply } =
             delivery;
-        if !self.sleep(plan.request_delay + SIMULATED_HOP) {
+        // Nothing planned stands between a call's departure and this moment (its planned delay
+        // and any ingress queue come next): a long wait here is the machine's, not the test's,
+        // and so is a planned delay that runs long.
+        let held = || HeldWork::Delivery { id, from: from.name.to_string(), to: to.name.to_string(), method };
+        self.note_hold_off(ready_at.elapsed(), held);
+        if !self.sleep_noting(plan.request_delay + SIMULATED_HOP, held) {
             return;
         }
         if let Some(delay) = to.ingress_delay() {

@@ -11,6 +11,7 @@ use crate::sync::{Mutex, RwLock};
 use crate::departure::Departure;
 use crate::faults::Faults;
 use crate::hold::Holds;
+use crate::hold_off::{HeldWork, HoldOff};
 use crate::node::Node;
 use crate::panics::{Kept, NodePanic, PanicRecord, PANIC_RECORD_LIMIT};
 use crate::pool::{self, Pool, Spawner};
@@ -37,6 +38,11 @@ pub(crate) struct Core {
     pub(crate) total_rpcs: AtomicU64,
     pub(crate) next_call_id: AtomicU64,
     pub(crate) next_client_id: AtomicU64,
+    /// The longest the machine held off any of the network's work (see
+    /// [`crate::Network::longest_hold_off`]), and that wait in nanoseconds, which every note
+    /// compares against without taking the lock.
+    pub(crate) longest_hold_off: Mutex<Option<HoldOff>>,
+    longest_hold_off_nanos: AtomicU64,
 }
 
 impl Core {
@@ -62,7 +68,36 @@ impl Core {
             total_rpcs: AtomicU64::new(0),
             next_call_id: AtomicU64::new(1),
             next_client_id: AtomicU64::new(1),
+            longest_hold_off: Mutex::new(None),
+            longest_hold_off_nanos: AtomicU64::new(0),
         }
+    }
+
+    /// Notes that the machine held `work` off for `waited`, if nothing was held off longer.
+    /// `work` is only made for a new longest.
+    pub(crate) fn note_hold_off(&self, waited: Duration, work: impl FnOnce() -> HeldWork) {
+        // On the call and sleep paths: only a wait longer than any before takes the lock.
+        let nanos = u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX);
+        if self.longest_hold_off_nanos.fetch_max(nanos, Ordering::Relaxed) >= nanos && nanos > 0 {
+            return;
+        }
+        let mut longest = self.longest_hold_off.lock();
+        if longest.as_ref().is_none_or(|w| waited > w.waited) {
+            *longest = Some(HoldOff { work: work(), waited });
+        }
+    }
+
+    /// [`Core::sleep`], noting how late it woke as a hold-off of `work`.
+    pub(crate) fn sleep_noting(&self, duration: Duration, work: impl FnOnce() -> HeldWork) -> bool {
+        if duration.is_zero() {
+            return self.sleep(duration);
+        }
+        let started = std::time::Instant::now();
+        let up = self.sleep(duration);
+        if up {
+            self.note_hold_off(started.elapsed().saturating_sub(duration), work);
+        }
+        up
     }
 
     pub(crate) fn is_shut_down(&self) -> bool {

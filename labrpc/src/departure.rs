@@ -3,6 +3,7 @@
 //! which holds departures, does not depend on the code that sends them.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::channel::Sender;
 
@@ -21,6 +22,9 @@ pub(crate) struct Call {
     pub(crate) to_life: Arc<Incarnation>,
     pub(crate) method: &'static str,
     pub(crate) args: Vec<u8>,
+    /// When the call was free to leave: when it was sent, or released from a held link. Its
+    /// worker measures from here how long it waited beyond its planned delays.
+    pub(crate) ready_at: Instant,
 }
 
 /// A call that passed the caller's checks and waits to leave: at once, or when the test releases

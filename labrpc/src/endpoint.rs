@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::core::Core;
 use crate::error::{RpcError, SpawnError};
+use crate::hold_off::HeldWork;
 use crate::method::{decode, encode, Method};
 use crate::node::{Incarnation, Node};
 use crate::node_thread::{self, NodeThread};
@@ -51,8 +52,20 @@ impl Endpoint {
 
     /// Sleeps for `duration`, waking early if this life ends. Returns whether it is still alive,
     /// so a server's periodic thread reads `while endpoint.sleep(INTERVAL) { tick() }`.
+    ///
+    /// A wake-up later than `duration` is noted as the machine's doing (see
+    /// [`Network::longest_hold_off`](crate::Network::longest_hold_off)).
     pub fn sleep(&self, duration: Duration) -> bool {
-        self.life.sleep(duration)
+        let started = std::time::Instant::now();
+        let alive = self.life.sleep(duration);
+        if alive {
+            self.core.note_hold_off(started.elapsed().saturating_sub(duration), || HeldWork::Wake {
+                node: self.node.name.to_string(),
+                thread: std::thread::current().name().map(String::from),
+                slept: duration,
+            });
+        }
+        alive
     }
 
     /// Starts a thread of this node, named `"{node}-{thread}"` (so `"s1-tick"` for

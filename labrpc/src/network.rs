@@ -451,6 +451,16 @@ impl Network {
         self.knob_node(name).delivered.load(Ordering::Relaxed)
     }
 
+    /// The network's work that the machine held off longest beyond its planned time, or `None`
+    /// if nothing ran yet: a call waiting for its delivery to start or sitting past its planned
+    /// request delay (holds and ingress queues are the test's and not counted), a node's thread
+    /// waiting to start, or an [`Endpoint::sleep`](crate::Endpoint::sleep) waking late.
+    /// Microseconds on a fair machine; the test harness counts a hold-off past its stall
+    /// tolerance as a sign that the machine starved the scenario.
+    pub fn longest_hold_off(&self) -> Option<crate::HoldOff> {
+        self.core().longest_hold_off.lock().clone()
+    }
+
     /// Calls sent on this network, delivered or not: every call that left a live caller on a
     /// live network addressed to a name that has served (a live server, or a dead one: that
     /// call is sent and lost). Calls that never leave are not counted: those of a dead caller,

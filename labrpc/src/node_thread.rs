@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::core::Core;
 use crate::error::SpawnError;
+use crate::hold_off::HeldWork;
 use crate::panics::{panic_message, NodePanic};
 use crate::thread::JoinHandle;
 
@@ -58,7 +59,10 @@ pub(crate) fn spawn<F: FnOnce() + Send + 'static>(
     }
     let recorder = Arc::clone(core);
     let (node, thread_name) = (node.to_string(), name.clone());
+    let spawned = std::time::Instant::now();
     let handle = crate::thread::spawn(&name, move || {
+        // A thread that starts long after its spawn was held off by the machine.
+        recorder.note_hold_off(spawned.elapsed(), || HeldWork::ThreadStart { thread: thread_name.clone() });
         let payload = catch_unwind(AssertUnwindSafe(body)).err()?;
         let message = panic_message(payload.as_ref());
         Some(recorder.record_panic(node, thread_name, None, message))

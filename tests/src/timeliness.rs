@@ -7,13 +7,18 @@
 //! busy enough to hold a test's threads off the processor for half a second, a correct service
 //! rightly declares a live server dead, and the test fails for a reason that is the machine's.
 //!
-//! Two witnesses, both kept for the duration of one scenario:
+//! Three witnesses, all kept for the duration of one scenario:
 //!
 //! - a **watchdog** thread that sleeps [`WATCHDOG_NAP`] at a time and notes how late it woke: a
 //!   late wake-up means every thread of the process could have been held off as long;
 //! - the harness's **own deadlines** ([`observe`]): where the harness does something at a
 //!   rhythm the scenario relies on (its pings for the servers it plays), it reports how long a
-//!   step took and how long the scenario allows.
+//!   step took and how long the scenario allows;
+//! - the **network** ([`observe_network`], asked when a scenario fails): the longest the
+//!   machine held off the network's work beyond what the test planned: a message waiting for
+//!   its delivery, a server's thread waiting to start or waking late from its sleep. Threads of
+//!   the process may run on time while one message or one ticker sits; a backup's ping held off
+//!   that long gets a live backup declared dead.
 //!
 //! If the scenario failed and either witness saw a stall past what the scenario's timing
 //! assumes, [`crate::verdict::seal`] ends the run as inconclusive, saying why. A scenario that
@@ -107,6 +112,18 @@ pub fn observe(what: &str, took: Duration, allowed: Duration) {
             record.lock().note(Stall { what: what.to_string(), took, allowed, at: started.elapsed() }, false);
         }
     });
+}
+
+/// Reports the longest the machine held off work of `net` (see
+/// [`labrpc::Network::longest_hold_off`]: a delivery, a node's thread starting or waking) as a
+/// step the scenario relies on: a message or a server's tick held off past [`STALL_TOLERANCE`]
+/// can make a correct service's views differ from what the scenario expects (a backup declared
+/// dead because its ping sat in the network or its ticker slept through its turn), as a stalled
+/// process can. Harnesses call it when a scenario fails.
+pub fn observe_network(net: &labrpc::Network) {
+    if let Some(held) = net.longest_hold_off() {
+        observe(&held.to_string(), held.waited, STALL_TOLERANCE);
+    }
 }
 
 /// The witnesses of one scenario: started before it, asked after it whether it got a fair run.

@@ -657,6 +657,7 @@ impl Drop for VsTest {
         self.vs.kill();
         self.net.shutdown();
         if std::thread::panicking() {
+            crate::timeliness::observe_network(&self.net);
             println!("  ... Failed ({}). Views seen: {}.", self.title, self.log.summary());
         }
     }

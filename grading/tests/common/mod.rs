@@ -13,10 +13,10 @@ pub fn reference() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("the reference workspace")
 }
 
-/// The build cache every grader test shares (tests take turns through its lock): in
-/// `target/tmp`, or where the grader puts its own caches of a reference in a private directory.
+/// The build cache every grader test shares (tests take turns through its lock while they build):
+/// `make grade`'s own, so that dependencies built by one are not built again by the other.
 pub fn cache() -> PathBuf {
-    grading::cache_dir::default_cache(&reference(), "tmp/grade-selftest")
+    grading::cache_dir::default_cache(&reference(), "grade")
 }
 
 /// Options for grading only the tests whose ids contain one of `only`.

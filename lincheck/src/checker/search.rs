@@ -59,10 +59,9 @@ const NONE: u32 = u32::MAX;
 struct Events {
     next: Vec<u32>,
     prev: Vec<u32>,
-    /// Per entry: the operation it belongs to (sentinels: `NONE`).
-    op: Vec<u32>,
-    /// Per entry: true for a call.
-    is_call: Vec<bool>,
+    /// Per entry: for a call, the operation it belongs to; for a return or a sentinel, `NONE`
+    /// (the walk reads one array to learn both whether an entry is a call and whose).
+    call_op: Vec<u32>,
     /// Per operation: the entry of its return, `NONE` if it never returned.
     return_entry: Vec<u32>,
 }
@@ -87,17 +86,16 @@ impl Events {
         let mut list = Events {
             next: (1..=len as u32).collect(),
             prev: (0..len as u32).map(|i| i.wrapping_sub(1)).collect(),
-            op: vec![NONE; len],
-            is_call: vec![false; len],
+            call_op: vec![NONE; len],
             return_entry: vec![NONE; operations.len()],
         };
         list.next[tail as usize] = NONE;
         list.prev[HEAD as usize] = NONE;
         for (position, &(_, kind, op)) in events.iter().enumerate() {
             let entry = position + 1;
-            list.op[entry] = op;
-            list.is_call[entry] = kind == 0;
-            if kind == 1 {
+            if kind == 0 {
+                list.call_op[entry] = op;
+            } else {
                 list.return_entry[op as usize] = entry as u32;
             }
         }
@@ -123,7 +121,7 @@ impl Events {
     /// Removes a call and its return (if any) from the list.
     fn lift(&mut self, call: u32) {
         self.unlink(call);
-        let ret = self.return_entry[self.op[call as usize] as usize];
+        let ret = self.return_entry[self.call_op[call as usize] as usize];
         if ret != NONE {
             self.unlink(ret);
         }
@@ -131,7 +129,7 @@ impl Events {
 
     /// Undoes [`Events::lift`] of the most recently lifted call.
     fn unlift(&mut self, call: u32) {
-        let ret = self.return_entry[self.op[call as usize] as usize];
+        let ret = self.return_entry[self.call_op[call as usize] as usize];
         if ret != NONE {
             self.relink(ret);
         }
@@ -143,8 +141,8 @@ impl Events {
         let mut calls = Vec::new();
         let mut entry = self.first();
         while entry != end && entry != NONE {
-            if self.is_call[entry as usize] {
-                calls.push(self.op[entry as usize] as usize);
+            if self.call_op[entry as usize] != NONE {
+                calls.push(self.call_op[entry as usize] as usize);
             }
             entry = self.next[entry as usize];
         }
@@ -173,8 +171,8 @@ pub(super) fn search<M: Model>(
     if limits.stopped() {
         return Searched { found: Found::Stopped, configurations: 0 };
     }
+    let max_configurations = limits.max_configurations;
     let mut events = Events::new(operations);
-    let tail = (events.next.len() - 1) as u32;
     let pending: Vec<bool> = operations.iter().map(|op| op.is_pending()).collect();
     let mut must_place = pending.iter().filter(|&&p| !p).count();
     let mut pending_left = operations.len() - must_place;
@@ -190,7 +188,7 @@ pub(super) fn search<M: Model>(
     let mut longest_placed = 0;
     let mut unplaced: Option<Vec<usize>> = None;
     let prefix = |stack: &[(u32, u32, Pass)], events: &Events| -> Vec<usize> {
-        stack.iter().map(|&(call, _, _)| events.op[call as usize] as usize).collect()
+        stack.iter().map(|&(call, _, _)| events.call_op[call as usize] as usize).collect()
     };
 
     let mut entry = events.first();
@@ -211,10 +209,13 @@ pub(super) fn search<M: Model>(
                 return Searched { found, configurations: memo.len() };
             }
         }
-        if entry != tail && events.is_call[entry as usize] {
-            let index = events.op[entry as usize] as usize;
-            let waits_for_twin = twin_before[index].is_some_and(|twin| !done.contains(twin));
-            if pending[index] != (pass == Pass::Pending) || waits_for_twin {
+        // The tail sentinel is no call: the walk ends there at the latest.
+        let call_op = events.call_op[entry as usize];
+        if call_op != NONE {
+            let index = call_op as usize;
+            if pending[index] != (pass == Pass::Pending)
+                || twin_before[index].is_some_and(|twin| !done.contains(twin))
+            {
                 entry = events.next[entry as usize];
                 continue;
             }
@@ -222,8 +223,11 @@ pub(super) fn search<M: Model>(
             if let Some(next) = model.step(memo.state(state), &op.input, op.output()) {
                 done.set(index);
                 if let Some(reached) = memo.insert(&done, next) {
-                    memo.add_heap(model.added_bytes(memo.state(state), memo.state(reached)));
-                    if limits.max_configurations.is_some_and(|max| memo.len() > max) {
+                    // A state that needs no drop holds no heap memory: nothing to count.
+                    if std::mem::needs_drop::<M::State>() {
+                        memo.add_heap(model.added_bytes(memo.state(state), memo.state(reached)));
+                    }
+                    if max_configurations.is_some_and(|max| memo.len() > max) {
                         let found = Found::GaveUp { limit: Limit::Configurations, prefix: longest };
                         return Searched { found, configurations: memo.len() };
                     }
@@ -267,7 +271,7 @@ pub(super) fn search<M: Model>(
                 let found = Found::Violation { prefix: longest, unplaced: unplaced.unwrap_or_default() };
                 return Searched { found, configurations: memo.len() };
             };
-            let index = events.op[call as usize] as usize;
+            let index = events.call_op[call as usize] as usize;
             state = before;
             done.clear(index);
             events.unlift(call);

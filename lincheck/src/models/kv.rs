@@ -248,24 +248,23 @@ impl Model for KvModel {
         if Rc::ptr_eq(&before.entries, &after.entries) {
             return 0;
         }
-        // A step that writes builds a new table, and a new value for the key it writes (and a
-        // new key, if it was missing); the other entries share their keys and values. Both
-        // tables are sorted by key, and `after` holds every key of `before`: walk them side by
-        // side, comparing pointers only.
-        let mut bytes = ALLOCATION_OVERHEAD + std::mem::size_of_val(&*after.entries);
-        let mut old = before.entries.iter().peekable();
-        for entry in after.entries.iter() {
-            match old.peek() {
-                Some(was) if Rc::ptr_eq(&was.key, &entry.key) || was.key == entry.key => {
-                    if !Rc::ptr_eq(&was.value, &entry.value) {
-                        bytes += ALLOCATION_OVERHEAD + entry.value.len();
-                    }
-                    old.next();
-                }
-                _ => bytes += 2 * ALLOCATION_OVERHEAD + entry.key.len() + entry.value.len(),
-            }
-        }
-        bytes
+        // A step that writes builds a new table and a new value for the key it writes (and the
+        // key itself, if it was missing); every other entry shares its key and value with
+        // `before`, at the same place up to the written one. So the first entry whose value is
+        // not `before`'s there is the one written, found comparing pointers only.
+        let table = ALLOCATION_OVERHEAD + std::mem::size_of_val(&*after.entries);
+        let written = after
+            .entries
+            .iter()
+            .zip(before.entries.iter())
+            .position(|(now, was)| !Rc::ptr_eq(&now.value, &was.value))
+            .unwrap_or(before.entries.len());
+        let Some(entry) = after.entries.get(written) else { return table };
+        let new_key = match after.entries.len() > before.entries.len() {
+            true => ALLOCATION_OVERHEAD + entry.key.len(),
+            false => 0,
+        };
+        table + ALLOCATION_OVERHEAD + entry.value.len() + new_key
     }
 
     fn describe_state(&self, state: &KvState) -> String {

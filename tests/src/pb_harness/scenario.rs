@@ -65,6 +65,7 @@ impl Drop for Scenario {
             assert_no_server_panicked(&self.net);
             println!("  ... Passed");
         } else {
+            crate::timeliness::observe_network(&self.net);
             println!(
                 "  ... Failed: {} (LAB_SEED={} repeats its fault decisions)",
                 self.title,

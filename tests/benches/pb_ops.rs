@@ -11,6 +11,9 @@
 //! core from one of the others. So the table also compares each rate with a nested null call
 //! (a handler that calls a second server while its caller waits): the same chain with no
 //! service code in it, the floor no handler-forwarding design can beat.
+//!
+//! It lives here, not in the service's crate: it times the machine with the operating system's
+//! clock and threads, which that crate's clippy configuration denies to the service's code.
 
 use std::hint::black_box;
 use std::thread;

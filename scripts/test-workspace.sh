@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make test`'s test run (after the format check and clippy): every test of the workspace.
+#
+# With cargo-nextest installed, the test binaries run side by side, each test in a process of its
+# own (.config/nextest.toml), then the doc tests, which nextest does not run. Without it, plain
+# `cargo test`, one test binary after another: the same tests, slower.
+# Both go on after a failure and exit non-zero if any test failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+CARGO=${CARGO:-cargo}
+
+if "$CARGO" nextest --version >/dev/null 2>&1; then
+    status=0
+    "$CARGO" nextest run --workspace || status=$?
+    "$CARGO" test --workspace --doc || status=$?
+    exit "$status"
+fi
+echo "test-workspace: cargo-nextest is not installed, so the tests run one binary at a time" >&2
+echo "test-workspace: (cargo install cargo-nextest --locked runs them side by side)" >&2
+exec "$CARGO" test --workspace --no-fail-fast
