@@ -15,7 +15,7 @@ T ?=
 # `make test S=suite` runs only that test file (scripts/test-suite.sh); several: S='a b' or S=a,b.
 S ?=
 
-.PHONY: help test grade fmt lint tools
+.PHONY: help test test-sim grade fmt lint tools
 # BEGIN STAFF
 .PHONY: mutants handout bench gradescope-check
 # END STAFF
@@ -35,6 +35,8 @@ help:
 # HANDOUT:	@echo "make grade           grade your code as the course does: every graded test in its own process,"
 # HANDOUT:	@echo "                     then the score table"
 	@echo "                     GRADE_FLAGS='--runs 3 --jobs 4 --json r.json' passes options (grade --help)"
+	@echo "make test-sim        the graded suites simulated (virtual time, one seeded schedule); T=name"
+	@echo "                     runs the tests whose name contains 'name'; LAB_SEED=N replays a run exactly"
 	@echo "make fmt             check the formatting (cargo fmt fixes it)"
 	@echo "make lint            clippy, warnings as errors"
 # BEGIN STAFF
@@ -64,6 +66,9 @@ else
 test: tools fmt lint
 	@CARGO='$(CARGO)' bash scripts/test-workspace.sh
 endif
+
+test-sim:
+	@CARGO='$(CARGO)' bash scripts/test-sim.sh '$(T)'
 
 # The system tools the tests use (bubblewrap, Chromium): installed where possible, else named.
 tools:

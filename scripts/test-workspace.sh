@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`'s test run (after the format check and clippy): every test of the workspace.
+# `make test`'s test run (after the format check and clippy): every test of the workspace, then
+# labrpc's and the graded suites' tests again in simulation mode (scripts/test-sim.sh).
 #
 # With cargo-nextest installed, the test binaries run side by side, each test in a process of its
 # own (.config/nextest.toml), then the doc tests, which nextest does not run. Without it, plain
@@ -13,8 +14,12 @@ if "$CARGO" nextest --version >/dev/null 2>&1; then
     status=0
     "$CARGO" nextest run --workspace || status=$?
     "$CARGO" test --workspace --doc || status=$?
+    CARGO="$CARGO" bash scripts/test-sim.sh || status=$?
     exit "$status"
 fi
 echo "test-workspace: cargo-nextest is not installed, so the tests run one binary at a time" >&2
 echo "test-workspace: (cargo install cargo-nextest --locked runs them side by side)" >&2
-exec "$CARGO" test --workspace --no-fail-fast
+status=0
+"$CARGO" test --workspace --no-fail-fast || status=$?
+CARGO="$CARGO" bash scripts/test-sim.sh || status=$?
+exit "$status"

@@ -29,7 +29,7 @@ pub mod timing {
     /// top of any fault's delay. Work costs no virtual time, so without it a scenario that runs
     /// clients "for three seconds" on a clean network would never see three seconds pass; on
     /// real threads a round trip costs some tens of microseconds.
-    pub const SIMULATED_HOP: Duration = Duration::from_micros(50);
+    pub const SIMULATED_HOP: Duration = Duration::from_millis(5);
     /// Long reordering: a delayed reply waits at least this long...
     pub const REORDER_MIN: Duration = Duration::from_millis(200);
     /// ...plus up to this much more (skewed towards short extra delays).

@@ -50,27 +50,34 @@ mod tests {
 
     #[test]
     fn a_quiet_network_has_no_report() {
-        let net = Network::with_seed(1);
-        assert_eq!(panic_report(&net), None);
-        assert_no_server_panicked(&net);
+        crate::in_this_mode(|| {
+            let net = Network::with_seed(1);
+            assert_eq!(panic_report(&net), None);
+            assert_no_server_panicked(&net);
+        });
     }
 
     #[test]
     fn panics_are_named_by_node_thread_and_message_and_counted() {
-        let net = Network::with_seed(1);
-        let server = net
-            .register("s1", Service::new().handle::<Boom>(|n| panic!("not implemented: execute ({n})")))
-            .unwrap();
-        let tick = server.spawn("tick", || unimplemented!("tick")).unwrap();
-        assert!(tick.join().is_some());
-        let client = net.endpoint("client");
-        for n in 0..7 {
-            assert!(client.call::<Boom>("s1", &n).is_err());
-        }
-        let report = panic_report(&net).expect("a report");
-        assert!(report.contains("s1's thread s1-tick panicked: not implemented: tick"), "{report}");
-        assert!(report.contains("handler of Test.Boom panicked: not implemented: execute (0)"), "{report}");
-        assert!(report.contains("and 3 more panics"), "{report}");
-        net.shutdown();
+        crate::in_this_mode(|| {
+            let net = Network::with_seed(1);
+            let server = net
+                .register("s1", Service::new().handle::<Boom>(|n| panic!("not implemented: execute ({n})")))
+                .unwrap();
+            let tick = server.spawn("tick", || unimplemented!("tick")).unwrap();
+            assert!(tick.join().is_some());
+            let client = net.endpoint("client");
+            for n in 0..7 {
+                assert!(client.call::<Boom>("s1", &n).is_err());
+            }
+            let report = panic_report(&net).expect("a report");
+            assert!(report.contains("s1's thread s1-tick panicked: not implemented: tick"), "{report}");
+            assert!(
+                report.contains("handler of Test.Boom panicked: not implemented: execute (0)"),
+                "{report}"
+            );
+            assert!(report.contains("and 3 more panics"), "{report}");
+            net.shutdown();
+        });
     }
 }

@@ -32,6 +32,21 @@ pub use labtests_macros::graded;
 /// The view service's name on every scenario's network.
 pub const VS: &str = "vs";
 
+/// Runs `body` as this build runs its scenarios: on real threads in the plain build; in
+/// simulation mode inside one simulated run (see [`simulation`]), where the facade's clock,
+/// locks and threads exist. For tests that use the harness or the services without being
+/// graded scenarios themselves.
+#[cfg(not(feature = "simulation"))]
+pub fn in_this_mode(body: impl Fn() + Send + Sync + 'static) {
+    body()
+}
+
+/// Runs `body` as this build runs its scenarios: simulated (see [`simulation`]).
+#[cfg(feature = "simulation")]
+pub fn in_this_mode(body: impl Fn() + Send + Sync + 'static) {
+    simulation::simulated(body)()
+}
+
 /// Starts logging once per test process, so `RUST_LOG=debug` shows the story of a test.
 pub fn init_log() {
     let _ = env_logger::builder().is_test(true).try_init();

@@ -679,69 +679,81 @@ mod tests {
 
     #[test]
     fn rule1_violation_reads_as_a_sentence() {
-        let log = ViewLog::new();
-        log.observe("s1", &view(3, Some("s1"), Some("s2"))).unwrap();
-        let error = log.observe("s3", &view(4, Some("s3"), None)).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "view 4 made s3 primary, but s3 was neither primary nor backup of view 3 (primary s1, backup s2) \
-             (rule 1)"
-        );
+        crate::in_this_mode(|| {
+            let log = ViewLog::new();
+            log.observe("s1", &view(3, Some("s1"), Some("s2"))).unwrap();
+            let error = log.observe("s3", &view(4, Some("s3"), None)).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "view 4 made s3 primary, but s3 was neither primary nor backup of view 3 (primary s1, backup s2) \
+                 (rule 1)"
+            );
+        });
     }
 
     #[test]
     fn rule1_is_checked_whichever_view_arrives_first() {
-        let log = ViewLog::new();
-        log.observe("s3", &view(4, Some("s3"), None)).unwrap();
-        let error = log.observe("s1", &view(3, Some("s1"), Some("s2"))).unwrap_err();
-        assert!(matches!(*error, LogViolation::Rule1 { .. }), "{error}");
+        crate::in_this_mode(|| {
+            let log = ViewLog::new();
+            log.observe("s3", &view(4, Some("s3"), None)).unwrap();
+            let error = log.observe("s1", &view(3, Some("s1"), Some("s2"))).unwrap_err();
+            assert!(matches!(*error, LogViolation::Rule1 { .. }), "{error}");
+        });
     }
 
     #[test]
     fn view_one_and_promoted_backups_pass() {
-        let log = ViewLog::new();
-        log.observe("s1", &view(0, None, None)).unwrap();
-        log.observe("s1", &view(1, Some("s1"), None)).unwrap();
-        log.observe("s1", &view(2, Some("s1"), Some("s2"))).unwrap();
-        log.observe("s2", &view(3, Some("s2"), Some("s3"))).unwrap();
-        log.check_history().unwrap();
+        crate::in_this_mode(|| {
+            let log = ViewLog::new();
+            log.observe("s1", &view(0, None, None)).unwrap();
+            log.observe("s1", &view(1, Some("s1"), None)).unwrap();
+            log.observe("s1", &view(2, Some("s1"), Some("s2"))).unwrap();
+            log.observe("s2", &view(3, Some("s2"), Some("s3"))).unwrap();
+            log.check_history().unwrap();
+        });
     }
 
     #[test]
     fn one_number_names_one_view() {
-        let log = ViewLog::new();
-        log.observe("s1", &view(1, Some("s1"), None)).unwrap();
-        let error = log.observe("s2", &view(1, Some("s2"), None)).unwrap_err();
-        assert!(matches!(*error, LogViolation::Renamed { .. }), "{error}");
+        crate::in_this_mode(|| {
+            let log = ViewLog::new();
+            log.observe("s1", &view(1, Some("s1"), None)).unwrap();
+            let error = log.observe("s2", &view(1, Some("s2"), None)).unwrap_err();
+            assert!(matches!(*error, LogViolation::Renamed { .. }), "{error}");
+        });
     }
 
     #[test]
     fn numbers_never_go_backwards_for_one_observer() {
-        let log = ViewLog::new();
-        log.observe("s1", &view(1, Some("s1"), None)).unwrap();
-        log.observe("s1", &view(2, Some("s1"), Some("s2"))).unwrap();
-        let error = log.observe("s1", &view(1, Some("s1"), None)).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "s1 was told view 1 after view 2: view numbers must never go backwards (it got view 1 (primary s1, \
-             backup none) after view 2 (primary s1, backup s2))"
-        );
-        // Another observer may still be behind.
-        log.observe("s2", &view(1, Some("s1"), None)).unwrap();
+        crate::in_this_mode(|| {
+            let log = ViewLog::new();
+            log.observe("s1", &view(1, Some("s1"), None)).unwrap();
+            log.observe("s1", &view(2, Some("s1"), Some("s2"))).unwrap();
+            let error = log.observe("s1", &view(1, Some("s1"), None)).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "s1 was told view 1 after view 2: view numbers must never go backwards (it got view 1 (primary s1, \
+                 backup none) after view 2 (primary s1, backup s2))"
+            );
+            // Another observer may still be behind.
+            log.observe("s2", &view(1, Some("s1"), None)).unwrap();
+        });
     }
 
     #[test]
     fn history_with_a_gap_or_a_repeat_is_reported() {
-        let log = ViewLog::new();
-        log.observe("s1", &view(1, Some("s1"), None)).unwrap();
-        log.observe("s1", &view(3, Some("s1"), Some("s2"))).unwrap();
-        let error = log.check_history().unwrap_err();
-        assert!(matches!(*error, LogViolation::Skipped { missing: 2, .. }), "{error}");
+        crate::in_this_mode(|| {
+            let log = ViewLog::new();
+            log.observe("s1", &view(1, Some("s1"), None)).unwrap();
+            log.observe("s1", &view(3, Some("s1"), Some("s2"))).unwrap();
+            let error = log.check_history().unwrap_err();
+            assert!(matches!(*error, LogViolation::Skipped { missing: 2, .. }), "{error}");
 
-        let log = ViewLog::new();
-        log.observe("s1", &view(1, Some("s1"), None)).unwrap();
-        log.observe("s1", &view(2, Some("s1"), None)).unwrap();
-        let error = log.check_history().unwrap_err();
-        assert!(matches!(*error, LogViolation::Unchanged { .. }), "{error}");
+            let log = ViewLog::new();
+            log.observe("s1", &view(1, Some("s1"), None)).unwrap();
+            log.observe("s1", &view(2, Some("s1"), None)).unwrap();
+            let error = log.check_history().unwrap_err();
+            assert!(matches!(*error, LogViolation::Unchanged { .. }), "{error}");
+        });
     }
 }

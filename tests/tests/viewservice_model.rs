@@ -64,16 +64,18 @@ impl ViewLogic for SkipsTheAck {
 /// The check finds the shortest run in which the broken service changes an unacknowledged view.
 #[test]
 fn the_model_check_catches_a_view_service_that_skips_the_ack() {
-    labtests::init_log();
-    let broken = SkipsTheAck { inner: ViewServer::new(), last_ping: HashMap::new() };
-    let counterexample =
-        check(broken, BOUNDS).expect_err("a view service that skips the ack must break an invariant");
-    println!("{counterexample}");
-    assert!(
-        counterexample.violation.contains("before its primary acknowledged"),
-        "wanted the ack rule to break, got: {}",
-        counterexample.violation
-    );
-    // Shortest: s1 pings, tick (view 1), s2 pings, tick (view 2 without s1's ack).
-    assert_eq!(counterexample.steps.len(), 4, "not the shortest run:\n{counterexample}");
+    labtests::in_this_mode(|| {
+        labtests::init_log();
+        let broken = SkipsTheAck { inner: ViewServer::new(), last_ping: HashMap::new() };
+        let counterexample =
+            check(broken, BOUNDS).expect_err("a view service that skips the ack must break an invariant");
+        println!("{counterexample}");
+        assert!(
+            counterexample.violation.contains("before its primary acknowledged"),
+            "wanted the ack rule to break, got: {}",
+            counterexample.violation
+        );
+        // Shortest: s1 pings, tick (view 1), s2 pings, tick (view 2 without s1's ack).
+        assert_eq!(counterexample.steps.len(), 4, "not the shortest run:\n{counterexample}");
+    });
 }
