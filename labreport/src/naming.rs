@@ -8,6 +8,10 @@ pub const REPORT_ENV: &str = "LAB_REPORT";
 /// The directory pages go to; [`default_report_dir`] when unset or empty.
 pub const REPORT_DIR_ENV: &str = "LAB_REPORT_DIR";
 
+/// A directory: when set, every scenario writes its network's whole event trace there as text
+/// (`module__test.trace`), passed or failed, so that two runs can be compared line by line.
+pub const TRACE_DIR_ENV: &str = "LAB_TRACE_DIR";
+
 /// A test name as a file name: every character outside `[A-Za-z0-9_-]` becomes `_`
 /// (`module::test` becomes `module__test`).
 pub fn file_name(test: &str) -> String {
@@ -17,6 +21,11 @@ pub fn file_name(test: &str) -> String {
 /// The name of the page of the test `test` (libtest's name, `module::test`): `module__test.html`.
 pub fn page_name(test: &str) -> String {
     format!("{}.html", file_name(test))
+}
+
+/// The name of the trace file of the test `test`: `module__test.trace`.
+pub fn trace_name(test: &str) -> String {
+    format!("{}.trace", file_name(test))
 }
 
 /// This workspace's `target/lab-reports`, where pages go when [`REPORT_DIR_ENV`] is unset.

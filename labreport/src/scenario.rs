@@ -8,7 +8,7 @@ use labrpc::{Network, SEED_ENV};
 use parking_lot::Mutex;
 
 use super::builder::{build, Subject};
-use super::naming::{page_name, report_dir, REPORT_ENV};
+use super::naming::{page_name, report_dir, trace_name, REPORT_ENV, TRACE_DIR_ENV};
 use super::oplog::OpLog;
 use super::{html, panic_note};
 
@@ -20,6 +20,10 @@ pub const SEED_NOTE: &str = "The seed repeats the network's fault decisions: whi
 delayed or reordered, in the order the calls ask for them. It cannot repeat how the threads \
 interleave, so the same faults may meet different calls on a re-run, and a failure that depends \
 on timing may take a few runs to come back.";
+
+/// What a seed brings back in simulation mode, said once for every failure.
+pub const SIMULATED_SEED_NOTE: &str = "The seed replays this run exactly: the schedule of every \
+thread, every fault decision and the virtual time.";
 
 /// When to write a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +93,8 @@ impl Diagnostics {
 
     /// The command that re-runs this test with this network's seed.
     pub fn rerun(&self) -> String {
-        format!("{SEED_ENV}={} make test T={}", self.net.seed(), self.test)
+        let target = if labrpc::SIMULATED { "test-sim" } else { "test" };
+        format!("{SEED_ENV}={} make {target} T={}", self.net.seed(), self.test)
     }
 
     /// Ends the scenario: if it is failing (this thread is panicking), prints the seed and the
@@ -100,7 +105,13 @@ impl Diagnostics {
         if failed {
             eprintln!("\n---- {} failed; seed {} ----", self.test, self.net.seed());
             eprintln!("re-run it: {}", self.rerun());
-            eprintln!("{SEED_NOTE}");
+            eprintln!("{}", if labrpc::SIMULATED { SIMULATED_SEED_NOTE } else { SEED_NOTE });
+        }
+        if let Some(dir) = std::env::var_os(TRACE_DIR_ENV).filter(|dir| !dir.is_empty()) {
+            match self.write_trace(&PathBuf::from(dir)) {
+                Ok(path) => eprintln!("trace: {}", path.display()),
+                Err(error) => eprintln!("could not write the trace: {error}"),
+            }
         }
         let wanted = match *self.when.lock() {
             When::Always => true,
@@ -120,6 +131,16 @@ impl Diagnostics {
     /// can check that the page of a long scenario stays under [`REPORT_SIZE_LIMIT`]).
     pub fn report_page(&self) -> String {
         self.page(true)
+    }
+
+    /// Writes the network's whole event trace so far into `dir`, as text.
+    fn write_trace(&self, dir: &std::path::Path) -> Result<PathBuf, String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let path = dir.join(trace_name(&self.test));
+        let mut file =
+            std::fs::File::create(&path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        self.net.write_trace(&mut file).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(path)
     }
 
     fn write_report(&self, failed: bool) -> Result<PathBuf, String> {

@@ -76,6 +76,11 @@ impl Core {
     /// Notes that the machine held `work` off for `waited`, if nothing was held off longer.
     /// `work` is only made for a new longest.
     pub(crate) fn note_hold_off(&self, waited: Duration, work: impl FnOnce() -> HeldWork) {
+        // Simulated, nothing is held off (a task runs when the schedule says), and the lock below,
+        // taken or not by what the machine's clock measured, would change the schedule.
+        if crate::SIMULATED {
+            return;
+        }
         // On the call and sleep paths: only a wait longer than any before takes the lock.
         let nanos = u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX);
         if self.longest_hold_off_nanos.fetch_max(nanos, Ordering::Relaxed) >= nanos && nanos > 0 {

@@ -29,6 +29,11 @@ pub mod thread;
 pub mod time;
 
 pub use endpoint::Endpoint;
+
+/// Whether this build runs simulated (the `simulation` feature): every thread a task of one
+/// seeded scheduler, on a virtual clock, so a seed replays a whole run.
+pub const SIMULATED: bool = cfg!(feature = "simulation");
+
 pub use error::{HoldError, PartitionError, RegisterError, RpcError, SeedError, SpawnError, UnknownNode};
 pub use faults::timing;
 pub use hold::HeldCall;

@@ -1,0 +1,87 @@
+//! One seed replays a whole simulated run: a primary/backup scenario with clients, message loss
+//! and a failover, run in fresh processes (this test binary, started again), writes the same
+//! event trace byte for byte under the same `LAB_SEED`, and another trace under another seed.
+#![cfg(feature = "simulation")]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use labtests::pb_harness::Scenario;
+
+/// Set in the processes this file starts: only then does [`replay_subject`] run its scenario.
+const SUBJECT_ENV: &str = "LAB_REPLAY_SUBJECT";
+
+/// The scenario replayed: two clients append through a primary and its backup on a lossy
+/// network while the primary is killed, so the trace holds drops, retries, a view change and
+/// a state transfer, all interleaved by the scheduler.
+#[test]
+fn replay_subject() {
+    if std::env::var_os(SUBJECT_ENV).is_none() {
+        return;
+    }
+    labtests::in_this_mode(|| {
+        let s = Scenario::begin("The scenario the replay test runs");
+        s.start_first_primary("s1");
+        s.start_backup("s1", "s2");
+        s.net.set_network_unreliable(true);
+        s.workload(
+            2,
+            Duration::from_secs(2),
+            |stop| {
+                stop.sleep(Duration::from_millis(700));
+                s.kill("s1");
+            },
+            |i, ck, stop| {
+                let mut n = 0;
+                while !stop.is_stopped() {
+                    ck.append("k", &format!("{i}.{n} ")).map_err(|e| format!("client {i}: {e}"))?;
+                    n += 1;
+                }
+                Ok(n)
+            },
+        );
+    });
+}
+
+/// Runs [`replay_subject`] in a fresh process with `seed`, and returns its trace.
+fn trace_of_a_fresh_run(seed: u64, dir: &Path) -> String {
+    let output = Command::new(std::env::current_exe().expect("this test binary"))
+        .args(["replay_subject", "--exact", "--nocapture"])
+        .env(SUBJECT_ENV, "1")
+        .env(labrpc::SEED_ENV, seed.to_string())
+        .env(labreport::naming::TRACE_DIR_ENV, dir)
+        .env_remove("LAB_REPORT")
+        .output()
+        .expect("start this test binary again");
+    let shown =
+        || format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "the scenario failed with seed {seed}:\n{}", shown());
+    let path = dir.join(labreport::naming::trace_name("replay_subject"));
+    let trace =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}\n{}", path.display(), shown()));
+    std::fs::remove_file(&path).expect("remove the trace");
+    trace
+}
+
+#[test]
+fn one_seed_replays_the_whole_trace_in_fresh_processes_and_another_changes_it() {
+    let dir = tempfile::tempdir().expect("a directory for the traces");
+    let first = trace_of_a_fresh_run(7, dir.path());
+    assert!(
+        first.lines().count() > 200 && first.contains("drop"),
+        "the trace should tell of calls and of dropped messages:\n{first}"
+    );
+    let again = trace_of_a_fresh_run(7, dir.path());
+    if first != again {
+        let line = first.lines().zip(again.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        panic!(
+            "the same seed gave another trace: first difference at line {}:\n  {}\n  {}",
+            line + 1,
+            first.lines().nth(line).unwrap_or("(end)"),
+            again.lines().nth(line).unwrap_or("(end)")
+        );
+    }
+    let other = trace_of_a_fresh_run(8, dir.path());
+    assert_ne!(first, other, "another seed should give another run");
+}
