@@ -27,9 +27,14 @@ pub mod timing {
     pub const LONG_DELAY_MAX: Duration = Duration::from_millis(1000);
     /// Simulation mode: every request and every reply takes this long on the virtual clock, on
     /// top of any fault's delay. Work costs no virtual time, so without it a scenario that runs
-    /// clients "for three seconds" on a clean network would never see three seconds pass; on
-    /// real threads a round trip costs some tens of microseconds.
-    pub const SIMULATED_HOP: Duration = Duration::from_millis(5);
+    /// clients "for three seconds" on a clean network would never see three seconds pass. On
+    /// real threads a round trip costs some tens of microseconds; a millisecond keeps an
+    /// operation short beside the ping interval, so clients finish many between two faults as
+    /// they do on real threads, while a workload of seconds makes thousands of calls, not
+    /// millions (at 5 ms, a client's first operations took as long as the view service's first
+    /// views, and a run whose service got stuck early had completed fewer than the random
+    /// workloads require).
+    pub const SIMULATED_HOP: Duration = Duration::from_millis(1);
     /// Long reordering: a delayed reply waits at least this long...
     pub const REORDER_MIN: Duration = Duration::from_millis(200);
     /// ...plus up to this much more (skewed towards short extra delays).
