@@ -13,8 +13,8 @@ use labtests::pb_harness::Scenario;
 /// network while the primary is killed, so the trace holds drops, retries, a view change and
 /// a state transfer, all interleaved by the scheduler. Ignored: only the replay test runs it,
 /// in processes of its own.
-#[test]
 #[ignore = "run by one_seed_replays_the_whole_trace_in_fresh_processes_and_another_changes_it"]
+#[test]
 fn replay_subject() {
     labtests::in_this_mode(|| {
         let s = Scenario::begin("The scenario the replay test runs");
