@@ -11,10 +11,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 CARGO=${CARGO:-cargo}
 filter=${1:-}
-# labrpc's own simulation tests are two files (its other tests run on real threads, outside a
+# labrpc's own simulation tests are three files (its other tests run on real threads, outside a
 # simulated run, and belong to the plain build); the graded crate's tests all run simulated.
 packages=(-p labrpc -p labtests --features labtests/simulation)
-selected='package(labtests) | binary(sim_clock) | binary(sim_network)'
+selected='package(labtests) | binary(sim_clock) | binary(sim_network) | binary(sim_leaks)'
 
 if "$CARGO" nextest --version >/dev/null 2>&1; then
     if [ -n "$filter" ]; then
@@ -25,6 +25,6 @@ if "$CARGO" nextest --version >/dev/null 2>&1; then
 fi
 status=0
 "$CARGO" test -p labtests --features simulation --no-fail-fast -- ${filter:+--nocapture "$filter"} || status=$?
-"$CARGO" test -p labrpc --features simulation --test sim_clock --test sim_network --no-fail-fast -- \
+"$CARGO" test -p labrpc --features simulation --test sim_clock --test sim_network --test sim_leaks --no-fail-fast -- \
     ${filter:+--nocapture "$filter"} || status=$?
 exit "$status"

@@ -20,7 +20,7 @@ use std::time::Duration;
 use crate::build_exec::BuildLimits;
 use crate::build_user::BuildUser;
 use crate::compiler_reads;
-use crate::outcome::BuildError;
+use crate::outcome::{BuildError, RunMode};
 use crate::process::{kill_group, wait_with_timeout, Waited};
 use crate::scratch::Scratch;
 
@@ -111,8 +111,17 @@ pub fn check_api(scratch: &Scratch, settings: &BuildSettings) -> Result<(), Buil
     }
 }
 
-/// Builds the test binaries of `suites` in the scratch workspace.
-pub fn build(scratch: &Scratch, suites: &[String], settings: &BuildSettings) -> Result<Build, BuildError> {
+/// The tests crate's feature that builds the suites for labrpc's simulation mode.
+pub const SIMULATION_FEATURE: &str = "labtests/simulation";
+
+/// Builds the test binaries of `suites` in the scratch workspace, for `mode` (the simulated
+/// binaries with [`SIMULATION_FEATURE`]; cargo keeps both builds apart in one target directory).
+pub fn build(
+    scratch: &Scratch,
+    suites: &[String],
+    mode: RunMode,
+    settings: &BuildSettings,
+) -> Result<Build, BuildError> {
     let mut args: Vec<String> =
         ["test", "--no-run", "--locked", "--message-format=json-render-diagnostics", "-p", TEST_PACKAGE]
             .iter()
@@ -121,10 +130,17 @@ pub fn build(scratch: &Scratch, suites: &[String], settings: &BuildSettings) -> 
     if settings.offline {
         args.push("--offline".into());
     }
+    if mode == RunMode::Simulated {
+        args.extend(["--features".to_string(), SIMULATION_FEATURE.to_string()]);
+    }
     for suite in suites {
         args.extend(["--test".to_string(), suite.clone()]);
     }
-    let ran = run_cargo(scratch, &args, settings, "build")?;
+    let log = match mode {
+        RunMode::Real => "build",
+        RunMode::Simulated => "build-simulated",
+    };
+    let ran = run_cargo(scratch, &args, settings, log)?;
     if !ran.success {
         return Err(compile_error(&ran.stderr, scratch));
     }

@@ -10,12 +10,12 @@ use crate::build_exec::BuildLimits;
 use crate::build_user;
 use crate::compile;
 use crate::listing::{self, Mismatch};
-use crate::outcome::{BuildError, Grade, GradeStatus, TestOutcome};
+use crate::outcome::{BuildError, Grade, GradeStatus, RunMode, TestOutcome};
 use crate::policy;
 use crate::progress::{Progress, Style};
 use crate::rubric::{Rubric, RubricError, RubricTest};
 use crate::sandbox::{Mode, Sandbox, SandboxError, DEFAULT_UID_BASE};
-use crate::schedule::{run_all, Plan};
+use crate::schedule::{run_all, Executables, Plan};
 use crate::scratch::{Scratch, ScratchError};
 use crate::stage::Stage;
 use crate::submission::{self, Submission, SubmissionError, STUDENT_CRATES};
@@ -23,6 +23,18 @@ use crate::submission::{self, Submission, SubmissionError, STUDENT_CRATES};
 /// The warning a grade carries when the API check was off: it was not a real grading.
 pub const API_CHECK_OFF: &str = "the API check was off (--no-api-check): graded code could use files, \
 processes, the environment and threads of its own; this tests the sandbox, it is not a grade";
+
+/// The warning a grade carries when the tests ran in one mode only (`--mode`).
+pub fn one_mode_only(mode: RunMode) -> String {
+    format!(
+        "the tests ran {} only (--mode {}), not in both modes: this is not a full grade",
+        match mode {
+            RunMode::Real => "on real threads",
+            RunMode::Simulated => "in simulation mode",
+        },
+        mode.option()
+    )
+}
 
 /// Everything that shapes a grading.
 #[derive(Clone, Debug)]
@@ -35,8 +47,12 @@ pub struct GradeOptions {
     pub cache: PathBuf,
     /// Parallel test processes.
     pub jobs: usize,
-    /// Runs per test; a test passes only if all pass.
+    /// Runs per test in each mode; a test passes only if all pass.
     pub runs: usize,
+    /// The modes every test runs in, each with a build of its own (see [`RunMode`]): a test
+    /// passes only if it passes in each. Both when grading; the grader's own tests of its
+    /// sandbox run real threads only, which saves a build; `make mutants` can ask for one mode.
+    pub modes: Vec<RunMode>,
     /// Only tests whose id contains one of these (all tests when empty).
     pub only: Vec<String>,
     /// Fixed seed for reproducible fault decisions.
@@ -96,6 +112,7 @@ impl GradeOptions {
             rubric,
             jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             runs: 1,
+            modes: RunMode::BOTH.to_vec(),
             only: Vec::new(),
             seed: None,
             timeout_scale: 1.0,
@@ -113,6 +130,11 @@ impl GradeOptions {
             stop_when_a_failure_shows: None,
             private: Vec::new(),
         })
+    }
+
+    /// Runs per test, in all modes together.
+    pub fn runs_wanted(&self) -> usize {
+        self.runs.max(1) * self.modes.len().max(1)
     }
 
     /// The rubric tests `--only` selects.
@@ -187,7 +209,7 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         suites: options.rubric.suites.clone(),
         tests: selected
             .iter()
-            .map(|t| TestOutcome { test: t.clone(), runs: Vec::new(), runs_wanted: options.runs.max(1) })
+            .map(|t| TestOutcome { test: t.clone(), runs: Vec::new(), runs_wanted: options.runs_wanted() })
             .collect(),
         notes: submission.notes.clone(),
         warnings: sandbox.warnings().to_vec(),
@@ -195,6 +217,7 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         build_time: None,
         test_time: Duration::ZERO,
         runs: options.runs.max(1),
+        modes: options.modes.clone(),
         jobs,
     };
     let (reference, reports) = (&options.reference, options.reports.as_deref());
@@ -202,6 +225,14 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
     grade.warnings.extend(exposed.map_err(GradeError::Sandbox)?);
     if !options.api_check {
         grade.warnings.push(API_CHECK_OFF.to_string());
+    }
+    if options.modes.is_empty() {
+        return Err(GradeError::Setup(
+            "no mode to run the tests in: give --mode both, real or simulated".into(),
+        ));
+    }
+    if let [mode] = options.modes.as_slice() {
+        grade.warnings.push(one_mode_only(*mode));
     }
 
     let violations = match options.source_check {
@@ -231,7 +262,7 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
 
     let mut mismatches = Vec::new();
     for suite in &suites {
-        let listed = listing::list_tests(&sandbox, 0, &stage.runs(), &executables[suite])
+        let listed = listing::list_tests(&sandbox, 0, &stage.runs(), &executables[&RunMode::Real][suite])
             .map_err(GradeError::Setup)?;
         let mismatch = listing::compare(&options.rubric, suite, &listed);
         if !mismatch.is_empty() {
@@ -266,10 +297,10 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
     Ok(grade)
 }
 
-/// Builds the submission's `suites` in the cache and copies their test binaries into the stage.
-/// The cache stays locked only meanwhile: once the binaries are staged, another grader may build
-/// while this one runs its tests. The inner `Err` is a build that failed or was refused (the
-/// API check is part of the build); `grade` gains the build time and any warning.
+/// Builds the submission's `suites` in the cache, once per mode, and copies their test binaries
+/// into the stage. The cache stays locked only meanwhile: once the binaries are staged, another
+/// grader may build while this one runs its tests. The inner `Err` is a build that failed or was
+/// refused (the API check is part of the build); `grade` gains the build time and any warning.
 fn build_and_stage(
     options: &GradeOptions,
     submission: &Submission,
@@ -277,7 +308,7 @@ fn build_and_stage(
     sandbox: &Sandbox,
     stage: &Stage,
     grade: &mut Grade,
-) -> Result<Result<BTreeMap<String, PathBuf>, BuildError>, GradeError> {
+) -> Result<Result<Executables, BuildError>, GradeError> {
     let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
     // Dropped before `scratch`: the cache is closed to other users while still locked.
     let _closed = crate::cache_dir::CloseWhenDone::new(scratch.root());
@@ -299,16 +330,26 @@ fn build_and_stage(
         true => compile::check_api(&scratch, &settings),
         false => Ok(()),
     };
-    let build = match checked.and_then(|()| compile::build(&scratch, suites, &settings)) {
-        Ok(build) => build,
-        Err(BuildError::Tooling(message)) => return Err(GradeError::Setup(message)),
-        Err(failure) => return Ok(Err(failure)),
-    };
-    grade.build_time = Some(build_started.elapsed());
-    if let Some(uid) = sandbox.build_uid() {
-        sandbox.sweep_uid(uid);
+    if let Err(failure) = checked {
+        return match failure {
+            BuildError::Tooling(message) => Err(GradeError::Setup(message)),
+            failure => Ok(Err(failure)),
+        };
     }
-    stage_binaries(stage, &build.executables).map(Ok)
+    let mut executables = Executables::new();
+    for &mode in &options.modes {
+        let build = match compile::build(&scratch, suites, mode, &settings) {
+            Ok(build) => build,
+            Err(BuildError::Tooling(message)) => return Err(GradeError::Setup(message)),
+            Err(failure) => return Ok(Err(failure)),
+        };
+        if let Some(uid) = sandbox.build_uid() {
+            sandbox.sweep_uid(uid);
+        }
+        executables.insert(mode, stage_binaries(stage, &build.executables)?);
+    }
+    grade.build_time = Some(build_started.elapsed());
+    Ok(Ok(executables))
 }
 
 /// A fresh stage for one grading, holding the `grade` helper (see [`crate::stage`]).
@@ -401,7 +442,7 @@ pub fn check_rubric(options: &GradeOptions) -> Result<RubricCheck, GradeError> {
         // Locked while it builds and stages, as for a grading.
         let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
         scratch.populate(&options.reference, &submission).map_err(GradeError::Scratch)?;
-        let build = compile::build(&scratch, &suites, &build_settings(options, &stage))
+        let build = compile::build(&scratch, &suites, RunMode::Real, &build_settings(options, &stage))
             .map_err(|e| GradeError::Setup(format!("building the reference: {e}")))?;
         stage_binaries(&stage, &build.executables)?
     };

@@ -24,7 +24,7 @@ use nix::sys::signal::Signal;
 use crate::attempts::attempt_run;
 use crate::escape::caps::{self, LOG_BYTES, LOG_LINES, READ_BYTES};
 use crate::lab_reports;
-use crate::outcome::{panic_message, Failure, ReportCopy, RunResult, RunVerdict};
+use crate::outcome::{panic_message, Failure, ReportCopy, RunMode, RunResult, RunVerdict};
 use crate::process::{kill_group, wait_watching, Waited};
 use crate::rubric::{Limits, RubricTest};
 use crate::run_dir_usage;
@@ -36,7 +36,9 @@ use crate::verdict::{VerdictKey, VERDICT_VAR};
 pub struct RunSpec<'a> {
     /// The test.
     pub test: &'a RubricTest,
-    /// Its suite's binary.
+    /// The mode its binary was built for.
+    pub mode: RunMode,
+    /// Its suite's binary, built for `mode`.
     pub exe: &'a Path,
     /// `LAB_SEED` for this run.
     pub seed: u64,
@@ -77,12 +79,17 @@ fn run_attempt(
     match result {
         Ok(ran) => {
             let mut result = RunResult::with_verdict(ran.verdict, duration, spec.seed, ran.tail);
+            result.mode = spec.mode;
             result.output_cut = ran.cut;
             result.message = ran.message;
             result.report = ran.report;
             result
         }
-        Err(e) => RunResult::new(Some(Failure::Grader(e)), duration, spec.seed, Vec::new()),
+        Err(e) => {
+            let mut result = RunResult::new(Some(Failure::Grader(e)), duration, spec.seed, Vec::new());
+            result.mode = spec.mode;
+            result
+        }
     }
 }
 
@@ -212,6 +219,10 @@ fn run_inner(
             report
         }
     };
+    // Emptied now, not when the slot is next used: what a test wrote (up to its disk limit)
+    // would otherwise wait for the disk, and slow the tests that run beside the next one.
+    // If this fails, preparing the slot's next run tries again (and sets the tree aside).
+    let _ = crate::remove_tree::remove_tree(&run_dir);
     Ok(Ran { verdict, tail, cut, message, report })
 }
 

@@ -11,20 +11,23 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use crate::outcome::{RunResult, TestOutcome};
+use crate::outcome::{RunMode, RunResult, TestOutcome};
 use crate::progress::Progress;
 use crate::rubric::{Limits, RubricTest, TestId};
 use crate::runner::{run_test, RunSpec};
 use crate::sandbox::Sandbox;
+
+/// Each mode's test binaries, by suite.
+pub type Executables = BTreeMap<RunMode, BTreeMap<String, PathBuf>>;
 
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct Plan {
     /// The tests, in report order.
     pub tests: Vec<RubricTest>,
-    /// Suite → its binary.
-    pub executables: BTreeMap<String, PathBuf>,
-    /// Runs per test; all must pass.
+    /// Mode → suite → its binary: every test runs in each mode the map has.
+    pub executables: Executables,
+    /// Runs per test in each mode; all must pass.
     pub runs: usize,
     /// Parallel processes.
     pub jobs: usize,
@@ -44,6 +47,19 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Runs per test, in all modes together: the real runs are numbered first, then the
+    /// simulated ones.
+    pub fn runs_wanted(&self) -> usize {
+        self.runs.max(1) * self.executables.len().max(1)
+    }
+
+    /// The mode of run `run` (numbered across modes) and its binary for `suite`.
+    fn binary(&self, run: usize, suite: &str) -> (RunMode, &Path) {
+        let (mode, binaries) =
+            self.executables.iter().nth(run / self.runs.max(1)).expect("a run of a mode the plan has");
+        (*mode, &binaries[suite])
+    }
+
     /// The seed of run `run` of `id`.
     pub fn seed_for(&self, id: &TestId, run: usize, random: &RandomState) -> u64 {
         let mut hasher = match self.seed {
@@ -67,7 +83,7 @@ pub fn run_all(plan: &Plan, sandbox: &Sandbox, runs_dir: &Path, progress: &mut P
     let mut order: Vec<usize> = (0..plan.tests.len()).collect();
     order.sort_by(|&a, &b| plan.tests[b].timeout.cmp(&plan.tests[a].timeout).then(a.cmp(&b)));
     let queue: VecDeque<(usize, usize)> =
-        (0..plan.runs).flat_map(|run| order.iter().map(move |&t| (t, run))).collect();
+        (0..plan.runs_wanted()).flat_map(|run| order.iter().map(move |&t| (t, run))).collect();
     let queue = Arc::new(Mutex::new(queue));
     let failed: Arc<Mutex<BTreeSet<usize>>> = Arc::new(Mutex::new(BTreeSet::new()));
     let stopped = AtomicBool::new(false);
@@ -89,9 +105,11 @@ pub fn run_all(plan: &Plan, sandbox: &Sandbox, runs_dir: &Path, progress: &mut P
                 let test = &plan.tests[t];
                 let _ = events.send(Event::Started(slot, t));
                 let scaled = test.timeout.mul_f64(plan.timeout_scale.max(0.01));
+                let (mode, exe) = plan.binary(run, &test.id.suite);
                 let spec = RunSpec {
                     test,
-                    exe: &plan.executables[&test.id.suite],
+                    mode,
+                    exe,
                     seed: plan.seed_for(&test.id, run, random),
                     timeout: scaled,
                     env: &plan.env,
@@ -115,7 +133,7 @@ pub fn run_all(plan: &Plan, sandbox: &Sandbox, runs_dir: &Path, progress: &mut P
                 Ok(Event::Started(slot, t)) => progress.started(slot, &plan.tests[t].id),
                 Ok(Event::Skipped) => progress.skipped(1),
                 Ok(Event::Finished(slot, t, run, result)) => {
-                    progress.finished(slot, &plan.tests[t].id, run, plan.runs, &result);
+                    progress.finished(slot, &plan.tests[t].id, run, plan.runs_wanted(), &result);
                     results[t].push((run, result));
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => progress.redraw(),
@@ -133,7 +151,7 @@ pub fn run_all(plan: &Plan, sandbox: &Sandbox, runs_dir: &Path, progress: &mut P
             TestOutcome {
                 test: test.clone(),
                 runs: runs.into_iter().map(|(_, r)| r).collect(),
-                runs_wanted: plan.runs,
+                runs_wanted: plan.runs_wanted(),
             }
         })
         .collect()

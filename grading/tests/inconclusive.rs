@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use grading::attempts::MAX_ATTEMPTS;
-use grading::outcome::{Failure, RunResult, RunVerdict};
+use grading::outcome::{Failure, RunMode, RunResult, RunVerdict};
 use grading::rubric::{Category, Limits, RubricTest, TestId};
 use grading::runner::{run_test, RunSpec};
 use grading::sandbox::{Mode, Sandbox, DEFAULT_UID_BASE};
@@ -70,8 +70,16 @@ impl Fake {
             categories: vec![Category::Run],
             timeout,
         };
-        let spec =
-            RunSpec { test: &test, exe: &self.exe, seed: 7, timeout, env: &self.env, run: 0, reports: None };
+        let spec = RunSpec {
+            test: &test,
+            mode: RunMode::Real,
+            exe: &self.exe,
+            seed: 7,
+            timeout,
+            env: &self.env,
+            run: 0,
+            reports: None,
+        };
         run_test(&self.sandbox, 0, &self.runs, &spec, &Limits::default())
     }
 }

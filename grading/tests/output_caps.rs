@@ -203,6 +203,7 @@ fn grade_of(status: GradeStatus, tests: Vec<TestOutcome>, notes: Vec<String>) ->
         build_time: Some(Duration::from_secs(1)),
         test_time: Duration::from_secs(1),
         runs: 1,
+        modes: vec![grading::outcome::RunMode::Real],
         jobs: 2,
     }
 }

@@ -53,6 +53,7 @@ fn grade() -> Grade {
         build_time: Some(Duration::from_secs(30)),
         test_time: Duration::from_secs(1),
         runs: 1,
+        modes: vec![grading::outcome::RunMode::Real],
         jobs: 2,
     }
 }

@@ -54,7 +54,10 @@ fn run(stop: Option<&str>) -> BTreeMap<String, TestOutcome> {
         .collect();
     let plan = Plan {
         tests,
-        executables: BTreeMap::from([("fake".to_string(), PathBuf::from(&exe))]),
+        executables: BTreeMap::from([(
+            grading::outcome::RunMode::Real,
+            BTreeMap::from([("fake".to_string(), PathBuf::from(&exe))]),
+        )]),
         runs: 1,
         jobs: 1,
         seed: Some(1),

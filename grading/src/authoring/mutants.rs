@@ -406,6 +406,7 @@ mod tests {
             build_time: None,
             test_time: Duration::ZERO,
             runs: 1,
+            modes: vec![crate::outcome::RunMode::Real],
             jobs: 1,
         }
     }

@@ -10,6 +10,7 @@ use grading::authoring::{handout, mutants, rubric_draft};
 use grading::build_exec::BuildLimits;
 use grading::exposure::Private;
 use grading::grade::{grade_submission, GradeOptions};
+use grading::outcome::RunMode;
 use grading::progress::Style;
 use grading::report;
 use grading::results_check::{Expect, Results};
@@ -23,6 +24,11 @@ use grading::sandbox_exec::{self, ExecRequest};
 /// Cargo.lock and the rubric always come from the reference workspace. The grader copies them
 /// into a scratch workspace, builds the graded test binaries, and runs each graded test as its
 /// own isolated process, with the timeout the rubric (grading/rubric.toml) gives it.
+///
+/// Two modes: each test runs on real threads (as `make test` runs it) and again in labrpc's
+/// simulation mode (as `make test-sim` does: a seeded scheduler on virtual time, where the seed
+/// replays the run exactly). A test passes only if it passes in both; a failure names the mode
+/// and the command that reruns it.
 ///
 /// Examples:
 ///
@@ -108,9 +114,15 @@ struct GradeArgs {
 
 #[derive(Args, Debug, Clone)]
 struct CommonArgs {
-    /// Run each test N times; it passes only if every run passes (flaky solutions lose points).
+    /// Run each test N times in each mode; it passes only if every run passes (flaky solutions
+    /// lose points).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     runs: u32,
+
+    /// The modes each test runs in: both (a grade), or one of them (quicker, for trying
+    /// something out, or a mutant matrix of one mode; the grade says it is not a full grade).
+    #[arg(long, value_enum, default_value_t = ModeArg::Both)]
+    mode: ModeArg,
 
     /// Test processes at once. Default: the number of cores.
     #[arg(long, short = 'j', value_name = "J")]
@@ -165,6 +177,16 @@ struct CommonArgs {
     /// No progress display on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ModeArg {
+    /// On real threads, then in simulation mode: a test passes only if it passes in both.
+    Both,
+    /// On real threads only (`make test`).
+    Real,
+    /// In simulation mode only (`make test-sim`).
+    Simulated,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -399,6 +421,11 @@ fn options(common: &CommonArgs) -> Result<GradeOptions, String> {
         options.jobs = jobs.max(1);
     }
     options.runs = common.runs as usize;
+    options.modes = match common.mode {
+        ModeArg::Both => RunMode::BOTH.to_vec(),
+        ModeArg::Real => vec![RunMode::Real],
+        ModeArg::Simulated => vec![RunMode::Simulated],
+    };
     options.only = common.only.iter().filter(|o| !o.is_empty()).cloned().collect();
     options.seed = common.seed;
     if !(common.timeout_scale.is_finite() && common.timeout_scale > 0.0) {
@@ -604,11 +631,13 @@ fn run_mutants(
         ));
     }
     let stubs = planted.iter().filter(|m| m.must_show().is_some()).count();
+    let modes: Vec<&str> = options.modes.iter().map(|m| m.label()).collect();
     eprintln!(
-        "grade: {} mutant(s) ({} patch(es), {stubs} stub(s)), {} round(s) each{}",
+        "grade: {} mutant(s) ({} patch(es), {stubs} stub(s)), {} round(s) each, tests run {}{}",
         planted.len(),
         planted.len() - stubs,
         rounds.max(1),
+        modes.join(" and "),
         if kinds.stop_at_first_catch && stubs > 0 { "; stubs until a failure names them" } else { "" }
     );
     let started = std::time::Instant::now();
@@ -616,6 +645,7 @@ fn run_mutants(
         mutants::run(&options, &planted, rounds, kinds.stop_at_first_catch, |mutant, round, grade| {
             eprintln!("grade: {} round {}: {}", mutant.name, round + 1, mutant_progress(mutant, grade));
         })?;
+    println!("Tests run: {}", modes.join(" and "));
     print!("{}", mutants::render(&planted, &records));
     println!("Wall time: {:.0}s", started.elapsed().as_secs_f64());
     if let Some(path) = matrix {

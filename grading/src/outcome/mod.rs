@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use build::BuildError;
-pub use run::{panic_message, Failure, ReportCopy, RunResult, RunVerdict};
+pub use run::{panic_message, Failure, ReportCopy, RunMode, RunResult, RunVerdict};
 
 use crate::rubric::{RubricTest, Suite};
 
@@ -79,6 +79,16 @@ impl TestOutcome {
             .collect()
     }
 
+    /// Which of the wanted runs `run` is, with its mode (`run 2 of 2, simulated`), or `None`
+    /// when one run was wanted.
+    pub fn run_label(&self, run: &RunResult) -> Option<String> {
+        if self.runs_wanted <= 1 {
+            return None;
+        }
+        let index = self.runs.iter().position(|r| std::ptr::eq(r, run)).unwrap_or(0) + 1;
+        Some(format!("run {index} of {}, {}", self.runs_wanted, run.mode.label()))
+    }
+
     /// The longest run.
     pub fn max_duration(&self) -> Duration {
         self.runs.iter().map(|r| r.duration).max().unwrap_or_default()
@@ -124,8 +134,10 @@ pub struct Grade {
     pub build_time: Option<Duration>,
     /// Wall time of running the tests.
     pub test_time: Duration,
-    /// Runs per test.
+    /// Runs per test in each mode.
     pub runs: usize,
+    /// The modes every test ran in (see [`RunMode`]).
+    pub modes: Vec<RunMode>,
     /// Parallel test processes.
     pub jobs: usize,
 }

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use crate::escape::caps::{self, RESULTS_FILE_BYTES};
 use crate::escape::{escape_text, one_line, printable, printable_lines};
-use crate::outcome::{GradeStatus, ReportCopy, RunResult, RunVerdict, TestOutcome};
+use crate::outcome::{GradeStatus, ReportCopy, RunMode, RunResult, RunVerdict, TestOutcome};
 
 /// What an inconclusive test means, and what to do about it: the first line of its details.
 pub const INCONCLUSIVE_HEADLINE: &str =
@@ -26,9 +26,17 @@ pub const INCONCLUSIVE_ADVICE: &str = "The harness saw the scenario starved past
      and it earns no points in this grading. Grade again on a quieter machine (fewer --jobs, nothing \
      else running) to judge it.";
 
-/// The rerun command a student can type for a failed run.
-pub fn rerun_command(outcome: &TestOutcome, seed: u64) -> String {
-    format!("LAB_SEED={seed} make test T={}", outcome.test.id.name)
+/// The rerun command a student can type for a failed run (`make test-sim` for a simulated one).
+pub fn rerun_command(outcome: &TestOutcome, run: &RunResult) -> String {
+    run.mode.rerun_command(run.seed, &outcome.test.id.name)
+}
+
+/// What the seed promises, after the rerun command: a simulated run comes back exactly.
+fn rerun_promise(run: &RunResult) -> &'static str {
+    match run.mode {
+        RunMode::Real => "",
+        RunMode::Simulated => "; in simulation mode the seed replays this very run",
+    }
 }
 
 /// What went wrong in a test, for its report: the reason (or, for an inconclusive test,
@@ -57,12 +65,7 @@ pub fn details_from(outcome: &TestOutcome, tail_lines: usize, base: Option<&Path
 pub fn failure_details_from(outcome: &TestOutcome, tail_lines: usize, base: Option<&Path>) -> String {
     let Some(run) = outcome.deciding_run() else { return String::new() };
     let mut text = String::new();
-    let which = if outcome.runs_wanted > 1 {
-        let index = outcome.runs.iter().position(|r| std::ptr::eq(r, run)).unwrap_or(0) + 1;
-        format!(" (run {index} of {})", outcome.runs_wanted)
-    } else {
-        String::new()
-    };
+    let which = outcome.run_label(run).map(|label| format!(" ({label})")).unwrap_or_default();
     match &run.verdict {
         RunVerdict::Failed(failure) => {
             let _ = writeln!(text, "{failure}{which}");
@@ -79,7 +82,13 @@ pub fn failure_details_from(outcome: &TestOutcome, tail_lines: usize, base: Opti
     for note in outcome.attempts_notes() {
         let _ = writeln!(text, "{note}");
     }
-    let _ = writeln!(text, "seed: {} (rerun with: {})", run.seed, rerun_command(outcome, run.seed));
+    let _ = writeln!(
+        text,
+        "seed: {} (rerun with: {}{})",
+        run.seed,
+        rerun_command(outcome, run),
+        rerun_promise(run)
+    );
     if let Some(line) = report_line(run, base) {
         let _ = writeln!(text, "{line}");
     }

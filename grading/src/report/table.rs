@@ -84,10 +84,15 @@ fn render_with(grade: &Grade, details: &[String]) -> String {
     let build = grade.build_time.map(|b| format!("build {:.1}s, ", b.as_secs_f64())).unwrap_or_default();
     let _ = writeln!(
         out,
-        "Time: {build}tests {:.1}s ({} job(s), {} run(s) per test)",
+        "Time: {build}tests {:.1}s ({} job(s), {} run(s) per test {})",
         grade.test_time.as_secs_f64(),
         grade.jobs,
-        grade.runs
+        grade.runs,
+        match grade.modes.as_slice() {
+            [mode] => format!("on {}", mode.label()),
+            modes =>
+                format!("in each mode: {}", modes.iter().map(|m| m.label()).collect::<Vec<_>>().join(", ")),
+        }
     );
     for (heading, not_judged) in [("Failures", false), ("Inconclusive", true)] {
         let shown: Vec<(&TestOutcome, &String)> = grade
@@ -146,11 +151,9 @@ pub fn test_line(outcome: &TestOutcome) -> String {
     } else if let Some(run) = outcome.inconclusive_run() {
         let time = run.duration.as_secs_f64();
         let attempts = run.attempts();
-        if outcome.runs_wanted > 1 {
-            let index = outcome.runs.iter().position(|r| std::ptr::eq(r, run)).unwrap_or(0) + 1;
-            format!("INCONCLUSIVE (run {index} of {}, {attempts} attempts, {time:.1}s)", outcome.runs_wanted)
-        } else {
-            format!("INCONCLUSIVE ({attempts} attempts, {time:.1}s)")
+        match outcome.run_label(run) {
+            Some(label) => format!("INCONCLUSIVE ({label}, {attempts} attempts, {time:.1}s)"),
+            None => format!("INCONCLUSIVE ({attempts} attempts, {time:.1}s)"),
         }
     } else {
         let run = outcome.failed_run();
@@ -160,11 +163,9 @@ pub fn test_line(outcome: &TestOutcome) -> String {
             Some(crate::outcome::Failure::Grader(_)) => "ERROR",
             _ => "FAIL",
         };
-        if outcome.runs_wanted > 1 {
-            let index = outcome.runs.iter().position(|r| r.failure().is_some()).unwrap_or(0) + 1;
-            format!("{kind} (run {index} of {}, {time:.1}s)", outcome.runs_wanted)
-        } else {
-            format!("{kind} ({time:.1}s)")
+        match run.and_then(|run| outcome.run_label(run)) {
+            Some(label) => format!("{kind} ({label}, {time:.1}s)"),
+            None => format!("{kind} ({time:.1}s)"),
         }
     };
     format!(

@@ -19,11 +19,13 @@ pub fn cache() -> PathBuf {
     grading::cache_dir::default_cache(&reference(), "grade")
 }
 
-/// Options for grading only the tests whose ids contain one of `only`.
+/// Options for grading only the tests whose ids contain one of `only`, on real threads only
+/// (what these tests check does not depend on the mode; `simulation_mode.rs` checks both).
 pub fn options(only: &[&str]) -> GradeOptions {
     let mut options = GradeOptions::for_reference(&reference()).expect("the reference's rubric");
     options.cache = cache();
     options.jobs = 2;
+    options.modes = vec![grading::outcome::RunMode::Real];
     options.only = only.iter().map(|s| s.to_string()).collect();
     options.progress = Style::Quiet;
     options.helper = PathBuf::from(env!("CARGO_BIN_EXE_grade"));

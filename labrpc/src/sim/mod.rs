@@ -8,6 +8,7 @@
 //! facade's would escape it (the student crates' clippy configuration forbids them).
 
 pub(crate) mod clock;
+mod leak_check;
 mod scheduler;
 pub(crate) mod sync;
 
@@ -20,7 +21,18 @@ use shuttle::scheduler::{PctScheduler, RandomScheduler};
 use shuttle::{Config, MaxSteps, Runner};
 
 use clock::{Clock, ClockLabel};
+use leak_check::LeakCheck;
+pub use leak_check::LEAK_FOUND;
 use scheduler::ClockLast;
+
+/// Set (to anything but `0`), the harness runs every simulated scenario with the leak check
+/// ([`SimConfig::leak_check`]); `make test` does, after the simulated suites.
+pub const LEAK_CHECK_ENV: &str = "LAB_LEAK_CHECK";
+
+/// Whether [`LEAK_CHECK_ENV`] asks for the leak check.
+pub fn leak_check_requested() -> bool {
+    std::env::var_os(LEAK_CHECK_ENV).is_some_and(|value| value != "0")
+}
 
 /// The environment variable through which shuttle would silently replace a run's seed.
 pub const SHUTTLE_SEED_ENV: &str = "SHUTTLE_RANDOM_SEED";
@@ -51,6 +63,10 @@ pub struct SimConfig {
     pub max_steps: usize,
     /// Each task's stack.
     pub stack_size: usize,
+    /// Run the scenario twice on the same schedule and fail, saying where, if the second run
+    /// differs (see [`LEAK_FOUND`]): something outside the simulation (an OS thread, the wall
+    /// clock, hash order, a static) decided what ran. Twice the time, and memory for every step.
+    pub leak_check: bool,
 }
 
 impl SimConfig {
@@ -63,6 +79,7 @@ impl SimConfig {
             time_limit: Duration::from_secs(600),
             max_steps: 50_000_000,
             stack_size: 256 * 1024,
+            leak_check: false,
         }
     }
 }
@@ -124,13 +141,21 @@ where
         // The clock returns once nothing waits on it; a task left asleep fails the run there.
         let _ = clock_task.join();
     };
-    match config.schedule {
-        Schedule::Random => {
+    match (config.schedule, config.leak_check) {
+        (Schedule::Random, false) => {
             let inner = RandomScheduler::new_from_seed(config.seed, 1);
             Runner::new(ClockLast { inner }, shuttle_config).run(body);
         }
-        Schedule::Pct { depth } => {
+        (Schedule::Random, true) => {
+            let inner = LeakCheck::new(RandomScheduler::new_from_seed(config.seed, 1));
+            Runner::new(ClockLast { inner }, shuttle_config).run(body);
+        }
+        (Schedule::Pct { depth }, false) => {
             let inner = PctScheduler::new_from_seed(config.seed, depth.max(1), 1);
+            Runner::new(ClockLast { inner }, shuttle_config).run(body);
+        }
+        (Schedule::Pct { depth }, true) => {
+            let inner = LeakCheck::new(PctScheduler::new_from_seed(config.seed, depth.max(1), 1));
             Runner::new(ClockLast { inner }, shuttle_config).run(body);
         }
     }
