@@ -61,3 +61,18 @@ fn each_test_runs_in_both_modes_and_passes_only_if_both_pass() {
 
     assert!(outcome(&grade, "viewservice::backup_pings_before_primary_acks").passed(), "{text}");
 }
+
+/// `--mode simulated` grades in that mode alone (the binaries listed against the rubric are the
+/// simulated ones), and the grade says it is not a full grade.
+#[test]
+fn one_mode_alone_is_graded_and_said_to_be_partial() {
+    let mut options = common::options(&["viewservice::first_primary"]);
+    options.modes = vec![RunMode::Simulated];
+    let grade = grade_submission(&common::reference(), &options).expect("graded");
+    let text = grading::report::table::render(&grade);
+    let test = outcome(&grade, "viewservice::first_primary");
+    assert_eq!(test.runs.iter().map(|r| r.mode).collect::<Vec<_>>(), [RunMode::Simulated], "{text}");
+    assert!(test.passed(), "{text}");
+    assert!(text.contains("in simulation mode only (--mode simulated)"), "{text}");
+    assert!(text.contains("1 run(s) per test, simulated only"), "{text}");
+}

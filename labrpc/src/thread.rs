@@ -52,7 +52,11 @@ where
 
 impl<T> JoinHandle<T> {
     /// Waits for the thread to finish: its result, or the payload of its panic.
+    #[track_caller]
     pub fn join(self) -> Result<T, Box<dyn Any + Send + 'static>> {
+        #[cfg(feature = "simulation")]
+        let _waiting =
+            crate::sim::waits::begin(crate::sim::waits::WaitFor::Join, std::panic::Location::caller());
         self.inner.join()
     }
 

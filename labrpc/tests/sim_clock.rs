@@ -1,7 +1,8 @@
 //! The simulation's virtual clock and scheduler (the `simulation` feature): time moves only when
 //! every task is blocked or asleep, timed waits end by it, a seed replays a run's interleaving,
-//! and a deadlock, a task outliving its scenario or a run past its time limit fails with what
-//! happened.
+//! and a deadlock, a task outliving its scenario, a run past its time limit or one that stopped
+//! advancing fails with what happened: the virtual time, each blocked task, what it waits for
+//! and the line where it began to wait.
 #![cfg(feature = "simulation")]
 
 use std::sync::Arc;
@@ -161,8 +162,105 @@ fn a_deadlock_fails_the_run_naming_the_blocked_tasks() {
         .unwrap();
     });
     let message = panic_message(outcome);
-    assert!(message.contains("deadlock"), "{message}");
-    assert!(message.contains("forever-waiter"), "{message}");
+    assert!(message.contains("deadlock at virtual time 0ns"), "{message}");
+    let file = file!();
+    assert!(
+        message.contains(&format!("forever-waiter waits on a condition variable at {file}:")),
+        "{message}"
+    );
+    assert!(message.contains(&format!("main-thread waits for a thread to finish at {file}:")), "{message}");
+}
+
+/// Two tasks each holding the lock the other wants, after a virtual second: the deadlock report
+/// names both, the lock each waits for (by the line that locks it) and the time.
+#[test]
+fn a_lock_order_deadlock_names_each_task_and_the_line_it_waits_at() {
+    let outcome = std::panic::catch_unwind(|| {
+        sim::run(&SimConfig::new(3), || {
+            let (a, b) = (Arc::new(Mutex::new(())), Arc::new(Mutex::new(())));
+            let gate = Arc::new((Mutex::new(0), Condvar::new()));
+            let mut handles = Vec::new();
+            for (name, first, second) in
+                [("a-then-b", a.clone(), b.clone()), ("b-then-a", b.clone(), a.clone())]
+            {
+                let gate = gate.clone();
+                handles.push(
+                    thread::spawn(name, move || {
+                        sleep(Duration::from_secs(1));
+                        let _first = first.lock();
+                        // Both hold their first lock before either asks for its second.
+                        let mut holding = gate.0.lock();
+                        *holding += 1;
+                        gate.1.notify_all();
+                        while *holding < 2 {
+                            gate.1.wait(&mut holding);
+                        }
+                        drop(holding);
+                        let _second = second.lock();
+                    })
+                    .unwrap(),
+                );
+            }
+            for handle in handles {
+                handle.join().unwrap();
+            }
+        })
+        .unwrap();
+    });
+    let message = panic_message(outcome);
+    assert!(message.contains("deadlock at virtual time 1s"), "{message}");
+    for name in ["a-then-b", "b-then-a"] {
+        assert!(message.contains(&format!("{name} waits to lock a mutex at {}:", file!())), "{message}");
+    }
+}
+
+/// A lock held forever while a ticker keeps time moving: no deadlock, so the run ends at its
+/// virtual-time limit, naming the task stuck on the lock and where.
+#[test]
+fn a_lock_held_forever_beside_a_ticker_fails_at_the_time_limit_naming_the_stuck_task() {
+    let mut config = SimConfig::new(5);
+    config.time_limit = Duration::from_secs(3);
+    let outcome = std::panic::catch_unwind(move || {
+        sim::run(&config, || {
+            let lock = Arc::new(Mutex::new(()));
+            let _held = lock.lock();
+            let stuck = lock.clone();
+            let handler = thread::spawn("handler", move || drop(stuck.lock())).unwrap();
+            loop {
+                sleep(Duration::from_millis(100));
+                if handler.is_finished() {
+                    break;
+                }
+            }
+        })
+        .unwrap();
+    });
+    let message = panic_message(outcome);
+    assert!(message.contains("virtual-time limit of 3s"), "{message}");
+    assert!(message.contains(&format!("handler waits to lock a mutex at {}:", file!())), "{message}");
+}
+
+/// A loop that never blocks nor sleeps: virtual time cannot pass, and the run says so long
+/// before its step limit, naming the spinning task.
+#[test]
+fn a_busy_loop_fails_as_a_run_that_stopped_advancing() {
+    let mut config = SimConfig::new(9);
+    config.stall_steps = 10_000;
+    let outcome = std::panic::catch_unwind(move || {
+        sim::run(&config, || {
+            sleep(Duration::from_millis(250));
+            thread::spawn("spinner", || loop {
+                thread::yield_now();
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        })
+        .unwrap();
+    });
+    let message = panic_message(outcome);
+    assert!(message.contains("stopped advancing at virtual time 250ms"), "{message}");
+    assert!(message.contains("spinner"), "{message}");
 }
 
 #[test]

@@ -84,14 +84,14 @@ fn render_with(grade: &Grade, details: &[String]) -> String {
     let build = grade.build_time.map(|b| format!("build {:.1}s, ", b.as_secs_f64())).unwrap_or_default();
     let _ = writeln!(
         out,
-        "Time: {build}tests {:.1}s ({} job(s), {} run(s) per test {})",
+        "Time: {build}tests {:.1}s ({} job(s), {} run(s) per test{})",
         grade.test_time.as_secs_f64(),
         grade.jobs,
         grade.runs,
         match grade.modes.as_slice() {
-            [mode] => format!("on {}", mode.label()),
+            [mode] => format!(", {} only", mode.label()),
             modes =>
-                format!("in each mode: {}", modes.iter().map(|m| m.label()).collect::<Vec<_>>().join(", ")),
+                format!(" in each mode: {}", modes.iter().map(|m| m.label()).collect::<Vec<_>>().join(", ")),
         }
     );
     for (heading, not_judged) in [("Failures", false), ("Inconclusive", true)] {

@@ -13,6 +13,7 @@ use shuttle::current::TaskId;
 use shuttle::sync::Mutex;
 
 use super::sync::Waiter;
+use super::waits::Waits;
 use crate::time::Instant;
 
 /// The clock of the run the calling task belongs to: every task of a run carries it as a label,
@@ -37,13 +38,16 @@ impl fmt::Debug for ClockLabel {
 /// One simulated run's time.
 pub(crate) struct Clock {
     /// Virtual nanoseconds since the run began. Written only by the clock task; a plain atomic,
-    /// so reading the time is not a point where the scheduler switches tasks.
-    now_nanos: AtomicU64,
+    /// so reading the time is not a point where the scheduler switches tasks. Shared with the
+    /// scheduler, for its report of a run that stopped advancing.
+    now_nanos: Arc<AtomicU64>,
     /// The run fails when time would pass this.
     limit: Duration,
     /// The run's seed (see [`super::seed`]).
     pub(crate) seed: u64,
     timers: Mutex<Timers>,
+    /// What each task is blocked on (see [`super::waits`]).
+    pub(crate) waits: Waits,
 }
 
 /// What waits on the clock.
@@ -73,9 +77,11 @@ pub(crate) struct Alarm {
 }
 
 impl Clock {
-    /// A clock at zero, for the run seeded with `seed`, that fails the run past `limit`.
-    pub(crate) fn new(limit: Duration, seed: u64) -> Clock {
-        Clock { now_nanos: AtomicU64::new(0), limit, seed, timers: Mutex::new(Timers::default()) }
+    /// A clock at zero, for the run seeded with `seed`, that fails the run past `limit`, and
+    /// keeps the time in `now_nanos`.
+    pub(crate) fn new(limit: Duration, seed: u64, now_nanos: Arc<AtomicU64>) -> Clock {
+        now_nanos.store(0, Ordering::Relaxed);
+        Clock { now_nanos, limit, seed, timers: Mutex::new(Timers::default()), waits: Waits::default() }
     }
 
     /// The calling task's clock. Panics, saying what to do, outside a simulated run.
@@ -140,15 +146,24 @@ impl Clock {
     }
 
     /// The clock task's body: whenever it is picked (every other task is blocked or asleep), it
-    /// moves time to the earliest deadline and wakes all that is due then. It returns when no
-    /// timer is left, leaving a run whose tasks are all blocked for the scheduler to report as a
-    /// deadlock, with the blocked tasks named.
+    /// moves time to the earliest deadline and wakes all that is due then. It returns when the
+    /// scenario has returned and no timer is left. Picked with no timer left before that, every
+    /// other task is blocked with nothing to wake it: a deadlock, reported with what each waits
+    /// for.
     pub(crate) fn run(&self) {
         loop {
             shuttle::thread::yield_now();
             let mut timers = self.lock();
             let Some(&(deadline, _)) = timers.due.keys().next() else {
-                return;
+                if timers.ended {
+                    return;
+                }
+                panic!(
+                    "deadlock at virtual time {:?}: every task is blocked and none sleeps, so nothing \
+                     can wake them. {}",
+                    self.now(),
+                    self.blocked_tasks()
+                );
             };
             if timers.ended {
                 let waiting: Vec<String> = timers.due.values().map(Timer::describe).collect();
@@ -163,10 +178,11 @@ impl Clock {
                 let waiting: Vec<String> = timers.due.values().map(Timer::describe).collect();
                 panic!(
                     "the run passed its virtual-time limit of {:?} (at {:?}, waiting: {}): a scenario \
-                     that never ends, or a limit too low for it",
+                     that never ends, or a limit too low for it. {}",
                     self.limit,
                     self.now(),
-                    waiting.join(", ")
+                    waiting.join(", "),
+                    self.blocked_tasks()
                 );
             }
             self.now_nanos.store(deadline.as_nanos() as u64, Ordering::Relaxed);
@@ -184,6 +200,30 @@ impl Clock {
     }
 }
 
+impl Clock {
+    /// `Blocked: NAME waits to lock a mutex at FILE:LINE; ...`, for a report.
+    fn blocked_tasks(&self) -> String {
+        let blocked: Vec<String> = self
+            .waits
+            .blocked()
+            .into_iter()
+            .map(|(task, what)| format!("{} {what}", task_name(task)))
+            .collect();
+        match blocked.is_empty() {
+            true => "No task is blocked on a lock, a condition variable or a join.".to_string(),
+            false => format!("Blocked: {}.", blocked.join("; ")),
+        }
+    }
+}
+
+/// How reports name `task`: its thread name, else shuttle's number.
+fn task_name(task: TaskId) -> String {
+    match shuttle::current::get_name_for_task(task) {
+        Some(name) => format!("{name:?}"),
+        None => format!("{task:?}"),
+    }
+}
+
 impl Timers {
     fn arm(&mut self, deadline: Duration, waiter: &Arc<Waiter>, sleep: bool) -> Arc<Alarm> {
         self.armed += 1;
@@ -198,10 +238,7 @@ impl Timers {
 impl Timer {
     fn describe(&self) -> String {
         let who = match self.task {
-            Some(task) => match shuttle::current::get_name_for_task(task) {
-                Some(name) => format!("{name:?}"),
-                None => format!("{task:?}"),
-            },
+            Some(task) => task_name(task),
             None => "a task".to_string(),
         };
         let what = if self.sleep { "a sleep" } else { "a timed wait" };

@@ -1,5 +1,10 @@
 //! The scheduler of a simulated run: any of shuttle's, with the clock task held back while any
-//! other task can run, so virtual time moves only when everything else is blocked or asleep.
+//! other task can run, so virtual time moves only when everything else is blocked or asleep. It
+//! also fails a run that stopped advancing: too many steps in a row without the clock's turn.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use shuttle::current::TaskId;
 use shuttle::scheduler::{Schedule, Scheduler, Task};
@@ -12,7 +17,19 @@ pub(crate) fn clock_task() -> TaskId {
 /// `inner`, never offered the clock task while another task is runnable.
 #[derive(Debug)]
 pub(crate) struct ClockLast<S> {
-    pub(crate) inner: S,
+    inner: S,
+    /// The run's virtual time, in nanoseconds (the clock's, see [`super::clock`]).
+    now_nanos: Arc<AtomicU64>,
+    /// Steps since the clock last had its turn.
+    since_clock: usize,
+    /// More steps than this in a row without the clock's turn: the run stopped advancing.
+    stall_steps: usize,
+}
+
+impl<S> ClockLast<S> {
+    pub(crate) fn new(inner: S, now_nanos: Arc<AtomicU64>, stall_steps: usize) -> ClockLast<S> {
+        ClockLast { inner, now_nanos, since_clock: 0, stall_steps }
+    }
 }
 
 impl<S: Scheduler> Scheduler for ClockLast<S> {
@@ -34,8 +51,24 @@ impl<S: Scheduler> Scheduler for ClockLast<S> {
         let ready: Vec<&Task> =
             runnable.iter().copied().filter(|task| task.runnable() && task.id() != clock).collect();
         if !ready.is_empty() {
+            self.since_clock += 1;
+            if self.since_clock > self.stall_steps {
+                let names: Vec<String> = ready
+                    .iter()
+                    .map(|task| task.name().unwrap_or_else(|| format!("{:?}", task.id())))
+                    .collect();
+                panic!(
+                    "the scenario stopped advancing at virtual time {:?}: {} scheduling steps in a row without \
+                     virtual time passing, while these tasks kept running: {} (a loop that never blocks or \
+                     sleeps?)",
+                    Duration::from_nanos(self.now_nanos.load(Ordering::Relaxed)),
+                    self.stall_steps,
+                    names.join(", ")
+                );
+            }
             return self.inner.next_task(&ready, current, is_yielding);
         }
+        self.since_clock = 0;
         let clock_ready: Vec<&Task> =
             runnable.iter().copied().filter(|task| task.runnable() && task.id() == clock).collect();
         if !clock_ready.is_empty() {

@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::panic::Location;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError};
 
@@ -13,6 +14,7 @@ use crate::sync::WaitTimeoutResult;
 use crate::time::{Duration, Instant};
 
 use super::clock::Clock;
+use super::waits::{self, WaitFor};
 
 /// A mutual-exclusion lock (the simulation's).
 pub struct Mutex<T: ?Sized> {
@@ -119,8 +121,11 @@ impl<T> Mutex<T> {
 
 impl<T: ?Sized> Mutex<T> {
     /// Locks the mutex, blocking until it is free.
+    #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
+        let waiting = waits::begin(WaitFor::Lock, Location::caller());
         let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        drop(waiting);
         MutexGuard { mutex: &self.inner, inner: Some(inner) }
     }
 
@@ -162,12 +167,16 @@ impl<T> RwLock<T> {
 
 impl<T: ?Sized> RwLock<T> {
     /// Locks for reading, blocking while a writer holds it.
+    #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
+        let _waiting = waits::begin(WaitFor::Read, Location::caller());
         self.inner.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Locks for writing, blocking while anyone holds it.
+    #[track_caller]
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+        let _waiting = waits::begin(WaitFor::Write, Location::caller());
         self.inner.write().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -179,16 +188,20 @@ impl Condvar {
     }
 
     /// Unlocks `guard`'s mutex and waits for a notification, then locks it again.
+    #[track_caller]
     pub fn wait<T>(&self, guard: &mut MutexGuard<'_, T>) {
         let waiter = Waiter::me();
         // On the queue before the mutex is released: a notification after that finds it.
         self.waiters.push(&waiter);
         drop(guard.inner.take());
+        let waiting = waits::begin(WaitFor::Notification, Location::caller());
         waiter.park();
-        guard.inner = Some(guard.mutex.lock().unwrap_or_else(PoisonError::into_inner));
+        drop(waiting);
+        relock(guard, Location::caller());
     }
 
     /// [`wait`](Condvar::wait), for at most `timeout` of virtual time.
+    #[track_caller]
     pub fn wait_for<T>(&self, guard: &mut MutexGuard<'_, T>, timeout: Duration) -> WaitTimeoutResult {
         match Instant::now().checked_add(timeout) {
             Some(deadline) => self.wait_until(guard, deadline),
@@ -200,6 +213,7 @@ impl Condvar {
     }
 
     /// [`wait`](Condvar::wait), until `deadline` (virtual time) at the latest.
+    #[track_caller]
     pub fn wait_until<T>(&self, guard: &mut MutexGuard<'_, T>, deadline: Instant) -> WaitTimeoutResult {
         let clock = Clock::current();
         let waiter = Waiter::me();
@@ -208,12 +222,14 @@ impl Condvar {
         };
         self.waiters.push(&waiter);
         drop(guard.inner.take());
+        let waiting = waits::begin(WaitFor::Notification, Location::caller());
         waiter.park();
+        drop(waiting);
         let timed_out = clock.disarm(&alarm);
         if timed_out {
             self.waiters.remove(&waiter);
         }
-        guard.inner = Some(guard.mutex.lock().unwrap_or_else(PoisonError::into_inner));
+        relock(guard, Location::caller());
         WaitTimeoutResult(timed_out)
     }
 
@@ -226,6 +242,13 @@ impl Condvar {
     pub fn notify_all(&self) {
         self.waiters.wake_all();
     }
+}
+
+/// Locks `guard`'s mutex again after a wait (noting the wait for the lock, made `at`).
+fn relock<T: ?Sized>(guard: &mut MutexGuard<'_, T>, at: &'static Location<'static>) {
+    let waiting = waits::begin(WaitFor::Lock, at);
+    guard.inner = Some(guard.mutex.lock().unwrap_or_else(PoisonError::into_inner));
+    drop(waiting);
 }
 
 impl fmt::Debug for Condvar {
