@@ -211,13 +211,12 @@ impl Core {
         let id = departure.call.id;
         if let Err(undelivered) = self.depart(departure) {
             let core = Arc::clone(self);
-            let (error, reply) = (undelivered.error.clone(), undelivered.reply.clone());
-            let failed = self.pool.submit(Box::new(move || {
+            let failed = self.pool.submit_with(undelivered, move |undelivered: Undelivered| {
                 let result = core.fail_after(id, undelivered.after, undelivered.error);
                 let _ = undelivered.reply.send(result);
-            }));
-            if let Err(Refused::NoThread { .. }) = failed {
-                let _ = reply.send(Err(error));
+            });
+            if let Err((Refused::NoThread { .. }, undelivered)) = failed {
+                let _ = undelivered.reply.send(Err(undelivered.error));
             }
         }
     }
@@ -227,14 +226,13 @@ impl Core {
     /// (shutdown) drops it, which its caller hears as [`RpcError::Shutdown`].
     fn dispatch(self: &Arc<Self>, delivery: Delivery) {
         let core = Arc::clone(self);
-        let (id, to, method) = (delivery.call.id, Arc::clone(&delivery.call.to), delivery.call.method);
-        let reply = delivery.reply.clone();
-        if let Err(Refused::NoThread { detail, .. }) =
-            self.pool.submit(Box::new(move || core.deliver(delivery)))
+        if let Err((Refused::NoThread { detail, .. }, delivery)) =
+            self.pool.submit_with(delivery, move |delivery| core.deliver(delivery))
         {
+            let Call { id, to, method, .. } = delivery.call;
             let reason = format!("no worker thread could be started to deliver it ({detail})");
             self.trace.record(|| EventKind::Drop { id, reason, dead: false });
-            if let Some(reply) = reply {
+            if let Some(reply) = delivery.reply {
                 let _ = reply.send(Err(RpcError::RequestLost { to: to.name.to_string(), method }));
             }
         }

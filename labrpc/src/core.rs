@@ -81,9 +81,13 @@ impl Core {
         if crate::SIMULATED {
             return;
         }
-        // On the call and sleep paths: only a wait longer than any before takes the lock.
-        let nanos = u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX);
-        if self.longest_hold_off_nanos.fetch_max(nanos, Ordering::Relaxed) >= nanos && nanos > 0 {
+        // On the call and sleep paths: only a wait longer than any before takes the lock, and
+        // one no longer than the longest so far only reads (a write on every call would bounce
+        // the counter's cache line between the cores of concurrent callers).
+        let nanos = u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX).max(1);
+        if self.longest_hold_off_nanos.load(Ordering::Relaxed) >= nanos
+            || self.longest_hold_off_nanos.fetch_max(nanos, Ordering::Relaxed) >= nanos
+        {
             return;
         }
         let mut longest = self.longest_hold_off.lock();

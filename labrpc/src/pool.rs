@@ -22,8 +22,8 @@ pub(crate) type Job = Box<dyn FnOnce() + Send + 'static>;
 /// Starts a worker thread running its argument (a seam, so that tests can refuse threads).
 pub(crate) type Spawner = fn(Box<dyn FnOnce() + Send + 'static>) -> io::Result<JoinHandle<()>>;
 
-/// Why the pool did not take a job. The job is dropped, not run: whoever submitted it keeps
-/// what it needs to tell its caller.
+/// Why the pool did not take a job. The job is not run: [`Pool::submit_with`] gives its value
+/// back, for the submitter to tell its caller.
 #[derive(Debug)]
 pub(crate) enum Refused {
     /// The pool is closed (the network shut down).
@@ -88,23 +88,37 @@ impl Pool {
         }
     }
 
-    /// Runs `job` on a worker, or says why not (the pool is closed, or cannot start the worker
-    /// it needs) and drops the job.
-    pub(crate) fn submit(&self, job: Job) -> Result<(), Refused> {
+    /// Runs `run(value)` on a worker, or says why not (the pool is closed, or cannot start the
+    /// worker it needs) and gives `value` back, so that the submitter need not keep copies of
+    /// what it would tell its caller (on the call path, a copy costs every call).
+    pub(crate) fn submit_with<T: Send + 'static>(
+        &self,
+        value: T,
+        run: impl FnOnce(T) + Send + 'static,
+    ) -> Result<(), (Refused, T)> {
         let shared = &self.shared;
         if shared.closed.load(Ordering::Acquire) {
-            return Err(Refused::Closed);
+            return Err((Refused::Closed, value));
         }
-        let claimed = shared
+        if shared
             .unclaimed_idle
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
-            .is_ok();
-        if claimed {
-            // The channel is unbounded and owned by `shared`: sending cannot fail.
-            let _ = shared.jobs_tx.send(Message::Run(job));
+            .is_ok()
+        {
+            let _ = shared.jobs_tx.send(Message::Run(Box::new(move || run(value))));
             return Ok(());
         }
+        // A new worker (rare once the pool has grown): the value waits where a refusal can take
+        // it back, since a thread that is never started drops the job it was given.
+        let cell = Arc::new(Mutex::new(Some(value)));
+        let taken = Arc::clone(&cell);
+        let job: Job = Box::new(move || {
+            if let Some(value) = taken.lock().take() {
+                run(value)
+            }
+        });
         self.spawn_worker(job)
+            .map_err(|refused| (refused, cell.lock().take().expect("a job refused was not run")))
     }
 
     fn spawn_worker(&self, job: Job) -> Result<(), Refused> {
