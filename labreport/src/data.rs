@@ -20,6 +20,8 @@ pub struct ReportData {
     pub seed_note: String,
     /// How long the scenario ran, from the network's start to the report.
     pub duration_us: u64,
+    /// Whether every time on the page is a simulated run's virtual time (simulation mode).
+    pub virtual_time: bool,
     /// One lane per node, in display order: view service, servers, clerks, others.
     pub lanes: Vec<Lane>,
     /// Every RPC kept in the report, in the order it was sent.

@@ -172,7 +172,7 @@ fn header(data: &ReportData) -> String {
          <h1 id=\"test\">{test}</h1></div>\n{failure}\n\
          <div class=\"facts\"><span>seed <b id=\"seed\">{seed}</b></span>\
          <span>re-run <code id=\"rerun\">{rerun}</code> <button id=\"copy-rerun\" type=\"button\">copy</button></span>\
-         <span>ran {ran}</span></div>\n\
+         <span>ran {ran}{clock}</span></div>\n\
          <p id=\"seed-note\" class=\"note\">{seed_note}</p>\n{elided}{verdict}\n\
          <p id=\"summary\" class=\"note\">Drew <span id=\"count-msgs\">0</span> messages, \
          <span id=\"count-ops\">0</span> client operations, <span id=\"count-faults\">0</span> faults and \
@@ -182,6 +182,7 @@ fn header(data: &ReportData) -> String {
         seed = data.seed,
         rerun = escape_html(&data.rerun),
         ran = show_duration(data.duration_us),
+        clock = if data.virtual_time { " of virtual time (simulated: every time on this page is virtual)" } else { "" },
         seed_note = escape_html(&data.seed_note),
         verdict = verdict(data),
     )
@@ -263,6 +264,7 @@ mod tests {
             rerun: HOSTILE.into(),
             seed_note: HOSTILE.into(),
             duration_us: 1_000,
+            virtual_time: false,
             lanes: vec![Lane { name: HOSTILE.into(), kind: LaneKind::Server }],
             messages: vec![Message {
                 id: 1,
@@ -365,6 +367,18 @@ mod tests {
         assert_eq!(page.methods, ["B.x", "A.y"]);
         let indices: Vec<usize> = page.messages.iter().map(|row| row.3).collect();
         assert_eq!(indices, [0, 1, 0]);
+    }
+
+    #[test]
+    fn a_simulated_runs_page_says_its_times_are_virtual() {
+        let real = ReportData { duration_us: 6_450_000, ..ReportData::default() };
+        let simulated = ReportData { virtual_time: true, ..real.clone() };
+        assert!(header(&real).contains("<span>ran 6.45 s</span>"), "{}", header(&real));
+        assert!(
+            header(&simulated).contains("ran 6.45 s of virtual time (simulated"),
+            "{}",
+            header(&simulated)
+        );
     }
 
     #[test]

@@ -21,6 +21,13 @@ delayed or reordered, in the order the calls ask for them. It cannot repeat how 
 interleave, so the same faults may meet different calls on a re-run, and a failure that depends \
 on timing may take a few runs to come back.";
 
+/// The command that re-runs test `test` with `seed` in this build's mode: `make test`, or
+/// `make test-sim` in simulation mode (where the seed replays the run exactly).
+pub fn rerun_command(seed: u64, test: &str) -> String {
+    let target = if labrpc::SIMULATED { "test-sim" } else { "test" };
+    format!("{SEED_ENV}={seed} make {target} T={test}")
+}
+
 /// What a seed brings back in simulation mode, said once for every failure.
 pub const SIMULATED_SEED_NOTE: &str = "The seed replays this run exactly: the schedule of every \
 thread, every fault decision and the virtual time.";
@@ -93,8 +100,7 @@ impl Diagnostics {
 
     /// The command that re-runs this test with this network's seed.
     pub fn rerun(&self) -> String {
-        let target = if labrpc::SIMULATED { "test-sim" } else { "test" };
-        format!("{SEED_ENV}={} make {target} T={}", self.net.seed(), self.test)
+        rerun_command(self.net.seed(), &self.test)
     }
 
     /// Ends the scenario: if it is failing (this thread is panicking), prints the seed and the
@@ -159,7 +165,8 @@ impl Diagnostics {
             failure: if failed { panic_note::latest() } else { None },
             seed: self.net.seed(),
             rerun: self.rerun(),
-            seed_note: SEED_NOTE.to_string(),
+            seed_note: if labrpc::SIMULATED { SIMULATED_SEED_NOTE } else { SEED_NOTE }.to_string(),
+            virtual_time: labrpc::SIMULATED,
             now_us: self.net.now_us(),
         };
         html::render(&build(subject, &self.net.trace(), &self.ops.records()))

@@ -23,8 +23,8 @@ pub fn simulated(scenario: impl Fn() + Send + Sync + 'static) -> impl Fn() {
         if let Err(failure) = outcome {
             let test = std::thread::current().name().unwrap_or("NAME").to_string();
             eprintln!(
-                "simulated run failed, seed {seed}: replay it exactly with \
-                 LAB_SEED={seed} make test-sim T={test}"
+                "simulated run failed, seed {seed}: replay it exactly with {}",
+                labreport::scenario::rerun_command(seed, &test)
             );
             std::panic::resume_unwind(failure);
         }

@@ -106,7 +106,9 @@ fn check_workload(
     let timeline = format!("{name}-timeline");
     let report =
         verify(&KvModel, &history, &CheckOptions::default(), &labreport::naming::report_dir(), &timeline)
-            .unwrap_or_else(|failure| panic!("{failure}\nRe-run with: LAB_SEED={seed} make test T={name}"));
+            .unwrap_or_else(|failure| {
+                panic!("{failure}\nRe-run with: {}", labreport::scenario::rerun_command(seed, name))
+            });
     println!("  linearizable ({:?})", report.elapsed);
 }
 

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shuttle::scheduler::{PctScheduler, RandomScheduler};
-use shuttle::{Config, MaxSteps, Runner};
+use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
 use clock::{Clock, ClockLabel};
 use leak_check::LeakCheck;
@@ -127,6 +127,9 @@ where
     shuttle_config.stack_size = config.stack_size;
     shuttle_config.max_steps = MaxSteps::FailAfter(config.max_steps);
     shuttle_config.silence_warnings = true;
+    // shuttle's own replay instructions (the whole schedule, thousands of lines, and a seed for
+    // its own entry points) are not how a run is replayed here: the seed is (see `ClockLast`).
+    shuttle_config.failure_persistence = FailurePersistence::None;
     let (limit, seed) = (config.time_limit, config.seed);
     let now_nanos = Arc::new(AtomicU64::new(0));
     let clock_now = now_nanos.clone();

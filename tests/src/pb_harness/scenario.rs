@@ -66,11 +66,9 @@ impl Drop for Scenario {
             println!("  ... Passed");
         } else {
             crate::timeliness::observe_network(&self.net);
-            println!(
-                "  ... Failed: {} (LAB_SEED={} repeats its fault decisions)",
-                self.title,
-                self.net.seed()
-            );
+            let promise =
+                if labrpc::SIMULATED { "replays it exactly" } else { "repeats its fault decisions" };
+            println!("  ... Failed: {} (LAB_SEED={} {promise})", self.title, self.net.seed());
         }
     }
 }
