@@ -1,7 +1,7 @@
 //! Grading one submission: inspect it, check its sources, build it in the scratch workspace,
 //! check the rubric against the binaries, run the tests, and return the [`Grade`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -49,10 +49,11 @@ pub struct GradeOptions {
     pub jobs: usize,
     /// Runs per test in each mode; a test passes only if all pass.
     pub runs: usize,
-    /// The modes every test runs in, each with a build of its own (see [`RunMode`]): a test
+    /// The modes every test runs in (a set: each once, real first), each with a build of its own
+    /// (see [`RunMode`]): a test
     /// passes only if it passes in each. Both when grading; the grader's own tests of its
     /// sandbox run real threads only, which saves a build; `make mutants` can ask for one mode.
-    pub modes: Vec<RunMode>,
+    pub modes: BTreeSet<RunMode>,
     /// Only tests whose id contains one of these (all tests when empty).
     pub only: Vec<String>,
     /// Fixed seed for reproducible fault decisions.
@@ -112,7 +113,7 @@ impl GradeOptions {
             rubric,
             jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             runs: 1,
-            modes: RunMode::BOTH.to_vec(),
+            modes: BTreeSet::from(RunMode::BOTH),
             only: Vec::new(),
             seed: None,
             timeout_scale: 1.0,
@@ -217,7 +218,7 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         build_time: None,
         test_time: Duration::ZERO,
         runs: options.runs.max(1),
-        modes: options.modes.clone(),
+        modes: options.modes.iter().copied().collect(),
         jobs,
     };
     let (reference, reports) = (&options.reference, options.reports.as_deref());
@@ -231,8 +232,8 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
             "no mode to run the tests in: give --mode both, real or simulated".into(),
         ));
     }
-    if let [mode] = options.modes.as_slice() {
-        grade.warnings.push(one_mode_only(*mode));
+    if let (1, Some(&mode)) = (options.modes.len(), options.modes.first()) {
+        grade.warnings.push(one_mode_only(mode));
     }
 
     let violations = match options.source_check {

@@ -76,21 +76,18 @@ fn run_attempt(
     let started = Instant::now();
     let result = run_inner(sandbox, slot, runs, spec, limits);
     let duration = started.elapsed();
-    match result {
+    let mut result = match result {
         Ok(ran) => {
             let mut result = RunResult::with_verdict(ran.verdict, duration, spec.seed, ran.tail);
-            result.mode = spec.mode;
             result.output_cut = ran.cut;
             result.message = ran.message;
             result.report = ran.report;
             result
         }
-        Err(e) => {
-            let mut result = RunResult::new(Some(Failure::Grader(e)), duration, spec.seed, Vec::new());
-            result.mode = spec.mode;
-            result
-        }
-    }
+        Err(e) => RunResult::new(Some(Failure::Grader(e)), duration, spec.seed, Vec::new()),
+    };
+    result.mode = spec.mode;
+    result
 }
 
 /// The outcome of one process.

@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+
 use grading::grade::grade_submission;
 use grading::outcome::{Grade, RunMode, TestOutcome};
 
@@ -20,7 +22,7 @@ fn outcome<'a>(grade: &'a Grade, id: &str) -> &'a TestOutcome {
 
 fn graded(path: &std::path::Path, api_check: bool) -> (Grade, String) {
     let mut options = common::options(TESTS);
-    options.modes = RunMode::BOTH.to_vec();
+    options.modes = BTreeSet::from(RunMode::BOTH);
     options.api_check = api_check;
     let grade = grade_submission(path, &options).expect("graded");
     let text = grading::report::table::render(&grade);
@@ -67,7 +69,7 @@ fn each_test_runs_in_both_modes_and_passes_only_if_both_pass() {
 #[test]
 fn one_mode_alone_is_graded_and_said_to_be_partial() {
     let mut options = common::options(&["viewservice::first_primary"]);
-    options.modes = vec![RunMode::Simulated];
+    options.modes = BTreeSet::from([RunMode::Simulated]);
     let grade = grade_submission(&common::reference(), &options).expect("graded");
     let text = grading::report::table::render(&grade);
     let test = outcome(&grade, "viewservice::first_primary");

@@ -1,5 +1,6 @@
 //! `grade`: the lab's grader. See `grade --help`.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -422,9 +423,9 @@ fn options(common: &CommonArgs) -> Result<GradeOptions, String> {
     }
     options.runs = common.runs as usize;
     options.modes = match common.mode {
-        ModeArg::Both => RunMode::BOTH.to_vec(),
-        ModeArg::Real => vec![RunMode::Real],
-        ModeArg::Simulated => vec![RunMode::Simulated],
+        ModeArg::Both => BTreeSet::from(RunMode::BOTH),
+        ModeArg::Real => BTreeSet::from([RunMode::Real]),
+        ModeArg::Simulated => BTreeSet::from([RunMode::Simulated]),
     };
     options.only = common.only.iter().filter(|o| !o.is_empty()).cloned().collect();
     options.seed = common.seed;

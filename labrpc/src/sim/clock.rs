@@ -198,9 +198,7 @@ impl Clock {
             }
         }
     }
-}
 
-impl Clock {
     /// `Blocked: NAME waits to lock a mutex at FILE:LINE; ...`, for a report.
     fn blocked_tasks(&self) -> String {
         let blocked: Vec<String> = self

@@ -19,8 +19,8 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
-use shuttle::scheduler::{PctScheduler, RandomScheduler};
-use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
+use shuttle::scheduler::{PctScheduler, RandomScheduler, Scheduler};
+use shuttle::{Config, FailurePersistence, MaxSteps};
 
 use clock::{Clock, ClockLabel};
 use leak_check::LeakCheck;
@@ -153,25 +153,36 @@ where
         // The clock returns once nothing waits on it; a task left asleep fails the run there.
         let _ = clock_task.join();
     };
-    match (config.schedule, config.leak_check) {
-        (Schedule::Random, false) => {
-            let inner = RandomScheduler::new_from_seed(config.seed, 1);
-            Runner::new(ClockLast::new(inner, now_nanos, config.stall_steps), shuttle_config).run(body);
-        }
-        (Schedule::Random, true) => {
-            let inner = LeakCheck::new(RandomScheduler::new_from_seed(config.seed, 1));
-            Runner::new(ClockLast::new(inner, now_nanos, config.stall_steps), shuttle_config).run(body);
-        }
-        (Schedule::Pct { depth }, false) => {
-            let inner = PctScheduler::new_from_seed(config.seed, depth.max(1), 1);
-            Runner::new(ClockLast::new(inner, now_nanos, config.stall_steps), shuttle_config).run(body);
-        }
-        (Schedule::Pct { depth }, true) => {
-            let inner = LeakCheck::new(PctScheduler::new_from_seed(config.seed, depth.max(1), 1));
-            Runner::new(ClockLast::new(inner, now_nanos, config.stall_steps), shuttle_config).run(body);
-        }
+    let setup = RunSetup { config, shuttle_config, now_nanos };
+    match config.schedule {
+        Schedule::Random => setup.run(RandomScheduler::new_from_seed(config.seed, 1), body),
+        Schedule::Pct { depth } => setup.run(PctScheduler::new_from_seed(config.seed, depth.max(1), 1), body),
     }
     Ok(())
+}
+
+/// What every simulated run's scheduler is built with, whichever of shuttle's picks the tasks.
+struct RunSetup<'a> {
+    config: &'a SimConfig,
+    shuttle_config: Config,
+    now_nanos: Arc<AtomicU64>,
+}
+
+impl RunSetup<'_> {
+    /// Runs `body` under `inner`, behind the leak check if asked, with the clock task last.
+    fn run<S: Scheduler + 'static>(self, inner: S, body: impl Fn() + Send + Sync + 'static) {
+        let RunSetup { config, shuttle_config, now_nanos } = self;
+        match config.leak_check {
+            true => {
+                let scheduler = ClockLast::new(LeakCheck::new(inner), now_nanos, config.stall_steps);
+                shuttle::Runner::new(scheduler, shuttle_config).run(body);
+            }
+            false => {
+                let scheduler = ClockLast::new(inner, now_nanos, config.stall_steps);
+                shuttle::Runner::new(scheduler, shuttle_config).run(body);
+            }
+        }
+    }
 }
 
 /// The seed of the simulated run the calling thread belongs to; `None` outside one. A network
