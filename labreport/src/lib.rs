@@ -8,6 +8,8 @@
 //! - [`html`]: the page;
 //! - [`scenario`]: the guard a scenario holds, which on failure prints the seed and writes the page;
 //! - [`naming`]: where pages go and what they are called, shared with the grader;
+//! - [`explore`]: how a simulated scenario's executions are shared out, reported and replayed
+//!   (`make explore` and the search tests);
 //! - [`browser`]: drive headless Chromium for the page tests.
 //!
 //! The binary `lab-test` (`src/bin/lab-test/`) is the runner behind `make test T=name`: it runs
@@ -17,6 +19,7 @@
 pub mod browser;
 pub mod builder;
 pub mod data;
+pub mod explore;
 pub mod html;
 pub mod naming;
 pub mod oplog;

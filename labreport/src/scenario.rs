@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 
 use labrpc::{Network, SEED_ENV};
+
+use crate::explore::CASE_ENV;
 use parking_lot::Mutex;
 
 use super::builder::{build, Subject};
@@ -22,10 +24,19 @@ interleave, so the same faults may meet different calls on a re-run, and a failu
 on timing may take a few runs to come back.";
 
 /// The command that re-runs test `test` with `seed` in this build's mode: `make test`, or
-/// `make test-sim` in simulation mode (where the seed replays the run exactly).
+/// `make test-sim` in simulation mode (where the seed replays the run exactly). In a simulated
+/// run whose schedule is not the default random one, the case (seed and schedule) that replays
+/// it (see [`crate::explore`]).
 pub fn rerun_command(seed: u64, test: &str) -> String {
-    let target = if labrpc::SIMULATED { "test-sim" } else { "test" };
-    format!("{SEED_ENV}={seed} make {target} T={test}")
+    match labrpc::simulated_schedule() {
+        Some(schedule) if schedule != "random" => {
+            format!("{CASE_ENV}={seed}/{schedule} make test-sim T={test}")
+        }
+        _ => {
+            let target = if labrpc::SIMULATED { "test-sim" } else { "test" };
+            format!("{SEED_ENV}={seed} make {target} T={test}")
+        }
+    }
 }
 
 /// What a seed brings back in simulation mode, said once for every failure.

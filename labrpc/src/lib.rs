@@ -34,6 +34,16 @@ pub use endpoint::Endpoint;
 /// seeded scheduler, on a virtual clock, so a seed replays a whole run.
 pub const SIMULATED: bool = cfg!(feature = "simulation");
 
+/// How the simulated run the calling thread belongs to picks its tasks, as a replay command
+/// names it (`random`, `pct3`); `None` on real threads. In both builds, for code that prints how
+/// to replay a run.
+pub fn simulated_schedule() -> Option<String> {
+    #[cfg(feature = "simulation")]
+    return sim::schedule().map(|schedule| schedule.to_string());
+    #[cfg(not(feature = "simulation"))]
+    return None;
+}
+
 pub use error::{HoldError, PartitionError, RegisterError, RpcError, SeedError, SpawnError, UnknownNode};
 pub use faults::timing;
 pub use hold::HeldCall;

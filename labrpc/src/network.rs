@@ -58,7 +58,8 @@ impl Network {
         })
     }
 
-    /// The seed of a network made without `LAB_SEED`: the simulated run's, else a random one.
+    /// The seed of a network made without a usable `LAB_SEED`: the simulated run's, else a
+    /// random one.
     fn unset_seed() -> u64 {
         #[cfg(feature = "simulation")]
         if let Some(seed) = crate::sim::seed() {
@@ -67,9 +68,14 @@ impl Network {
         rand::random()
     }
 
-    /// A network seeded from `LAB_SEED` (random when unset; in a simulated run, the run's seed);
-    /// a malformed value is an error.
+    /// A network seeded from `LAB_SEED` (random when unset); a malformed value is an error. In a
+    /// simulated run, the run's seed, always: one number replays the schedule and the faults
+    /// together (the run itself was seeded from `LAB_SEED`, or by a search from its own).
     pub fn from_env() -> Result<Network, SeedError> {
+        #[cfg(feature = "simulation")]
+        if let Some(seed) = crate::sim::seed() {
+            return Ok(Network::with_seed(seed));
+        }
         let seed = match std::env::var(SEED_ENV) {
             Ok(value) => value.trim().parse().map_err(|_| SeedError { value })?,
             Err(_) => Network::unset_seed(),

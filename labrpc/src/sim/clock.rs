@@ -45,6 +45,8 @@ pub(crate) struct Clock {
     limit: Duration,
     /// The run's seed (see [`super::seed`]).
     pub(crate) seed: u64,
+    /// How the run picks tasks (see [`super::schedule`]).
+    pub(crate) schedule: super::Schedule,
     timers: Mutex<Timers>,
     /// What each task is blocked on (see [`super::waits`]).
     pub(crate) waits: Waits,
@@ -79,9 +81,21 @@ pub(crate) struct Alarm {
 impl Clock {
     /// A clock at zero, for the run seeded with `seed`, that fails the run past `limit`, and
     /// keeps the time in `now_nanos`.
-    pub(crate) fn new(limit: Duration, seed: u64, now_nanos: Arc<AtomicU64>) -> Clock {
+    pub(crate) fn new(
+        limit: Duration,
+        seed: u64,
+        schedule: super::Schedule,
+        now_nanos: Arc<AtomicU64>,
+    ) -> Clock {
         now_nanos.store(0, Ordering::Relaxed);
-        Clock { now_nanos, limit, seed, timers: Mutex::new(Timers::default()), waits: Waits::default() }
+        Clock {
+            now_nanos,
+            limit,
+            seed,
+            schedule,
+            timers: Mutex::new(Timers::default()),
+            waits: Waits::default(),
+        }
     }
 
     /// The calling task's clock. Panics, saying what to do, outside a simulated run.

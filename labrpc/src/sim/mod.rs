@@ -52,6 +52,16 @@ pub enum Schedule {
     },
 }
 
+impl fmt::Display for Schedule {
+    /// `random`, or `pct` and the depth (`pct3`): how a replay command names the schedule.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Schedule::Random => f.write_str("random"),
+            Schedule::Pct { depth } => write!(f, "pct{depth}"),
+        }
+    }
+}
+
 /// The settings of one simulated run.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
@@ -130,11 +140,11 @@ where
     // shuttle's own replay instructions (the whole schedule, thousands of lines, and a seed for
     // its own entry points) are not how a run is replayed here: the seed is (see `ClockLast`).
     shuttle_config.failure_persistence = FailurePersistence::None;
-    let (limit, seed) = (config.time_limit, config.seed);
+    let (limit, seed, schedule) = (config.time_limit, config.seed, config.schedule);
     let now_nanos = Arc::new(AtomicU64::new(0));
     let clock_now = now_nanos.clone();
     let body = move || {
-        let clock = Arc::new(Clock::new(limit, seed, clock_now.clone()));
+        let clock = Arc::new(Clock::new(limit, seed, schedule, clock_now.clone()));
         shuttle::current::set_label_for_task(shuttle::current::me(), ClockLabel(clock.clone()));
         let ticker = clock.clone();
         let clock_task = shuttle::thread::Builder::new()
@@ -190,6 +200,12 @@ impl RunSetup<'_> {
 /// the faults together.
 pub fn seed() -> Option<u64> {
     clock::ClockLabel::current().map(|label| label.0.seed)
+}
+
+/// How the simulated run the calling thread belongs to picks its tasks; `None` outside one. With
+/// [`seed`], what replays the run.
+pub fn schedule() -> Option<Schedule> {
+    clock::ClockLabel::current().map(|label| label.0.schedule)
 }
 
 /// Starts a task named `name` in the current run (see [`crate::thread::spawn`]).
