@@ -60,6 +60,10 @@ pub struct Diagnostics {
     ops: OpLog,
     when: Mutex<When>,
     dir: Mutex<Option<PathBuf>>,
+    /// The replay command, if not the seed's (see [`Diagnostics::set_rerun`]).
+    rerun: Mutex<Option<String>>,
+    /// Nothing printed or written when the scenario fails (see [`Diagnostics::quiet`]).
+    quiet: Mutex<bool>,
 }
 
 impl Diagnostics {
@@ -84,6 +88,8 @@ impl Diagnostics {
             ops: OpLog::new(net),
             when: Mutex::new(when),
             dir: Mutex::new(None),
+            rerun: Mutex::new(None),
+            quiet: Mutex::new(false),
         }
     }
 
@@ -99,6 +105,19 @@ impl Diagnostics {
         *self.when.lock() = When::Always;
     }
 
+    /// Gives `command` as the way to replay this scenario, instead of its seed's (a search's
+    /// execution is replayed by its case, see [`crate::explore`]).
+    pub fn set_rerun(&self, command: String) {
+        *self.rerun.lock() = Some(command);
+    }
+
+    /// Prints nothing and writes no report when the scenario fails (a search's trial runs, made
+    /// only to learn whether they fail; the one reported runs again without this).
+    pub fn quiet(&self) {
+        *self.quiet.lock() = true;
+        *self.when.lock() = When::Never;
+    }
+
     /// The scenario's client operations, for the clerks to record into.
     pub fn ops(&self) -> &OpLog {
         &self.ops
@@ -109,22 +128,23 @@ impl Diagnostics {
         &self.test
     }
 
-    /// The command that re-runs this test with this network's seed.
+    /// The command that re-runs this test: with this network's seed, unless one was given
+    /// ([`Diagnostics::set_rerun`]).
     pub fn rerun(&self) -> String {
-        rerun_command(self.net.seed(), &self.test)
+        self.rerun.lock().clone().unwrap_or_else(|| rerun_command(self.net.seed(), &self.test))
     }
 
     /// Ends the scenario: if it is failing (this thread is panicking), prints the seed and the
     /// command that re-runs it; and if it fails (or `LAB_REPORT=always`), writes the report and
     /// prints where.
     pub fn finish(&self) {
-        let failed = std::thread::panicking();
-        if failed {
+        let (failed, quiet) = (std::thread::panicking(), *self.quiet.lock());
+        if failed && !quiet {
             eprintln!("\n---- {} failed; seed {} ----", self.test, self.net.seed());
             eprintln!("re-run it: {}", self.rerun());
             eprintln!("{}", if labrpc::SIMULATED { SIMULATED_SEED_NOTE } else { SEED_NOTE });
         }
-        if let Some(dir) = std::env::var_os(TRACE_DIR_ENV).filter(|dir| !dir.is_empty()) {
+        if let Some(dir) = std::env::var_os(TRACE_DIR_ENV).filter(|dir| !dir.is_empty() && !quiet) {
             match self.write_trace(&PathBuf::from(dir)) {
                 Ok(path) => eprintln!("trace: {}", path.display()),
                 Err(error) => eprintln!("could not write the trace: {error}"),

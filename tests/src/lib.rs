@@ -7,6 +7,8 @@
 //! - [`vs_harness`]: helpers for the view-service scenarios, including the rule-1 check every
 //!   view seen in a test goes through;
 //! - [`view_model`]: a bounded model check of the view service's rules;
+//! - `search` (simulation mode only): the search tests' executions, planned from a seed, checked,
+//!   and shrunk when one fails;
 //! - [`seen`]: the harness's own reading of views and other values of the submission, which
 //!   every check judges instead of the submission's methods and `PartialEq`;
 //! - [`verdict`] and [`graded`]: how a graded test reports that it passed, sealed from the code
@@ -19,6 +21,8 @@
 pub mod bounds;
 pub mod health;
 pub mod pb_harness;
+#[cfg(feature = "simulation")]
+pub mod search;
 pub mod seen;
 #[cfg(feature = "simulation")]
 pub mod simulation;

@@ -71,6 +71,13 @@ pub fn seal(scenario: impl Fn() + Send + Sync + 'static) {
     seal_run(&crate::simulation::simulated(scenario))
 }
 
+/// Runs a search test (`#[graded(search)]`): a body that runs its own simulated executions (see
+/// `crate::search`), reported through the sealed channel as [`seal`] reports a scenario.
+#[cfg(feature = "simulation")]
+pub fn seal_search(search: impl Fn()) {
+    seal_run(&search)
+}
+
 fn seal_run(scenario: &impl Fn()) {
     let key = match std::env::var(VERDICT_VAR) {
         Err(_) => None,

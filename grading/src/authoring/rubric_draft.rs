@@ -69,7 +69,7 @@ pub fn find_tests(source: &str) -> Vec<FoundTest> {
     let lines: Vec<&str> = source.lines().collect();
     let mut found = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        if !matches!(line.trim(), "#[test]" | "#[graded]") {
+        if !matches!(line.trim(), "#[test]" | "#[graded]" | "#[graded(search)]") {
             continue;
         }
         // The fn line: the first line after the attributes.

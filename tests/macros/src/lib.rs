@@ -15,16 +15,22 @@
 //! so the test still runs under `cargo test` like any other, and when the grader runs it, the
 //! harness (not the code under test) reports that the scenario returned. See
 //! `labtests::verdict` for the channel and why the code under test cannot forge it.
+//!
+//! `#[graded(search)]` marks a search test (simulation mode only), whose body runs many
+//! simulated executions of its own: it calls `::labtests::verdict::seal_search` instead, which
+//! does not wrap the body in one simulated run.
 
 use proc_macro::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 
-/// Marks a graded test: a `#[test]` whose pass is reported through `labtests::verdict::seal`.
-/// The function takes no arguments and returns nothing; the attribute takes no arguments.
+/// Marks a graded test: a `#[test]` whose pass is reported through `labtests::verdict::seal`
+/// (`seal_search` for `#[graded(search)]`). The function takes no arguments and returns nothing.
 #[proc_macro_attribute]
 pub fn graded(attr: TokenStream, item: TokenStream) -> TokenStream {
-    if !attr.is_empty() {
-        return error("#[graded] takes no arguments");
-    }
+    let seal = match attr.to_string().trim() {
+        "" => "seal",
+        "search" => "seal_search",
+        _ => return error("#[graded] takes no arguments, or `search` for a search test: #[graded(search)]"),
+    };
     let mut tokens: Vec<TokenTree> = item.into_iter().collect();
     let body = match tokens.pop() {
         Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace => body,
@@ -48,7 +54,7 @@ pub fn graded(attr: TokenStream, item: TokenStream) -> TokenStream {
     out.extend(tokens);
     // { ::labtests::verdict::seal(|| <body>) }
     let mut call: Vec<TokenTree> = Vec::new();
-    for segment in ["labtests", "verdict", "seal"] {
+    for segment in ["labtests", "verdict", seal] {
         call.push(Punct::new(':', Spacing::Joint).into());
         call.push(Punct::new(':', Spacing::Alone).into());
         call.push(ident(segment).into());

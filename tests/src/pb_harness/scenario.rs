@@ -20,6 +20,8 @@ use crate::health::assert_no_server_panicked;
 pub struct Scenario {
     cluster: Cluster,
     title: String,
+    /// Tells no story (a search's executions: hundreds of them).
+    quiet: bool,
 }
 
 impl Scenario {
@@ -28,7 +30,13 @@ impl Scenario {
     pub fn begin(title: &str) -> Scenario {
         let cluster = Cluster::new(&[]);
         println!("Test: {title} ... (LAB_SEED={})", cluster.net.seed());
-        Scenario { cluster, title: title.to_string() }
+        Scenario { cluster, title: title.to_string(), quiet: false }
+    }
+
+    /// [`Scenario::begin`] without the story (`Test:`, `Passed`, `Failed` lines): for the many
+    /// executions of a search, which reports only the one that failed.
+    pub fn begin_quiet(title: &str) -> Scenario {
+        Scenario { cluster: Cluster::new(&[]), title: title.to_string(), quiet: true }
     }
 
     /// A generator for the random choices of `stream` (a client's index, say, or a fault
@@ -63,7 +71,11 @@ impl Drop for Scenario {
     fn drop(&mut self) {
         if !std::thread::panicking() {
             assert_no_server_panicked(&self.net);
-            println!("  ... Passed");
+            if !self.quiet {
+                println!("  ... Passed");
+            }
+        } else if self.quiet {
+            crate::timeliness::observe_network(&self.net);
         } else {
             crate::timeliness::observe_network(&self.net);
             let promise =

@@ -1,0 +1,181 @@
+//! Search tests: many short simulated executions of a small workload (a view service, two or
+//! three servers, one to three clients doing a few Puts, Appends and Gets), each with its own
+//! seed, schedule (random or PCT) and planned faults (crashes, quick restarts, partitions, loss,
+//! delays, held pings) in virtual time, each checked for progress once the faults stop and for a
+//! linearizable history.
+//!
+//! A search test runs a fixed budget of executions derived from `LAB_SEED` (the grader's
+//! `--seed`), so a grade is the same on any machine. At the first failure it shrinks the run
+//! (see [`shrink`]), runs the smallest failing one again with its report page, and fails with
+//! the case that replays it (`LAB_CASE=... make test-sim T=name`). Under `make explore` it runs
+//! the executions it is given instead ([`labreport::explore`]).
+
+pub mod execution;
+pub mod plan;
+pub mod shrink;
+
+use std::io::Write;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use labreport::explore::{self, Case, Line, Schedule, Share};
+use labrpc::sim::{self, SimConfig};
+
+use plan::{Mask, Plan, Workload};
+
+/// The most trial runs a shrink makes.
+const SHRINK_TRIALS: usize = 60;
+
+/// A search test: its name (the test function's), its workload and its budget of executions.
+#[derive(Clone, Copy, Debug)]
+pub struct Search {
+    /// The test's name: replay commands and report pages name it.
+    pub name: &'static str,
+    /// What each execution does.
+    pub workload: Workload,
+    /// How many executions a plain run (and a grade) makes.
+    pub budget: u64,
+}
+
+impl Search {
+    /// Runs the search as the environment asks: one case (`LAB_CASE`), a share of an
+    /// exploration (`LAB_EXPLORE`), or the budget from `LAB_SEED`. Fails as a test does at the
+    /// first failing execution, after shrinking it.
+    pub fn run(&self) {
+        crate::init_log();
+        let case = Case::from_env().unwrap_or_else(|e| panic!("{e}"));
+        let share = Share::from_env().unwrap_or_else(|e| panic!("{e}"));
+        if let Some(case) = case {
+            return self.replay(&case);
+        }
+        let (indices, base, total): (Box<dyn Iterator<Item = u64>>, u64, u64) = match share {
+            Some(share) => (Box::new(share.indices()), share.base, share.runs),
+            None => {
+                let base = base_seed();
+                println!("Search: {} ... {} executions from LAB_SEED={base}", self.name, self.budget);
+                (Box::new(0..self.budget), base, self.budget)
+            }
+        };
+        let mut ran = 0;
+        for index in indices {
+            let case = explore::execution_case(base, index);
+            let plan = Plan::draw(&self.workload, case.seed);
+            if let Err(failure) = self.quiet_attempt(&case, &plan, &plan.full_mask()) {
+                self.fail(index, total, case, &plan, failure, share.is_some());
+            }
+            ran += 1;
+            if share.is_some() {
+                println!("{}", Line::Done { index });
+                let _ = std::io::stdout().flush();
+            }
+        }
+        if share.is_none() {
+            println!(
+                "  ... Passed: {ran} executions, every history linearizable, progress after every fault"
+            );
+        }
+    }
+
+    /// Replays `case` once, with its report page.
+    fn replay(&self, case: &Case) {
+        let plan = Plan::draw(&self.workload, case.seed);
+        let mask = match &case.plan {
+            Some(words) => words.parse::<Mask>().unwrap_or_else(|e| panic!("{}: {e}", explore::CASE_ENV)),
+            None => plan.full_mask(),
+        };
+        println!("Search: {} ... replaying {case}", self.name);
+        let outcome = self.attempt(case, &plan, Some(&mask));
+        if let Err(failure) = outcome {
+            panic!("{failure}\nreplay it: {}", explore::replay_command(case, self.name));
+        }
+        println!("  ... Passed: the case ran without failing");
+    }
+
+    /// Shrinks the failing execution `index`, runs the smallest failing one again with its
+    /// report, says what it found and fails.
+    fn fail(&self, index: u64, total: u64, case: Case, plan: &Plan, failure: String, exploring: bool) -> ! {
+        let full = plan.full_mask();
+        let shrunk =
+            shrink::shrink(plan, SHRINK_TRIALS, |mask| self.quiet_attempt(&case, plan, mask).is_err());
+        let smallest = Case { plan: Some(shrunk.mask.to_string()), ..case.clone() };
+        // The reported run: the smallest, again, with its story and report page.
+        let reported = self.attempt(&smallest, plan, Some(&shrunk.mask)).err();
+        let (reported, failure) = match reported {
+            Some(message) => (smallest, message),
+            // A shrunk run that passes when run again would be a replay bug: report the original.
+            None => (case, failure),
+        };
+        if exploring {
+            println!("{}", Line::Failed { index, case: reported.clone() });
+            let _ = std::io::stdout().flush();
+        }
+        panic!(
+            "search {name}: execution {n} of {total} failed (seed {seed}, {schedule} schedule).\n\
+             Shrunk from {ops} operations and {faults} faults (stop at {stop:?}) to {ops2} operations and \
+             {faults2} faults (stop at {stop2:?}) in {trials} trial runs.\n\
+             Replay it exactly: {command}\n{failure}",
+            name = self.name,
+            n = index + 1,
+            seed = reported.seed,
+            schedule = reported.schedule,
+            ops = full.op_count(),
+            faults = full.fault_count(plan),
+            stop = full.stop,
+            ops2 = shrunk.mask.op_count(),
+            faults2 = shrunk.mask.fault_count(plan),
+            stop2 = shrunk.mask.stop,
+            trials = shrunk.trials,
+            command = explore::replay_command(&reported, self.name),
+        )
+    }
+
+    /// Runs `case` with `plan` (masked by `mask`, else whole) simulated, with its story and a
+    /// report page on failure; the failure's message if it fails.
+    fn attempt(&self, case: &Case, plan: &Plan, mask: Option<&Mask>) -> Result<(), String> {
+        self.simulate(case, plan, mask, false)
+    }
+
+    /// [`Search::attempt`] without the story or the report page.
+    fn quiet_attempt(&self, case: &Case, plan: &Plan, mask: &Mask) -> Result<(), String> {
+        self.simulate(case, plan, Some(mask), true)
+    }
+
+    fn simulate(&self, case: &Case, plan: &Plan, mask: Option<&Mask>, quiet: bool) -> Result<(), String> {
+        let plan = match mask {
+            Some(mask) => plan.masked(mask),
+            None => plan.clone(),
+        };
+        let (name, workload) = (self.name, self.workload);
+        let rerun = explore::replay_command(&Case { plan: mask.map(Mask::to_string), ..case.clone() }, name);
+        let mut config = SimConfig::new(case.seed);
+        config.schedule = match case.schedule {
+            Schedule::Random => sim::Schedule::Random,
+            Schedule::Pct { depth } => sim::Schedule::Pct { depth },
+        };
+        config.leak_check = sim::leak_check_requested();
+        catch_unwind(AssertUnwindSafe(|| {
+            sim::run(&config, move || execution::execute(name, &workload, &plan, rerun.clone(), quiet))
+                .unwrap_or_else(|e| panic!("{e}"))
+        }))
+        .map_err(|panic| panic_text(panic.as_ref()))
+    }
+}
+
+/// `LAB_SEED` (a malformed value fails the test), else a fresh seed.
+fn base_seed() -> u64 {
+    match std::env::var(labrpc::SEED_ENV) {
+        Ok(value) => value
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{}={value:?} is not a seed: give a whole number", labrpc::SEED_ENV)),
+        Err(_) => rand::random(),
+    }
+}
+
+/// A panic's message.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "the execution panicked (no message)".to_string())
+}
