@@ -3,9 +3,11 @@
 //! everything is healed and restarted. It fails unless every client finishes once the faults
 //! have stopped (progress) and the history is linearizable (which judges every result).
 
+use std::collections::BTreeMap;
+
 use labrpc::time::{sleep, Duration, Instant};
 use lincheck::{verify, CheckOptions, KvModel};
-use viewservice::{DEAD_AFTER, PING_INTERVAL};
+use viewservice::PING_INTERVAL;
 
 use super::plan::{Fault, Op, Plan, Role, Workload};
 use crate::bounds::HUNG_AFTER;
@@ -17,13 +19,7 @@ const FIRST_VIEW: Duration = PING_INTERVAL.saturating_mul(30);
 
 /// How long a kill waits for the primary to acknowledge its view before it gives up (and the
 /// fault is skipped): the service may not change a view its primary has not acknowledged.
-const SETTLE: Duration = PING_INTERVAL.saturating_mul(5);
-
-/// How long after a server dies or starts the nemesis kills no other: the view service needs a
-/// few pings to notice (a quick restart included) and the primary a transfer to bring a new
-/// backup up to date; a kill before that can take the only copy of the data, which the lab
-/// allows to stop the service.
-const COOLDOWN: Duration = DEAD_AFTER.saturating_mul(2);
+const ACKED: Duration = PING_INTERVAL.saturating_mul(5);
 
 /// The name of server `index`.
 pub fn server_name(index: usize) -> String {
@@ -32,8 +28,8 @@ pub fn server_name(index: usize) -> String {
 
 /// Runs `plan` (already masked) under the scenario name `test`; `rerun` is the command a report
 /// page gives to replay it. `quiet`: no story printed and no report page (a shrinking trial).
-/// Panics, as a failed scenario does, with what went wrong.
-pub fn execute(test: &str, workload: &Workload, plan: &Plan, rerun: String, quiet: bool) {
+/// Panics, as a failed scenario does, with what went wrong; returns how many faults it applied.
+pub fn execute(test: &str, workload: &Workload, plan: &Plan, rerun: String, quiet: bool) -> FaultCounts {
     let s = if quiet { Scenario::begin_quiet(test) } else { Scenario::begin(test) };
     s.diagnostics().set_rerun(rerun);
     if quiet {
@@ -46,7 +42,7 @@ pub fn execute(test: &str, workload: &Workload, plan: &Plan, rerun: String, quie
     s.wait_for_view("a primary and a backup", FIRST_VIEW, |v| v.primary.is_some() && v.backup.is_some())
         .unwrap_or_else(|e| panic!("{e}"));
     let start = Instant::now();
-    let unfinished = s.threads(|scope| {
+    let (unfinished, counts) = s.threads(|scope| {
         let clients: Vec<_> = plan
             .clients
             .iter()
@@ -55,8 +51,7 @@ pub fn execute(test: &str, workload: &Workload, plan: &Plan, rerun: String, quie
                 scope.spawn(move || run_client(&clerk, ops))
             })
             .collect();
-        let mut nemesis =
-            Nemesis { s: &s, servers: &servers, dead: Vec::new(), held: None, cut: false, last_change: None };
+        let mut nemesis = Nemesis::new(&s, &servers);
         for step in &plan.steps {
             sleep_until(start + step.at);
             nemesis.apply(step.fault);
@@ -75,7 +70,8 @@ pub fn execute(test: &str, workload: &Workload, plan: &Plan, rerun: String, quie
             s.net.shutdown();
         }
         let done: Vec<usize> = clients.into_iter().map(join).collect();
-        plan.clients
+        let unfinished = plan
+            .clients
             .iter()
             .zip(done)
             .enumerate()
@@ -83,7 +79,8 @@ pub fn execute(test: &str, workload: &Workload, plan: &Plan, rerun: String, quie
             .map(|(c, (ops, done))| {
                 format!("client {c} at its operation {} ({})", done + 1, shown(&ops[done].1))
             })
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        (unfinished, nemesis.counts)
     });
     assert!(
         unfinished.is_empty(),
@@ -92,6 +89,14 @@ pub fn execute(test: &str, workload: &Workload, plan: &Plan, rerun: String, quie
         plan.stop,
         unfinished.join("; ")
     );
+    // What survived every failover: each key read once more, into the same history.
+    let reader = s.clerk();
+    for key in (0..workload.keys).map(|k| format!("k{k}")) {
+        let what = format!("the final read of {key}, once every client had finished");
+        if let Err(stopped) = s.within(HUNG_AFTER, &what, || reader.get(&key)) {
+            panic!("{what} did not return: {stopped}");
+        }
+    }
     let history = s.diagnostics().ops().history().unwrap_or_else(|e| {
         panic!("the recorded operations do not make a history the checker can read: {e}")
     });
@@ -100,6 +105,7 @@ pub fn execute(test: &str, workload: &Workload, plan: &Plan, rerun: String, quie
     if let Err(failure) = verify(&KvModel, &history, &CheckOptions::default(), &dir, &timeline) {
         panic!("{failure}");
     }
+    counts
 }
 
 /// Does `ops` in order, each after its pause; returns how many completed (fewer if the network
@@ -136,50 +142,78 @@ fn sleep_until(deadline: Instant) {
     }
 }
 
-/// Applies the planned faults, within what the lab allows a service to survive: a server is
-/// killed only when no other is dead, cut off or unheard (held pings), [`COOLDOWN`] after the
-/// last such change, and once the primary has acknowledged a view with a backup. A primary that
-/// dies before it acknowledges its view, or without an up-to-date backup, takes the only copy of
-/// the data with it, and the lab lets the service stop then; so does one that dies while the
-/// view service is about to replace its backup.
+/// Applies the planned faults, within what the lab allows a service to survive. A server is
+/// killed only when the primary has acknowledged a view with a backup, and both are settled in
+/// it: neither cut off nor unheard (held pings), neither started since that view began (the view
+/// service has yet to notice a quick restart), neither healed or heard again within the last
+/// [`SETTLING`]. A primary that dies without an up-to-date backup takes the only copy of the
+/// data with it, and the lab lets the service stop then.
 struct Nemesis<'a> {
     s: &'a Scenario,
     servers: &'a [String],
     dead: Vec<String>,
     held: Option<String>,
-    /// Whether a server is cut off now.
-    cut: bool,
-    /// When a server last died or started, or a cut or hold began or ended.
-    last_change: Option<Instant>,
+    cut: Option<String>,
+    /// Per server: the view number when it last started, and when it was last healed or heard
+    /// again.
+    started_in: BTreeMap<String, u64>,
+    reconnected: BTreeMap<String, Instant>,
+    /// The faults applied and skipped so far.
+    counts: FaultCounts,
 }
 
-impl Nemesis<'_> {
+/// How many planned faults an execution applied, and how many it skipped (a kill the rules did
+/// not allow, a role no server held).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FaultCounts {
+    /// Faults applied.
+    pub applied: usize,
+    /// Of them, kills (quick restarts included).
+    pub kills: usize,
+    /// Faults skipped.
+    pub skipped: usize,
+}
+
+impl FaultCounts {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: FaultCounts) {
+        self.applied += other.applied;
+        self.kills += other.kills;
+        self.skipped += other.skipped;
+    }
+}
+
+/// How long after a server is healed or its held pings delivered it counts as unsettled: the
+/// view service may still declare it dead on pings it missed.
+const SETTLING: Duration = PING_INTERVAL.saturating_mul(3);
+
+impl<'a> Nemesis<'a> {
+    fn new(s: &'a Scenario, servers: &'a [String]) -> Nemesis<'a> {
+        Nemesis {
+            s,
+            servers,
+            dead: Vec::new(),
+            held: None,
+            cut: None,
+            started_in: BTreeMap::new(),
+            reconnected: BTreeMap::new(),
+            counts: FaultCounts::default(),
+        }
+    }
+
     fn apply(&mut self, fault: Fault) {
-        match fault {
-            Fault::Kill(role) | Fault::QuickRestart(role, _) => {
-                let Some(server) = self.killable(role) else {
-                    return;
-                };
-                log::info!("nemesis: kill {server} ({role:?})");
-                self.s.kill(&server);
-                if let Fault::QuickRestart(_, tenths) = fault {
-                    sleep(PING_INTERVAL.mul_f64(f64::from(tenths) / 10.0));
-                    log::info!("nemesis: restart {server} (quickly)");
-                    self.s.start(&server);
-                } else {
-                    self.dead.push(server);
-                }
-                self.changed();
-            }
-            Fault::Restart => {
-                if let Some(server) = self.dead.pop() {
+        let applied = match fault {
+            Fault::Kill(role) | Fault::QuickRestart(role, _) => self.kill(role, fault),
+            Fault::Restart => match self.dead.pop() {
+                Some(server) => {
                     log::info!("nemesis: restart {server}");
-                    self.s.start(&server);
-                    self.changed();
+                    self.start(&server);
+                    true
                 }
-            }
-            Fault::Isolate(role) => {
-                if let Some(server) = self.in_role(role) {
+                None => false,
+            },
+            Fault::Isolate(role) => match self.in_role(role) {
+                Some(server) => {
                     log::info!("nemesis: cut {server} ({role:?}) off from everyone");
                     let rest: Vec<&str> = self
                         .servers
@@ -189,48 +223,84 @@ impl Nemesis<'_> {
                         .chain([VS])
                         .collect();
                     self.s.net.partition(&[&[server.as_str()], &rest]).expect("a valid partition");
-                    self.changed();
-                    self.cut = true;
+                    if let Some(before) = self.cut.replace(server) {
+                        self.reconnected.insert(before, Instant::now());
+                    }
+                    true
                 }
-            }
+                None => false,
+            },
             Fault::Heal => {
-                self.s.net.heal();
-                if std::mem::take(&mut self.cut) {
-                    self.changed();
-                }
+                self.heal();
+                true
             }
-            Fault::Loss(on) => self.s.net.set_network_unreliable(on),
+            Fault::Loss(on) => {
+                self.s.net.set_network_unreliable(on);
+                true
+            }
             Fault::Delays(on) => {
                 self.s.net.set_long_delays(on);
                 self.s.net.set_long_reordering(on);
+                true
             }
-            Fault::HoldPings(role) => {
-                if self.held.is_none() {
-                    if let Some(server) = self.in_role(role) {
-                        log::info!("nemesis: hold the pings of {server} ({role:?})");
-                        self.s.net.hold(&server, VS);
-                        self.held = Some(server);
-                        self.changed();
-                    }
+            Fault::HoldPings(role) => match (self.held.is_none(), self.in_role(role)) {
+                (true, Some(server)) => {
+                    log::info!("nemesis: hold the pings of {server} ({role:?})");
+                    self.s.net.hold(&server, VS);
+                    self.held = Some(server);
+                    true
                 }
-            }
+                _ => false,
+            },
             Fault::ReleasePings => self.release(),
+        };
+        if applied {
+            self.counts.applied += 1;
+        } else {
+            self.counts.skipped += 1;
         }
     }
 
-    /// Notes that the servers or their links just changed.
-    fn changed(&mut self) {
-        self.last_change = Some(Instant::now());
+    /// Kills the server in `role` if the rules allow it (and, for a quick restart, starts it
+    /// again soon after); whether it did.
+    fn kill(&mut self, role: Role, fault: Fault) -> bool {
+        let Some(server) = self.killable(role) else {
+            return false;
+        };
+        log::info!("nemesis: kill {server} ({role:?})");
+        self.s.kill(&server);
+        self.counts.kills += 1;
+        if let Fault::QuickRestart(_, tenths) = fault {
+            sleep(PING_INTERVAL.mul_f64(f64::from(tenths) / 10.0));
+            log::info!("nemesis: restart {server} (quickly)");
+            self.start(&server);
+        } else {
+            self.dead.push(server);
+        }
+        true
+    }
+
+    /// Starts `server`, noting the view it started in.
+    fn start(&mut self, server: &str) {
+        self.s.start(server);
+        self.started_in.insert(server.to_string(), self.s.view().viewnum);
     }
 
     /// The server to kill for a fault on `role`, if killing it is allowed now.
     fn killable(&self, role: Role) -> Option<String> {
-        let calm = self.dead.is_empty() && !self.cut && self.held.is_none();
-        if !calm || self.last_change.is_some_and(|t| t.elapsed() < COOLDOWN) {
+        let view = self.s.wait_until_acked(ACKED).ok()?;
+        let backup = view.backup.clone()?;
+        let primary = view.primary.clone()?;
+        let settled = |server: &String| {
+            !self.dead.contains(server)
+                && self.cut.as_ref() != Some(server)
+                && self.held.as_ref() != Some(server)
+                && self.started_in.get(server).is_none_or(|n| *n < view.viewnum)
+                && self.reconnected.get(server).is_none_or(|t| t.elapsed() >= SETTLING)
+        };
+        if !settled(&primary) || !settled(&backup) {
             return None;
         }
-        let view = self.s.wait_until_acked(SETTLE).ok()?;
-        view.backup.as_ref()?;
         self.in_role(role)
     }
 
@@ -248,12 +318,24 @@ impl Nemesis<'_> {
         }
     }
 
-    fn release(&mut self) {
-        if let Some(server) = self.held.take() {
-            log::info!("nemesis: deliver the held pings of {server}");
-            self.s.net.unhold(&server, VS);
-            self.changed();
+    /// Undoes the cut, if any.
+    fn heal(&mut self) {
+        self.s.net.heal();
+        if let Some(server) = self.cut.take() {
+            log::info!("nemesis: heal the cut of {server}");
+            self.reconnected.insert(server, Instant::now());
         }
+    }
+
+    /// Delivers the held pings, if any; whether there were.
+    fn release(&mut self) -> bool {
+        let Some(server) = self.held.take() else {
+            return false;
+        };
+        log::info!("nemesis: deliver the held pings of {server}");
+        self.s.net.unhold(&server, VS);
+        self.reconnected.insert(server, Instant::now());
+        true
     }
 
     /// The faults stop: held pings delivered, links healed, loss and delays off, the dead
@@ -261,12 +343,12 @@ impl Nemesis<'_> {
     fn stop(&mut self) {
         log::info!("nemesis: the faults stop");
         self.release();
-        self.s.net.heal();
+        self.heal();
         self.s.net.set_network_unreliable(false);
         self.s.net.set_long_delays(false);
         self.s.net.set_long_reordering(false);
         for server in std::mem::take(&mut self.dead) {
-            self.s.start(&server);
+            self.start(&server);
         }
     }
 }

@@ -16,10 +16,13 @@ pub mod shrink;
 
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use labreport::explore::{self, Case, Line, Schedule, Share};
 use labrpc::sim::{self, SimConfig};
 
+use execution::FaultCounts;
 use plan::{Mask, Plan, Workload};
 
 /// The most trial runs a shrink makes.
@@ -55,12 +58,20 @@ impl Search {
                 (Box::new(0..self.budget), base, self.budget)
             }
         };
-        let mut ran = 0;
+        let (mut ran, mut tally, began) = (0, FaultCounts::default(), Instant::now());
         for index in indices {
             let case = explore::execution_case(base, index);
             let plan = Plan::draw(&self.workload, case.seed);
-            if let Err(failure) = self.quiet_attempt(&case, &plan, &plan.full_mask()) {
-                self.fail(index, total, case, &plan, failure, share.is_some());
+            match self.quiet_attempt(&case, &plan, &plan.full_mask()) {
+                Ok(counts) => tally.add(counts),
+                Err(failure) => {
+                    println!(
+                        "  execution {} failed after {:.2} s of search ({ran} executions passed before it); shrinking it",
+                        index + 1,
+                        began.elapsed().as_secs_f64()
+                    );
+                    self.fail(index, total, case, &plan, failure, share.is_some())
+                }
             }
             ran += 1;
             if share.is_some() {
@@ -69,8 +80,14 @@ impl Search {
             }
         }
         if share.is_none() {
+            let seconds = began.elapsed().as_secs_f64();
             println!(
-                "  ... Passed: {ran} executions, every history linearizable, progress after every fault"
+                "  ... Passed: {ran} executions in {seconds:.2} s ({:.0} per second); faults applied: {} ({} kills), \
+                 skipped by the rules: {}; every history linearizable, progress after every fault",
+                ran as f64 / seconds.max(1e-9),
+                tally.applied,
+                tally.kills,
+                tally.skipped
             );
         }
     }
@@ -130,16 +147,24 @@ impl Search {
 
     /// Runs `case` with `plan` (masked by `mask`, else whole) simulated, with its story and a
     /// report page on failure; the failure's message if it fails.
-    fn attempt(&self, case: &Case, plan: &Plan, mask: Option<&Mask>) -> Result<(), String> {
+    fn attempt(&self, case: &Case, plan: &Plan, mask: Option<&Mask>) -> Result<FaultCounts, String> {
         self.simulate(case, plan, mask, false)
     }
 
     /// [`Search::attempt`] without the story or the report page.
-    fn quiet_attempt(&self, case: &Case, plan: &Plan, mask: &Mask) -> Result<(), String> {
+    fn quiet_attempt(&self, case: &Case, plan: &Plan, mask: &Mask) -> Result<FaultCounts, String> {
         self.simulate(case, plan, Some(mask), true)
     }
 
-    fn simulate(&self, case: &Case, plan: &Plan, mask: Option<&Mask>, quiet: bool) -> Result<(), String> {
+    /// Runs `case` simulated with `plan` (masked by `mask`, else whole): the faults it applied,
+    /// or the failure's message.
+    fn simulate(
+        &self,
+        case: &Case,
+        plan: &Plan,
+        mask: Option<&Mask>,
+        quiet: bool,
+    ) -> Result<FaultCounts, String> {
         let plan = match mask {
             Some(mask) => plan.masked(mask),
             None => plan.clone(),
@@ -152,11 +177,20 @@ impl Search {
             Schedule::Pct { depth } => sim::Schedule::Pct { depth },
         };
         config.leak_check = sim::leak_check_requested();
+        // The run's result leaves the simulation through a plain lock (never contended: the
+        // scenario stores it once, on its way out).
+        let counts = Arc::new(Mutex::new(FaultCounts::default()));
+        let out = Arc::clone(&counts);
         catch_unwind(AssertUnwindSafe(|| {
-            sim::run(&config, move || execution::execute(name, &workload, &plan, rerun.clone(), quiet))
-                .unwrap_or_else(|e| panic!("{e}"))
+            sim::run(&config, move || {
+                let applied = execution::execute(name, &workload, &plan, rerun.clone(), quiet);
+                *out.lock().unwrap_or_else(|e| e.into_inner()) = applied;
+            })
+            .unwrap_or_else(|e| panic!("{e}"))
         }))
-        .map_err(|panic| panic_text(panic.as_ref()))
+        .map_err(|panic| panic_text(panic.as_ref()))?;
+        let counts = *counts.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(counts)
     }
 }
 
