@@ -109,5 +109,6 @@ handout:
 bench:
 	$(CARGO) bench -p labrpc --bench roundtrip
 	$(CARGO) bench -p labtests --bench pb_ops
+	$(CARGO) bench -p labtests --features simulation --bench search
 	$(CARGO) bench -p lincheck --bench lincheck
 # END STAFF

@@ -27,4 +27,5 @@ mod panic_note;
 pub mod scenario;
 
 pub use oplog::OpLog;
+pub use panic_note::silenced;
 pub use scenario::Diagnostics;

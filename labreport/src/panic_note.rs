@@ -6,12 +6,14 @@
 //! test process, keeps each thread's latest message in that thread's own slot, and then does
 //! what the hook before it did (libtest's capture of the message included).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::panic::PanicHookInfo;
 use std::sync::Once;
 
 thread_local! {
     static LATEST: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Whether this thread's panics are noted but not printed (see [`silenced`]).
+    static SILENT: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Installs the hook (once per process).
@@ -22,9 +24,28 @@ pub(crate) fn install() {
         std::panic::set_hook(Box::new(move |info| {
             let note = describe(info);
             LATEST.with(|latest| *latest.borrow_mut() = Some(note));
-            previous(info);
+            if !SILENT.with(Cell::get) {
+                previous(info);
+            }
         }));
     });
+}
+
+/// Runs `body` with this thread's panics noted but not printed: for runs made only to learn
+/// whether they fail (a search's shrinking trials), whose failures would otherwise print a
+/// message, and a backtrace if asked, each.
+pub fn silenced<T>(body: impl FnOnce() -> T) -> T {
+    install();
+    let before = SILENT.with(|silent| silent.replace(true));
+    // Restored on the way out, even if `body` unwinds.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SILENT.with(|silent| silent.set(self.0));
+        }
+    }
+    let _restore = Restore(before);
+    body()
 }
 
 /// The latest panic message on this thread, with where it was raised.

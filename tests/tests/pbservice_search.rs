@@ -55,7 +55,27 @@ fn search_crashes_and_quick_restarts() {
     .run();
 }
 
-/// Servers are cut off from everyone, and their pings to the view service are held and
+/// Servers crash, some coming back within one ping interval, on a network that loses requests
+/// and replies: retried writes meet failovers and state transfers.
+#[graded(search)]
+fn search_crashes_on_a_lossy_network() {
+    Search {
+        name: "search_crashes_on_a_lossy_network",
+        workload: Workload {
+            servers: 3,
+            clients: 2,
+            ops_per_client: 5,
+            keys: 1,
+            faults: 5,
+            kinds: FaultKinds { crashes: true, quick_restarts: true, loss: true, ..FaultKinds::default() },
+        },
+        budget: BUDGET,
+    }
+    .run();
+}
+
+/// Servers are cut off from the other servers and the view service (clients still reach them,
+/// so a cut-off primary may still be asked), and their pings to the view service are held and
 /// delivered late, while two clients append to one key.
 #[graded(search)]
 fn search_partitions_and_held_pings() {
@@ -64,7 +84,7 @@ fn search_partitions_and_held_pings() {
         workload: Workload {
             servers: 3,
             clients: 2,
-            ops_per_client: 4,
+            ops_per_client: 5,
             keys: 1,
             faults: 5,
             kinds: FaultKinds { partitions: true, held_pings: true, ..FaultKinds::default() },

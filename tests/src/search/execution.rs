@@ -214,7 +214,7 @@ impl<'a> Nemesis<'a> {
             },
             Fault::Isolate(role) => match self.in_role(role) {
                 Some(server) => {
-                    log::info!("nemesis: cut {server} ({role:?}) off from everyone");
+                    log::info!("nemesis: cut {server} ({role:?}) off from the servers and the view service");
                     let rest: Vec<&str> = self
                         .servers
                         .iter()

@@ -28,6 +28,10 @@ use plan::{Mask, Plan, Workload};
 /// The most trial runs a shrink makes.
 const SHRINK_TRIALS: usize = 60;
 
+/// Executions a search makes under the leak check (`LAB_LEAK_CHECK=1`), which runs each twice
+/// and keeps every scheduling decision: enough to show the executions leak nothing.
+const LEAK_CHECK_EXECUTIONS: u64 = 3;
+
 /// A search test: its name (the test function's), its workload and its budget of executions.
 #[derive(Clone, Copy, Debug)]
 pub struct Search {
@@ -54,8 +58,12 @@ impl Search {
             Some(share) => (Box::new(share.indices()), share.base, share.runs),
             None => {
                 let base = base_seed();
-                println!("Search: {} ... {} executions from LAB_SEED={base}", self.name, self.budget);
-                (Box::new(0..self.budget), base, self.budget)
+                let budget = match sim::leak_check_requested() {
+                    true => self.budget.min(LEAK_CHECK_EXECUTIONS),
+                    false => self.budget,
+                };
+                println!("Search: {} ... {budget} executions from LAB_SEED={base}", self.name);
+                (Box::new(0..budget), base, budget)
             }
         };
         let (mut ran, mut tally, began) = (0, FaultCounts::default(), Instant::now());
@@ -90,6 +98,17 @@ impl Search {
                 tally.skipped
             );
         }
+    }
+
+    /// Runs `case` once, quietly (no story, no report page, no printed panic): the faults it
+    /// applied, or why it failed. For tools that run many executions (the bench).
+    pub fn execute(&self, case: &Case) -> Result<FaultCounts, String> {
+        let plan = Plan::draw(&self.workload, case.seed);
+        let mask = match &case.plan {
+            Some(words) => words.parse::<Mask>()?,
+            None => plan.full_mask(),
+        };
+        self.quiet_attempt(case, &plan, &mask)
     }
 
     /// Replays `case` once, with its report page.
@@ -151,9 +170,9 @@ impl Search {
         self.simulate(case, plan, mask, false)
     }
 
-    /// [`Search::attempt`] without the story or the report page.
+    /// [`Search::attempt`] without the story, the report page or the printed panic.
     fn quiet_attempt(&self, case: &Case, plan: &Plan, mask: &Mask) -> Result<FaultCounts, String> {
-        self.simulate(case, plan, Some(mask), true)
+        labreport::silenced(|| self.simulate(case, plan, Some(mask), true))
     }
 
     /// Runs `case` simulated with `plan` (masked by `mask`, else whole): the faults it applied,

@@ -35,7 +35,7 @@ pub struct FaultKinds {
     pub crashes: bool,
     /// Kill a server and start it again within one ping interval.
     pub quick_restarts: bool,
-    /// Cut a server off from everyone.
+    /// Cut a server off from the other servers and the view service (clients still reach it).
     pub partitions: bool,
     /// Lose requests and replies.
     pub loss: bool,
@@ -83,7 +83,8 @@ pub enum Fault {
     QuickRestart(Role, u8),
     /// Start a dead server again.
     Restart,
-    /// Cut the server in this role off from everyone.
+    /// Cut the server in this role off from the other servers and the view service (clients
+    /// still reach it: a cut-off primary may still be asked).
     Isolate(Role),
     /// Undo every cut.
     Heal,
