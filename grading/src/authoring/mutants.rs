@@ -130,7 +130,8 @@ pub fn stubs(reference: &Path, only: &[String]) -> Result<Vec<Mutant>, String> {
 pub struct MutantRecord {
     /// Rounds graded.
     pub rounds: usize,
-    /// Rounds in which it scored full marks.
+    /// Rounds in which every test that ran passed (full marks, but for the tests the grading
+    /// did not run because of their modes).
     pub survived: usize,
     /// Rounds in which no test caught it but some test was inconclusive (the machine was too
     /// busy to judge it): neither caught nor survived.
@@ -178,7 +179,10 @@ impl MutantRecord {
                 _ => caught.push(&test.test.id),
             }
         }
-        if grade.is_perfect() {
+        // Every test the grade ran passed: those it did not run (a suite graded in a mode the
+        // grading did not run) cost points but caught nothing.
+        let graded = matches!(grade.status, GradeStatus::Graded);
+        if graded && grade.tests.iter().filter(|t| t.not_run.is_none()).all(|t| t.passed()) {
             self.survived += 1;
         } else if caught.is_empty() && !unnamed.is_empty() {
             self.unnamed += 1;
@@ -330,7 +334,8 @@ pub fn render(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>, test
     } else if survivors.is_empty() {
         let _ = writeln!(out, "No mutant survived a judged round.");
     } else {
-        let _ = writeln!(out, "SURVIVED (scored full marks in some round): {}", survivors.join(", "));
+        let _ =
+            writeln!(out, "SURVIVED (in some round every test that ran passed): {}", survivors.join(", "));
         if !sometimes.is_empty() {
             let _ = writeln!(out, "caught only sometimes (needs a stronger test): {}", sometimes.join(", "));
         }
@@ -598,6 +603,15 @@ only (--mode real))
         assert!(grid.starts_with(expected), "{grid}");
         assert!(render(&mutants, &records, &tests).contains(expected));
         assert_eq!(search_grid(&mutants, &records, &tests[..1]), "", "no search test, no grid");
+
+        // Tests the grading did not run caught nothing: a mutant only they could catch survived.
+        let mut fourth = round(&[RunVerdict::Passed, RunVerdict::Passed, RunVerdict::Passed]);
+        search(&mut fourth, 1, Some(reason));
+        search(&mut fourth, 2, Some(reason));
+        let mut record = MutantRecord::default();
+        record.add(&fourth, None);
+        assert_eq!((record.survived, record.caught_rounds()), (1, 0), "{record:?}");
+        assert!(!fourth.is_perfect(), "not full marks: the search tests were not run");
 
         let ids: Vec<TestId> = tests.iter().map(|t| t.id.clone()).collect();
         let csv = matrix_csv(&mutants, &records, &ids);
