@@ -316,15 +316,8 @@ fn build_and_stage(
         eprintln!("grade: building {} in {}", submission.name, scratch.workspace().display());
     }
     let build_started = Instant::now();
-    let mut settings = build_settings(options, stage);
-    if let Some(uid) = sandbox.build_uid() {
-        match build_user::prepare(uid, &scratch, options.offline) {
-            Ok(user) => settings.user = Some(user),
-            Err(why) => grade
-                .warnings
-                .push(format!("builds run as the grader's own user, not an unprivileged one: {why}")),
-        }
-    }
+    let (settings, as_grader) = build_settings_for(options, stage, sandbox, &scratch);
+    grade.warnings.extend(as_grader);
     let checked = match options.api_check {
         true => compile::check_api(&scratch, &settings),
         false => Ok(()),
@@ -359,6 +352,27 @@ fn create_stage(options: &GradeOptions) -> Result<Stage, GradeError> {
             std::env::temp_dir().display()
         ))
     })
+}
+
+/// How cargo runs for this grading ([`build_settings`]), as the sandbox's build uid when it has
+/// one (see [`build_user`]); with the warning to give when builds must run as the grader.
+fn build_settings_for(
+    options: &GradeOptions,
+    stage: &Stage,
+    sandbox: &Sandbox,
+    scratch: &Scratch,
+) -> (compile::BuildSettings, Option<String>) {
+    let mut settings = build_settings(options, stage);
+    let Some(uid) = sandbox.build_uid() else { return (settings, None) };
+    match build_user::prepare(uid, scratch, options.offline) {
+        Ok(user) => {
+            settings.user = Some(user);
+            (settings, None)
+        }
+        Err(why) => {
+            (settings, Some(format!("builds run as the grader's own user, not an unprivileged one: {why}")))
+        }
+    }
 }
 
 /// How cargo runs for this grading: through the stage's copy of the `grade` helper.
@@ -442,12 +456,19 @@ pub fn check_rubric(options: &GradeOptions) -> Result<RubricCheck, GradeError> {
         // Locked while it builds and stages, as for a grading.
         let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
         scratch.populate(&options.reference, &submission).map_err(GradeError::Scratch)?;
+        // As a grading builds: a file root wrote into the cache would stop the build uid's builds.
+        let (settings, as_grader) = build_settings_for(options, &stage, &sandbox, &scratch);
+        if let Some(warning) = as_grader {
+            eprintln!("grade: {warning}");
+        }
         // Each suite from a build it is graded in: a simulated-only suite's plain build lists none.
         for (mode, built) in mode_plan::listing_builds(&options.rubric, &suites) {
-            let build =
-                compile::build(&scratch, &built, mode, &build_settings(options, &stage)).map_err(|e| {
-                    GradeError::Setup(format!("building the reference ({} build): {e}", mode.label()))
-                })?;
+            let build = compile::build(&scratch, &built, mode, &settings).map_err(|e| {
+                GradeError::Setup(format!("building the reference ({} build): {e}", mode.label()))
+            })?;
+            if let Some(uid) = sandbox.build_uid() {
+                sandbox.sweep_uid(uid);
+            }
             executables.insert(mode, stage_binaries(&stage, &build.executables)?);
         }
     }
