@@ -121,12 +121,18 @@ fn private_places(
 }
 
 /// The stdout line of one submission (`name` already escaped): its score and how many tests
-/// were inconclusive, or why it was not graded (`error`, made [`one_line`]).
+/// were not run or inconclusive, or why it was not graded (`error`, made [`one_line`]).
 pub fn line(name: &str, grade: Result<&Grade, &str>) -> String {
     match grade {
         Ok(grade) => {
-            let score =
+            let mut score =
                 format!("{name}: {}/{} ({:.1}%)", grade.points(), grade.max_points(), grade.percent());
+            if !grade.not_run().is_empty() {
+                score.push_str(&format!(
+                    ", {} test(s) not run (graded in a mode this grade did not run)",
+                    grade.not_run().len()
+                ));
+            }
             match grade.inconclusive() {
                 0 => score,
                 n => format!("{score}, {n} test(s) INCONCLUSIVE (the machine was too busy): grade again"),

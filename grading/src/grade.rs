@@ -10,7 +10,8 @@ use crate::build_exec::BuildLimits;
 use crate::build_user;
 use crate::compile;
 use crate::listing::{self, Mismatch};
-use crate::outcome::{BuildError, Grade, GradeStatus, RunMode, TestOutcome};
+use crate::mode_plan;
+use crate::outcome::{BuildError, Grade, GradeStatus, RunMode};
 use crate::policy;
 use crate::progress::{Progress, Style};
 use crate::rubric::{Rubric, RubricError, RubricTest};
@@ -49,10 +50,12 @@ pub struct GradeOptions {
     pub jobs: usize,
     /// Runs per test in each mode; a test passes only if all pass.
     pub runs: usize,
-    /// The modes every test runs in (a set: each once, real first), each with a build of its own
-    /// (see [`RunMode`]): a test
-    /// passes only if it passes in each. Both when grading; the grader's own tests of its
-    /// sandbox run real threads only, which saves a build; `make mutants` can ask for one mode.
+    /// The modes the tests run in (a set: each once, real first), each with a build of its own
+    /// (see [`RunMode`]): a test runs in those of them its suite is graded in (the rubric's
+    /// `modes`, both unless it says otherwise) and passes only if it passes in each; a test
+    /// graded in none of them is not run and scores 0 (see [`mode_plan`]). Both when grading;
+    /// the grader's own tests of its sandbox run real threads only, which saves a build; `make
+    /// mutants` can ask for one mode.
     pub modes: BTreeSet<RunMode>,
     /// Only tests whose id contains one of these (all tests when empty).
     pub only: Vec<String>,
@@ -133,11 +136,6 @@ impl GradeOptions {
         })
     }
 
-    /// Runs per test, in all modes together.
-    pub fn runs_wanted(&self) -> usize {
-        self.runs.max(1) * self.modes.len().max(1)
-    }
-
     /// The rubric tests `--only` selects.
     pub fn selected_tests(&self) -> Vec<RubricTest> {
         self.rubric
@@ -208,10 +206,7 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         path: submission.root.clone(),
         status: GradeStatus::Graded,
         suites: options.rubric.suites.clone(),
-        tests: selected
-            .iter()
-            .map(|t| TestOutcome { test: t.clone(), runs: Vec::new(), runs_wanted: options.runs_wanted() })
-            .collect(),
+        tests: mode_plan::planned(&options.rubric, &selected, &options.modes, options.runs),
         notes: submission.notes.clone(),
         warnings: sandbox.warnings().to_vec(),
         isolation: sandbox.describe(),
@@ -253,7 +248,8 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         .map(|s| s.name.clone())
         .filter(|s| selected.iter().any(|t| &t.id.suite == s))
         .collect();
-    let executables = match build_and_stage(options, &submission, &suites, &sandbox, &stage, &mut grade)? {
+    let builds = mode_plan::builds(&options.rubric, &suites, &options.modes);
+    let executables = match build_and_stage(options, &submission, &builds, &sandbox, &stage, &mut grade)? {
         Ok(executables) => executables,
         Err(failure) => {
             grade.status = GradeStatus::BuildFailed(failure);
@@ -261,13 +257,10 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         }
     };
 
-    // Both modes' binaries are built from the same sources: one mode's listing speaks for both.
-    let listed_binaries = executables.values().next().expect("a build for each mode, and at least one mode");
     let mut mismatches = Vec::new();
-    for suite in &suites {
-        let listed = listing::list_tests(&sandbox, 0, &stage.runs(), &listed_binaries[suite])
-            .map_err(GradeError::Setup)?;
-        let mismatch = listing::compare(&options.rubric, suite, &listed);
+    for (suite, exe) in mode_plan::binaries_to_list(&executables) {
+        let listed = listing::list_tests(&sandbox, 0, &stage.runs(), &exe).map_err(GradeError::Setup)?;
+        let mismatch = listing::compare(&options.rubric, &suite, &listed);
         if !mismatch.is_empty() {
             mismatches.push(mismatch);
         }
@@ -278,8 +271,9 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
 
     // Each failed run's page waits in the stage (its run directory is reused by the next test).
     let staging = options.reports.as_ref().map(|_| stage.reports());
+    let runnable = grade.tests.iter().filter(|t| t.not_run.is_none()).map(|t| t.test.clone()).collect();
     let plan = Plan {
-        tests: selected,
+        tests: runnable,
         executables,
         runs: options.runs.max(1),
         jobs,
@@ -290,9 +284,10 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
         reports: staging,
         stop_when_a_failure_shows: options.stop_when_a_failure_shows.clone(),
     };
-    let mut progress = Progress::new(options.progress, plan.tests.len() * plan.runs);
+    let mut progress = Progress::new(options.progress, plan.total_runs());
     let started = Instant::now();
-    grade.tests = run_all(&plan, &sandbox, &stage.runs(), &mut progress);
+    let ran = run_all(&plan, &sandbox, &stage.runs(), &mut progress);
+    grade.tests = mode_plan::merge(std::mem::take(&mut grade.tests), ran);
     grade.test_time = started.elapsed();
     if let Some(dest) = &options.reports {
         crate::lab_reports::keep(&mut grade.tests, dest);
@@ -300,14 +295,15 @@ pub fn grade_submission(path: &Path, options: &GradeOptions) -> Result<Grade, Gr
     Ok(grade)
 }
 
-/// Builds the submission's `suites` in the cache, once per mode, and copies their test binaries
-/// into the stage. The cache stays locked only meanwhile: once the binaries are staged, another
-/// grader may build while this one runs its tests. The inner `Err` is a build that failed or was
+/// Builds the submission's suites in the cache, each mode's `builds` (see
+/// [`mode_plan::builds`]), and copies their test binaries into the stage. The cache stays
+/// locked only meanwhile: once the binaries are staged, another grader may build while this one
+/// runs its tests. The inner `Err` is a build that failed or was
 /// refused (the API check is part of the build); `grade` gains the build time and any warning.
 fn build_and_stage(
     options: &GradeOptions,
     submission: &Submission,
-    suites: &[String],
+    builds: &BTreeMap<RunMode, Vec<String>>,
     sandbox: &Sandbox,
     stage: &Stage,
     grade: &mut Grade,
@@ -320,15 +316,8 @@ fn build_and_stage(
         eprintln!("grade: building {} in {}", submission.name, scratch.workspace().display());
     }
     let build_started = Instant::now();
-    let mut settings = build_settings(options, stage);
-    if let Some(uid) = sandbox.build_uid() {
-        match build_user::prepare(uid, &scratch, options.offline) {
-            Ok(user) => settings.user = Some(user),
-            Err(why) => grade
-                .warnings
-                .push(format!("builds run as the grader's own user, not an unprivileged one: {why}")),
-        }
-    }
+    let (settings, as_grader) = build_settings_for(options, stage, sandbox, &scratch);
+    grade.warnings.extend(as_grader);
     let checked = match options.api_check {
         true => compile::check_api(&scratch, &settings),
         false => Ok(()),
@@ -340,7 +329,7 @@ fn build_and_stage(
         };
     }
     let mut executables = Executables::new();
-    for &mode in &options.modes {
+    for (&mode, suites) in builds {
         let build = match compile::build(&scratch, suites, mode, &settings) {
             Ok(build) => build,
             Err(BuildError::Tooling(message)) => return Err(GradeError::Setup(message)),
@@ -363,6 +352,27 @@ fn create_stage(options: &GradeOptions) -> Result<Stage, GradeError> {
             std::env::temp_dir().display()
         ))
     })
+}
+
+/// How cargo runs for this grading ([`build_settings`]), as the sandbox's build uid when it has
+/// one (see [`build_user`]); with the warning to give when builds must run as the grader.
+fn build_settings_for(
+    options: &GradeOptions,
+    stage: &Stage,
+    sandbox: &Sandbox,
+    scratch: &Scratch,
+) -> (compile::BuildSettings, Option<String>) {
+    let mut settings = build_settings(options, stage);
+    let Some(uid) = sandbox.build_uid() else { return (settings, None) };
+    match build_user::prepare(uid, scratch, options.offline) {
+        Ok(user) => {
+            settings.user = Some(user);
+            (settings, None)
+        }
+        Err(why) => {
+            (settings, Some(format!("builds run as the grader's own user, not an unprivileged one: {why}")))
+        }
+    }
 }
 
 /// How cargo runs for this grading: through the stage's copy of the `grade` helper.
@@ -441,21 +451,37 @@ pub fn check_rubric(options: &GradeOptions) -> Result<RubricCheck, GradeError> {
         Sandbox::prepare(options.sandbox, 1, options.rubric.limits, options.uid_base, stage.helper())
             .map_err(GradeError::Sandbox)?;
     let suites = options.rubric.suite_names();
-    let executables = {
+    let mut executables = Executables::new();
+    {
         // Locked while it builds and stages, as for a grading.
         let scratch = Scratch::open(&options.cache).map_err(GradeError::Scratch)?;
         scratch.populate(&options.reference, &submission).map_err(GradeError::Scratch)?;
-        let build = compile::build(&scratch, &suites, RunMode::Real, &build_settings(options, &stage))
-            .map_err(|e| GradeError::Setup(format!("building the reference: {e}")))?;
-        stage_binaries(&stage, &build.executables)?
-    };
+        // As a grading builds: a file root wrote into the cache would stop the build uid's builds.
+        let (settings, as_grader) = build_settings_for(options, &stage, &sandbox, &scratch);
+        if let Some(warning) = as_grader {
+            eprintln!("grade: {warning}");
+        }
+        // Each suite from a build it is graded in: a simulated-only suite's plain build lists none.
+        for (mode, built) in mode_plan::listing_builds(&options.rubric, &suites) {
+            let build = compile::build(&scratch, &built, mode, &settings).map_err(|e| {
+                GradeError::Setup(format!("building the reference ({} build): {e}", mode.label()))
+            })?;
+            if let Some(uid) = sandbox.build_uid() {
+                sandbox.sweep_uid(uid);
+            }
+            executables.insert(mode, stage_binaries(&stage, &build.executables)?);
+        }
+    }
+    let binaries = mode_plan::binaries_to_list(&executables);
     let mut check = RubricCheck {
         undecided: listing::undecided_suites(&options.rubric, &options.reference),
         ..Default::default()
     };
     for suite in &suites {
-        let listed = listing::list_tests(&sandbox, 0, &stage.runs(), &executables[suite])
-            .map_err(GradeError::Setup)?;
+        let exe = binaries.get(suite).ok_or_else(|| {
+            GradeError::Setup(format!("the reference's build has no test binary for the suite {suite}"))
+        })?;
+        let listed = listing::list_tests(&sandbox, 0, &stage.runs(), exe).map_err(GradeError::Setup)?;
         check.counted.push((suite.clone(), listed.len()));
         let mismatch = listing::compare(&options.rubric, suite, &listed);
         if !mismatch.is_empty() {

@@ -321,6 +321,7 @@ mod tests {
                 },
                 runs: vec![run],
                 runs_wanted: 1,
+                not_run: None,
             }
         };
         // Six pages at the cap of a page and one of 4 MiB: the cap of all pages exactly.

@@ -12,7 +12,8 @@
 //!
 //! The pipeline, one module per step:
 //!
-//! - [`rubric`]: the single source of truth (test id → description, points, categories, timeout);
+//! - [`rubric`]: the single source of truth (test id → description, points, categories, timeout;
+//!   the modes each suite is graded in: [`run_mode`]);
 //! - [`submission`]: what a submission directory holds, what is taken and what is ignored;
 //! - [`policy`]: source checks that run before anything is compiled;
 //! - [`scratch`]: the scratch workspace and its build cache;
@@ -27,8 +28,10 @@
 //!   parallel;
 //! - [`lab_reports`]: the HTML report page of each failed test, taken out of the sandbox;
 //! - [`outcome`]: what all that found (per run, per test, per submission, a failed build);
-//! - [`grade`]: the steps above for one submission; [`report`]: the table, JSON, JUnit and CSV;
-//!   [`results_check`]: whether a `results.json` has Gradescope's format and the expected score;
+//! - [`grade`]: the steps above for one submission ([`mode_plan`]: which suites each mode's
+//!   build holds, and which tests a grade in one mode does not run); [`report`]: the table,
+//!   JSON, JUnit and CSV; [`results_check`]: whether a `results.json` has Gradescope's format
+//!   and the expected score;
 //! - [`batch`]: grading a folder of submissions;
 //! - [`process`]: waiting for a child with a deadline and killing its process group (the build,
 //!   the listing and the runs share it); [`escape`]: showing names and text from a submission
@@ -41,12 +44,12 @@
 //! imports only modules named before it (`tests/module_graph.rs` checks it).
 //!
 //! ```text
-//! escape, remove_tree, fsutil, process, rubric, submission                      helpers, the rubric
+//! escape, remove_tree, fsutil, process, run_mode, rubric, submission            helpers, the rubric
 //! outcome                                                                       what grading found
 //! policy, scratch, cache_dir, build_exec, build_user, compiler_reads, compile   building
 //! cgroup, sandbox, sandbox_exec, stage, exposure, listing                       isolating
 //! verdict, run_dir_usage, lab_reports, attempts, runner, progress, schedule     running
-//! grade                                                                         one submission
+//! mode_plan, grade                                                              one submission
 //! report, results_check, batch                                                  reporting
 //! authoring::{rust_source, markers, materialize,                                preparing the lab
 //!   handout, stub_mutants, mutants, rubric_draft}
@@ -78,6 +81,7 @@ pub mod fsutil;
 pub mod grade;
 pub mod lab_reports;
 pub mod listing;
+pub mod mode_plan;
 pub mod outcome;
 pub mod policy;
 pub mod process;
@@ -87,6 +91,7 @@ pub mod report;
 pub mod results_check;
 pub mod rubric;
 pub mod run_dir_usage;
+pub mod run_mode;
 pub mod runner;
 pub mod sandbox;
 pub mod sandbox_exec;

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::run_mode::RunMode;
+
 /// Where the rubric lives, relative to the reference workspace.
 pub const RUBRIC_PATH: &str = "grading/rubric.toml";
 
@@ -27,6 +29,15 @@ pub enum Category {
     Partition,
     /// Servers are killed (and perhaps restarted).
     Crash,
+    /// A search test: many short seeded simulated executions with faults, each checked
+    /// (linearizability, progress). Its suite is graded in simulation mode only.
+    Search,
+}
+
+impl Category {
+    /// Every category, in the order the rubric's comment lists them.
+    pub const ALL: [Category; 5] =
+        [Category::Run, Category::Unreliable, Category::Partition, Category::Crash, Category::Search];
 }
 
 impl fmt::Display for Category {
@@ -36,6 +47,7 @@ impl fmt::Display for Category {
             Category::Unreliable => "UNRELIABLE",
             Category::Partition => "PARTITION",
             Category::Crash => "CRASH",
+            Category::Search => "SEARCH",
         })
     }
 }
@@ -123,6 +135,20 @@ pub struct Suite {
     pub title: String,
     /// The part of the lab it grades: `"View service"` or `"Primary/backup"`.
     pub part: String,
+    /// The modes its tests are graded in (see [`crate::run_mode`]): both unless the rubric says
+    /// `modes = ["simulated"]` (a suite that exists only in simulation mode, such as the search
+    /// tests: its plain build lists no test) or `["real"]`. Never empty.
+    pub modes: BTreeSet<RunMode>,
+}
+
+impl Suite {
+    /// Whether its tests are graded in one mode only, and which (`None`: both).
+    pub fn only_mode(&self) -> Option<RunMode> {
+        match self.modes.iter().collect::<Vec<_>>().as_slice() {
+            [mode] => Some(**mode),
+            _ => None,
+        }
+    }
 }
 
 /// One graded test.
@@ -250,6 +276,8 @@ struct RawSuite {
     name: String,
     title: String,
     part: String,
+    #[serde(default)]
+    modes: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -287,8 +315,14 @@ impl Rubric {
         let raw: RawRubric = toml::from_str(text)
             .map_err(|e| RubricError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
         let mut problems = Vec::new();
-        let suites: Vec<Suite> =
-            raw.suite.into_iter().map(|s| Suite { name: s.name, title: s.title, part: s.part }).collect();
+        let suites: Vec<Suite> = raw
+            .suite
+            .into_iter()
+            .map(|s| {
+                let modes = suite_modes(&s.name, s.modes.as_deref(), &mut problems);
+                Suite { name: s.name, title: s.title, part: s.part, modes }
+            })
+            .collect();
         let mut suite_names = BTreeSet::new();
         for suite in &suites {
             if !suite_names.insert(suite.name.clone()) {
@@ -315,7 +349,8 @@ impl Rubric {
                 problems.push(format!("{id} is worth 0 points: list it under [[ungraded]] instead"));
             }
             if raw_test.categories.is_empty() {
-                problems.push(format!("{id} has no categories (RUN, UNRELIABLE, PARTITION, CRASH)"));
+                let all: Vec<String> = Category::ALL.iter().map(ToString::to_string).collect();
+                problems.push(format!("{id} has no categories ({})", all.join(", ")));
             }
             if raw_test.description.trim().is_empty() {
                 problems.push(format!("{id} has no description"));
@@ -380,6 +415,11 @@ impl Rubric {
         })
     }
 
+    /// The modes the tests of `suite` are graded in (both for a suite the rubric does not grade).
+    pub fn modes_of(&self, suite: &str) -> BTreeSet<RunMode> {
+        self.suite(suite).map(|s| s.modes.clone()).unwrap_or_else(|| BTreeSet::from(RunMode::BOTH))
+    }
+
     /// The points of a perfect score.
     pub fn max_points(&self) -> u32 {
         self.tests.iter().map(|t| t.points).sum()
@@ -419,6 +459,38 @@ impl Rubric {
         }
         parts
     }
+}
+
+/// The modes of suite `name` from its `modes` setting (absent: both), adding to `problems` for
+/// an empty list, an unknown or a repeated mode name.
+fn suite_modes(name: &str, modes: Option<&[String]>, problems: &mut Vec<String>) -> BTreeSet<RunMode> {
+    let Some(names) = modes else { return BTreeSet::from(RunMode::BOTH) };
+    let known: Vec<String> = RunMode::BOTH.iter().map(|m| format!("{:?}", m.option())).collect();
+    if names.is_empty() {
+        problems.push(format!(
+            "suite {name:?}: modes is an empty list: name the modes its tests are graded in ({}), or leave \
+             modes out to grade them in both",
+            known.join(", ")
+        ));
+        return BTreeSet::from(RunMode::BOTH);
+    }
+    let mut found = BTreeSet::new();
+    for mode in names {
+        match RunMode::parse(mode) {
+            Some(parsed) if !found.insert(parsed) => {
+                problems.push(format!("suite {name:?}: modes names {mode:?} twice"));
+            }
+            Some(_) => {}
+            None => problems.push(format!(
+                "suite {name:?}: unknown mode {mode:?} in modes: the modes are {}",
+                known.join(" and ")
+            )),
+        }
+    }
+    if found.is_empty() {
+        found = BTreeSet::from(RunMode::BOTH);
+    }
+    found
 }
 
 #[cfg(test)]
@@ -485,6 +557,71 @@ reason = "tests the checker"
         let err = Rubric::parse(&SMALL.replace("points = 2", "points = 2\npts = 3"), Path::new("r.toml"))
             .unwrap_err();
         assert!(err.to_string().contains("pts"), "{err}");
+    }
+
+    /// [`SMALL`] with a simulated-only suite of search tests.
+    fn with_search_suite(modes: &str) -> String {
+        format!(
+            "{SMALL}
+[[suite]]
+name = \"pbservice_search\"
+title = \"Primary/backup: search\"
+part = \"Primary/backup\"
+{modes}
+
+[[test]]
+id = \"pbservice_search::linearizable_under_crashes\"
+description = \"Many seeded simulated executions with crashes, each linearizable\"
+points = 12
+categories = [\"SEARCH\", \"CRASH\"]
+timeout_secs = 120
+"
+        )
+    }
+
+    #[test]
+    fn a_suite_graded_in_simulation_mode_only_and_its_search_tests_parse() {
+        let rubric =
+            Rubric::parse(&with_search_suite("modes = [\"simulated\"]"), Path::new("r.toml")).unwrap();
+        let search = rubric.suite("pbservice_search").unwrap();
+        assert_eq!(search.modes, BTreeSet::from([RunMode::Simulated]));
+        assert_eq!(search.only_mode(), Some(RunMode::Simulated));
+        let plain = rubric.suite("viewservice").unwrap();
+        assert_eq!(plain.modes, BTreeSet::from(RunMode::BOTH), "absent: both modes");
+        assert_eq!(plain.only_mode(), None);
+        assert_eq!(rubric.modes_of("pbservice_search"), BTreeSet::from([RunMode::Simulated]));
+        let test = rubric.tests.iter().find(|t| t.id.suite == "pbservice_search").unwrap();
+        assert_eq!(test.categories, [Category::Search, Category::Crash]);
+        assert_eq!(test.category_labels(), "[SEARCH] [CRASH]");
+        let both = Rubric::parse(&with_search_suite("modes = [\"real\", \"simulated\"]"), Path::new("r"));
+        assert_eq!(both.unwrap().modes_of("pbservice_search"), BTreeSet::from(RunMode::BOTH));
+    }
+
+    #[test]
+    fn bad_suite_modes_are_errors_naming_the_suite() {
+        let error = |modes: &str| {
+            Rubric::parse(&with_search_suite(modes), Path::new("r.toml")).unwrap_err().to_string()
+        };
+        let empty = error("modes = []");
+        assert!(empty.contains("suite \"pbservice_search\": modes is an empty list"), "{empty}");
+        assert!(empty.contains("leave modes out to grade them in both"), "{empty}");
+        let unknown = error("modes = [\"simulation\"]");
+        assert!(
+            unknown.contains(
+                "suite \"pbservice_search\": unknown mode \"simulation\" in modes: the modes are \"real\" and \"simulated\""
+            ),
+            "{unknown}"
+        );
+        let twice = error("modes = [\"simulated\", \"simulated\"]");
+        assert!(twice.contains("suite \"pbservice_search\": modes names \"simulated\" twice"), "{twice}");
+        let not_a_list = error("modes = \"simulated\"");
+        assert!(not_a_list.contains("modes") && not_a_list.contains("is not valid"), "{not_a_list}");
+    }
+
+    #[test]
+    fn the_missing_categories_message_lists_search() {
+        let err = Rubric::parse(&SMALL.replace("\"RUN\"", ""), Path::new("r.toml")).unwrap_err().to_string();
+        assert!(err.contains("no categories (RUN, UNRELIABLE, PARTITION, CRASH, SEARCH)"), "{err}");
     }
 
     #[test]

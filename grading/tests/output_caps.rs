@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use grading::escape::caps::{self, LINE, LOG_BYTES, LOG_LINES, MESSAGE, RESULTS_FILE_BYTES};
 use grading::grade::grade_submission;
-use grading::outcome::{BuildError, Failure, Grade, GradeStatus, RunResult, TestOutcome};
+use grading::outcome::{BuildError, Failure, Grade, GradeStatus, RunMode, RunResult, TestOutcome};
 use grading::report::{csv, gradescope, junit, table};
 use grading::results_check::Results;
 use grading::rubric::{Category, RubricTest, Suite, TestId};
@@ -195,7 +195,12 @@ fn grade_of(status: GradeStatus, tests: Vec<TestOutcome>, notes: Vec<String>) ->
         name: "flood".into(),
         path: "/subs/flood".into(),
         status,
-        suites: vec![Suite { name: "s".into(), title: "Suite".into(), part: "Suite".into() }],
+        suites: vec![Suite {
+            name: "s".into(),
+            title: "Suite".into(),
+            part: "Suite".into(),
+            modes: RunMode::BOTH.into(),
+        }],
         tests,
         notes,
         warnings: Vec::new(),
@@ -203,7 +208,7 @@ fn grade_of(status: GradeStatus, tests: Vec<TestOutcome>, notes: Vec<String>) ->
         build_time: Some(Duration::from_secs(1)),
         test_time: Duration::from_secs(1),
         runs: 1,
-        modes: vec![grading::outcome::RunMode::Real],
+        modes: vec![RunMode::Real],
         jobs: 2,
     }
 }
@@ -223,7 +228,7 @@ fn flooded_run() -> RunResult {
 fn every_results_file_stays_under_its_total_cap_with_markers() {
     // 300 failing tests, each with its details near their per-test caps: some 6 MB of details.
     let tests: Vec<TestOutcome> = (0..300)
-        .map(|n| TestOutcome { test: rubric_test(n), runs: vec![flooded_run()], runs_wanted: 1 })
+        .map(|n| TestOutcome { runs: vec![flooded_run()], ..TestOutcome::planned(rubric_test(n), 1, None) })
         .collect();
     let graded = grade_of(GradeStatus::Graded, tests.clone(), Vec::new());
     let details: usize = tests.iter().map(|t| grading::report::failure_details(t, LOG_LINES).len()).sum();
@@ -234,7 +239,12 @@ fn every_results_file_stays_under_its_total_cap_with_markers() {
     let diagnostics = vec![format!("error: {}", "x".repeat(70_000)); 150].join("\n");
     let unbuilt = grade_of(
         GradeStatus::BuildFailed(BuildError::Compile { diagnostics, hints: Vec::new() }),
-        (0..300).map(|n| TestOutcome { test: rubric_test(n), runs: Vec::new(), runs_wanted: 1 }).collect(),
+        (0..300)
+            .map(|n| TestOutcome {
+                runs: vec![flooded_run()],
+                ..TestOutcome::planned(rubric_test(n), 1, None)
+            })
+            .collect(),
         (0..5000).map(|n| format!("ignored viewservice/src/{n:04}/{}.rs", "d".repeat(200))).collect(),
     );
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use grading::outcome::{Failure, Grade, GradeStatus, RunResult, TestOutcome};
+use grading::outcome::{Failure, Grade, GradeStatus, RunMode, RunResult, TestOutcome};
 use grading::rubric::{Category, RubricTest, Suite, TestId};
 
 fn test(name: &str, points: u32, categories: Vec<Category>) -> RubricTest {
@@ -22,6 +22,7 @@ fn grade() -> Grade {
         test: test("first_primary", 2, vec![Category::Run]),
         runs: vec![RunResult::new(None, Duration::from_millis(120), 7, Vec::new())],
         runs_wanted: 1,
+        not_run: None,
     };
     let output = vec![
         "thread 'backup_takes_over' panicked at tests/tests/viewservice.rs:60:5:".to_string(),
@@ -36,6 +37,7 @@ fn grade() -> Grade {
             output,
         )],
         runs_wanted: 1,
+        not_run: None,
     };
     Grade {
         name: "alice".into(),
@@ -45,6 +47,7 @@ fn grade() -> Grade {
             name: "viewservice".into(),
             title: "View service".into(),
             part: "View service".into(),
+            modes: RunMode::BOTH.into(),
         }],
         tests: vec![passed, failed],
         notes: vec!["ignored viewservice/build.rs: build scripts are never run".into()],
@@ -53,7 +56,7 @@ fn grade() -> Grade {
         build_time: Some(Duration::from_secs(30)),
         test_time: Duration::from_secs(1),
         runs: 1,
-        modes: vec![grading::outcome::RunMode::Real],
+        modes: vec![RunMode::Real],
         jobs: 2,
     }
 }
@@ -192,6 +195,7 @@ fn grade_with_inconclusive() -> Grade {
         test: test("backup_takes_over_when_primary_fails", 4, vec![Category::Crash]),
         runs: vec![starved],
         runs_wanted: 1,
+        not_run: None,
     };
     grade.tests.push(inconclusive);
     grade
@@ -287,4 +291,194 @@ fn every_format_says_inconclusive() {
 
     let line = grading::batch::line("alice", Ok(&grade));
     assert_eq!(line, "alice: 2/9 (22.2%), 1 test(s) INCONCLUSIVE (the machine was too busy): grade again");
+}
+
+/// The suite of search tests: graded in simulation mode only.
+fn search_suite() -> Suite {
+    Suite {
+        name: "pbservice_search".into(),
+        title: "Primary/backup: search".into(),
+        part: "Primary/backup".into(),
+        modes: [RunMode::Simulated].into(),
+    }
+}
+
+/// A search test of [`search_suite`].
+fn search_test() -> RubricTest {
+    RubricTest {
+        id: TestId { suite: "pbservice_search".into(), name: "linearizable_under_crashes".into() },
+        description: "Many seeded simulated executions with crashes, each linearizable".into(),
+        points: 12,
+        categories: vec![Category::Search, Category::Crash],
+        timeout: Duration::from_secs(120),
+    }
+}
+
+/// The sample grade with a search test, graded in `modes`: in a grade on real threads only the
+/// search test is not run (as `mode_plan::planned` plans it); in both modes it ran once,
+/// simulated, and `failed` or passed.
+fn grade_with_search(modes: &[RunMode], failed: bool) -> Grade {
+    let mut grade = grade();
+    grade.suites.push(search_suite());
+    grade.modes = modes.to_vec();
+    let ran: std::collections::BTreeSet<RunMode> = modes.iter().copied().collect();
+    let reason = grading::run_mode::not_graded_reason(&search_suite().modes, &ran);
+    let mut outcome = TestOutcome::planned(search_test(), usize::from(reason.is_none()), reason);
+    if outcome.not_run.is_none() {
+        let failure = failed.then_some(Failure::TestFailed { hint: None });
+        let output = vec![
+            "thread 'linearizable_under_crashes' panicked at tests/tests/pbservice_search.rs:9:5:".into(),
+            "execution 17 of 200 (seed 99): the history is not linearizable".into(),
+        ];
+        let mut run = RunResult::new(failure, Duration::from_secs(3), 99, output);
+        run.mode = RunMode::Simulated;
+        outcome.runs.push(run);
+    }
+    grade.tests.push(outcome);
+    grade
+}
+
+#[test]
+fn a_search_test_shows_its_category_and_its_mode_in_every_format() {
+    let grade = grade_with_search(&RunMode::BOTH, true);
+    let table = grading::report::table::render(&grade);
+    assert!(
+        table.contains(
+            "TEST pbservice_search::linearizable_under_crashes: Many seeded simulated executions with crashes, \
+             each linearizable [SEARCH] [CRASH] (12 pts) ... FAIL (simulated, 3.0s)"
+        ),
+        "{table}"
+    );
+    assert!(table.contains("\nPrimary/backup: search (pbservice_search)\n"), "{table}");
+    assert!(
+        table.contains(
+            "1 run(s) per test in each mode: real threads, simulated; pbservice_search simulated only)"
+        ),
+        "the time line says which suite ran in one mode:\n{table}"
+    );
+    for expected in [
+        "pbservice_search::linearizable_under_crashes (12 pts)\n  the test failed (simulated)\n",
+        "seed: 99 (rerun with: LAB_SEED=99 make test-sim T=linearizable_under_crashes; in simulation mode the \
+         seed replays this very run)",
+        "execution 17 of 200 (seed 99)",
+    ] {
+        assert!(table.contains(expected), "{expected:?} in:\n{table}");
+    }
+    assert!(!table.contains("Not run"), "{table}");
+
+    let json = grading::report::gradescope::results_json(&grade);
+    let search = &json["tests"][2];
+    assert_eq!(search["tags"], serde_json::json!(["SEARCH", "CRASH"]));
+    assert_eq!(search["number"], "2.1");
+    assert_eq!((search["status"].as_str(), search["score"].as_u64()), (Some("failed"), Some(0)));
+    assert!(search["output"].as_str().unwrap().starts_with("the test failed (simulated)\n"), "{search}");
+    assert_eq!(json["extra_data"]["modes"], serde_json::json!(["real", "simulated"]));
+    assert_eq!(json["extra_data"]["tests_not_run"], 0);
+
+    let passed = grade_with_search(&RunMode::BOTH, false);
+    let table = grading::report::table::render(&passed);
+    assert!(table.contains("[SEARCH] [CRASH] (12 pts) ... PASS (3.0s)"), "{table}");
+    assert_eq!((passed.points(), passed.max_points()), (14, 17));
+}
+
+#[test]
+fn a_real_only_grade_does_not_run_a_search_test_and_says_why_everywhere() {
+    let grade = grade_with_search(&[RunMode::Real], false);
+    let reason = "graded in simulation mode only; this grade ran real threads only (--mode real)";
+    let search = grade.tests.last().unwrap();
+    assert_eq!(search.not_run.as_deref(), Some(reason));
+    assert!(!search.passed() && search.points() == 0 && search.runs.is_empty());
+    assert_eq!((grade.points(), grade.max_points(), grade.passed()), (2, 17, 1));
+
+    let table = grading::report::table::render(&grade);
+    assert!(
+        table.contains("[SEARCH] [CRASH] (12 pts) ... NOT RUN (graded in simulation mode only)\n"),
+        "{table}"
+    );
+    assert!(table.contains(&format!("Points: 2/17 (11.8%)\nNot run: 1 test(s) (12 pts): {reason}\n")));
+    assert!(
+        table.contains("(2 job(s), 1 run(s) per test, real threads only; pbservice_search not run)"),
+        "the time line is truthful:\n{table}"
+    );
+    let section = &table[table.find("\nNot run\n-------\n").expect("a Not run section")..];
+    assert!(
+        section.contains(&format!(
+            "pbservice_search::linearizable_under_crashes (12 pts)\n  not run: {reason}; it scores 0 in this \
+             grade, which is not a full grade: grade in both modes (the default) to run it\n"
+        )),
+        "{section}"
+    );
+    assert!(!section.contains("seed:"), "a test not run has no seed to rerun:\n{section}");
+    let failures = &table[table.find("\nFailures\n").unwrap()..table.find("\nNot run\n-").unwrap()];
+    assert!(!failures.contains("pbservice_search"), "not listed as a failure:\n{failures}");
+
+    let json = grading::report::gradescope::results_json(&grade);
+    let test = &json["tests"][2];
+    assert_eq!((test["status"].as_str(), test["score"].as_u64()), (Some("failed"), Some(0)));
+    assert_eq!(test["tags"], serde_json::json!(["SEARCH", "CRASH"]));
+    assert!(test["output"].as_str().unwrap().starts_with(&format!("not run: {reason};")), "{test}");
+    assert!(json["output"].as_str().unwrap().contains(&format!("Not run: 1 test(s) (12 pts): {reason}.")));
+    assert_eq!(json["extra_data"]["tests_not_run"], 1);
+    assert_eq!(json["extra_data"]["modes"], serde_json::json!(["real"]));
+    let text = serde_json::to_string(&json).unwrap();
+    grading::results_check::Results::parse(&text).unwrap_or_else(|p| panic!("{p:#?}"));
+
+    let xml = grading::report::junit::junit_xml(&grade);
+    assert!(xml.contains("tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\""), "{xml}");
+    assert!(
+        xml.contains(
+            "<testsuite name=\"pbservice_search\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\""
+        ),
+        "{xml}"
+    );
+    assert!(xml.contains(&format!("<skipped message=\"not run: {reason}; it scores 0")), "{xml}");
+
+    let line = grading::batch::line("alice", Ok(&grade));
+    assert_eq!(line, "alice: 2/17 (11.8%), 1 test(s) not run (graded in a mode this grade did not run)");
+}
+
+#[test]
+fn the_csv_says_which_tests_were_not_run() {
+    let text = r#"
+[[suite]]
+name = "viewservice"
+title = "View service"
+part = "View service"
+
+[[suite]]
+name = "pbservice_search"
+title = "Primary/backup: search"
+part = "Primary/backup"
+modes = ["simulated"]
+
+[[test]]
+id = "viewservice::first_primary"
+description = "d"
+points = 2
+categories = ["RUN"]
+timeout_secs = 10
+
+[[test]]
+id = "viewservice::backup_takes_over"
+description = "d"
+points = 3
+categories = ["CRASH"]
+timeout_secs = 10
+
+[[test]]
+id = "pbservice_search::linearizable_under_crashes"
+description = "d"
+points = 12
+categories = ["SEARCH", "CRASH"]
+timeout_secs = 120
+"#;
+    let rubric = grading::rubric::Rubric::parse(text, Path::new("rubric.toml")).unwrap();
+    let header = grading::report::csv::header(&rubric);
+    assert!(header.ends_with(",pbservice_search::linearizable_under_crashes"), "{header}");
+    let row =
+        grading::report::csv::grade_row(&rubric, "alice", Ok(&grade_with_search(&[RunMode::Real], false)));
+    assert!(row.ends_with(",2,0,not run"), "{row}");
+    let row =
+        grading::report::csv::grade_row(&rubric, "alice", Ok(&grade_with_search(&RunMode::BOTH, false)));
+    assert!(row.ends_with(",2,0,12"), "{row}");
 }

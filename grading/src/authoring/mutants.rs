@@ -11,7 +11,9 @@
 //!   leaves it unwritten is told which one.
 //!
 //! `grade mutants` makes each on a copy of the reference, grades it like any submission, and
-//! prints the matrix of which tests caught which mutant. A mutant that scores full marks
+//! prints the matrix of which tests caught which mutant, then a grid of the search tests
+//! (category SEARCH: many seeded simulated executions each) against the mutants, so one reads
+//! which search test caught which bug. A mutant that scores full marks
 //! survived: the suite has a hole, and the command fails; so does a stub that only failures not
 //! naming it caught. With `--rounds N` every mutant is graded N times, to tell mutants caught
 //! every time from mutants caught only sometimes (which need a stronger test).
@@ -25,7 +27,7 @@ use super::materialize;
 use super::stub_mutants::{self, StubSite};
 use crate::grade::{grade_submission, GradeOptions};
 use crate::outcome::{Grade, GradeStatus};
-use crate::rubric::TestId;
+use crate::rubric::{Category, RubricTest, TestId};
 
 /// Where the mutants live, relative to the reference workspace.
 pub const MUTANTS_DIR: &str = "grading/mutants";
@@ -128,7 +130,8 @@ pub fn stubs(reference: &Path, only: &[String]) -> Result<Vec<Mutant>, String> {
 pub struct MutantRecord {
     /// Rounds graded.
     pub rounds: usize,
-    /// Rounds in which it scored full marks.
+    /// Rounds in which every test that ran passed (full marks, but for the tests the grading
+    /// did not run because of their modes).
     pub survived: usize,
     /// Rounds in which no test caught it but some test was inconclusive (the machine was too
     /// busy to judge it): neither caught nor survived.
@@ -140,6 +143,12 @@ pub struct MutantRecord {
     pub caught_by: BTreeMap<TestId, usize>,
     /// For a stub: per test, in how many rounds it failed without showing the stub's name.
     pub failed_unnamed: BTreeMap<TestId, usize>,
+    /// Per test: in how many rounds it ran at all (a test may not run: its suite graded in a
+    /// mode the grading did not run, or a stub's grading stopped at its first catch).
+    pub ran: BTreeMap<TestId, usize>,
+    /// Per test the grading did not run in its last round because of its modes: why (see
+    /// [`crate::outcome::TestOutcome::not_run`]).
+    pub not_run: BTreeMap<TestId, String>,
     /// Points of the last round, and the maximum.
     pub last_score: (u32, u32),
     /// A build failure or grading error, if any (the mutant itself is broken).
@@ -157,13 +166,23 @@ impl MutantRecord {
         let mut caught = Vec::new();
         let mut unnamed = Vec::new();
         for test in &grade.tests {
+            if !test.runs.is_empty() {
+                *self.ran.entry(test.test.id.clone()).or_default() += 1;
+            }
+            match &test.not_run {
+                Some(reason) => self.not_run.insert(test.test.id.clone(), reason.clone()),
+                None => self.not_run.remove(&test.test.id),
+            };
             let Some(run) = test.failed_run() else { continue };
             match must_show {
                 Some(text) if !run.shows(text) => unnamed.push(&test.test.id),
                 _ => caught.push(&test.test.id),
             }
         }
-        if grade.is_perfect() {
+        // Every test the grade ran passed: those it did not run (a suite graded in a mode the
+        // grading did not run) cost points but caught nothing.
+        let graded = matches!(grade.status, GradeStatus::Graded);
+        if graded && grade.tests.iter().filter(|t| t.not_run.is_none()).all(|t| t.passed()) {
             self.survived += 1;
         } else if caught.is_empty() && !unnamed.is_empty() {
             self.unnamed += 1;
@@ -231,8 +250,9 @@ fn tempfile_dir(name: &str) -> Result<PathBuf, String> {
 }
 
 /// The matrix as text: one block per mutant with its score, how often it was caught and by
-/// which tests; then the verdict.
-pub fn render(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>) -> String {
+/// which tests; the grid of the search tests among `tests` (see [`search_grid`]); then the
+/// verdict.
+pub fn render(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>, tests: &[RubricTest]) -> String {
     let mut out = String::new();
     let rounds = records.values().map(|r| r.rounds).max().unwrap_or(0);
     let _ = writeln!(out, "Mutant matrix: {} mutants, {rounds} round(s) each\n", mutants.len());
@@ -278,6 +298,7 @@ pub fn render(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>) -> S
         .map(|m| m.name.as_str())
         .collect();
     let _ = writeln!(out);
+    out.push_str(&search_grid(mutants, records, tests));
     for mutant in mutants {
         let _ = writeln!(out, "{}: {}", mutant.name, mutant.description);
     }
@@ -313,7 +334,8 @@ pub fn render(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>) -> S
     } else if survivors.is_empty() {
         let _ = writeln!(out, "No mutant survived a judged round.");
     } else {
-        let _ = writeln!(out, "SURVIVED (scored full marks in some round): {}", survivors.join(", "));
+        let _ =
+            writeln!(out, "SURVIVED (in some round every test that ran passed): {}", survivors.join(", "));
         if !sometimes.is_empty() {
             let _ = writeln!(out, "caught only sometimes (needs a stronger test): {}", sometimes.join(", "));
         }
@@ -321,8 +343,65 @@ pub fn render(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>) -> S
     out
 }
 
+/// The search tests of `tests` (category SEARCH) against the mutants, one column each (`S1`,
+/// `S2`... named below the grid): in each cell the rounds in which the test caught the mutant,
+/// over the rounds it ran (`1/1`, `0/1`), or `-` if it never ran for that mutant. Empty when
+/// `tests` has no search test.
+pub fn search_grid(
+    mutants: &[Mutant],
+    records: &BTreeMap<String, MutantRecord>,
+    tests: &[RubricTest],
+) -> String {
+    let search: Vec<&TestId> =
+        tests.iter().filter(|t| t.categories.contains(&Category::Search)).map(|t| &t.id).collect();
+    if search.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    let width = mutants.iter().map(|m| m.name.len()).max().unwrap_or(10).max("mutant".len());
+    let _ =
+        writeln!(out, "Search tests [SEARCH]: rounds each caught the mutant / rounds it ran (-: never ran)");
+    let _ = write!(out, "{:width$}", "mutant");
+    for index in 0..search.len() {
+        let _ = write!(out, "  {:>5}", format!("S{}", index + 1));
+    }
+    let _ = writeln!(out);
+    for mutant in mutants {
+        let Some(record) = records.get(&mutant.name) else { continue };
+        let _ = write!(out, "{:width$}", mutant.name);
+        for id in &search {
+            let cell = match record.ran.get(*id).copied().unwrap_or(0) {
+                0 => "-".to_string(),
+                ran => format!("{}/{ran}", record.caught_by.get(*id).copied().unwrap_or(0)),
+            };
+            let _ = write!(out, "  {cell:>5}");
+        }
+        let _ = writeln!(out);
+    }
+    for (index, id) in search.iter().enumerate() {
+        let _ = write!(out, "S{} = {id}", index + 1);
+        // Why it did not run, for the mutants whose grading did not run it (all, as a rule).
+        let not_run: Vec<(&str, &String)> = mutants
+            .iter()
+            .filter_map(|m| Some((m.name.as_str(), records.get(&m.name)?.not_run.get(*id)?)))
+            .collect();
+        if let Some((_, reason)) = not_run.first() {
+            let graded = mutants.iter().filter(|m| records.contains_key(&m.name)).count();
+            let names: Vec<&str> = not_run.iter().map(|(name, _)| *name).collect();
+            let _ = match not_run.len() == graded {
+                true => write!(out, " (not run: {reason})"),
+                false => write!(out, " (not run for {}: {reason})", names.join(", ")),
+            };
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out);
+    out
+}
+
 /// The matrix as CSV: a row per mutant, a column per test, cells = rounds in which the test
-/// caught the mutant.
+/// caught the mutant, empty if the test never ran for that mutant (its suite graded in a mode the
+/// grading did not run, or a stub's grading stopped at its first catch).
 pub fn matrix_csv(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>, tests: &[TestId]) -> String {
     let mut out = String::from("mutant,rounds,survived");
     for id in tests {
@@ -334,7 +413,12 @@ pub fn matrix_csv(mutants: &[Mutant], records: &BTreeMap<String, MutantRecord>, 
         let Some(record) = records.get(&mutant.name) else { continue };
         let _ = write!(out, "{},{},{}", mutant.name, record.rounds, record.survived);
         for id in tests {
-            let _ = write!(out, ",{}", record.caught_by.get(id).copied().unwrap_or(0));
+            match record.ran.get(id) {
+                Some(_) => {
+                    let _ = write!(out, ",{}", record.caught_by.get(id).copied().unwrap_or(0));
+                }
+                None => out.push(','),
+            }
         }
         out.push('\n');
     }
@@ -392,6 +476,7 @@ mod tests {
                     vec![output.to_string()],
                 )],
                 runs_wanted: 1,
+                not_run: None,
             })
             .collect();
         Grade {
@@ -426,7 +511,7 @@ mod tests {
         assert!(any_unjudged(&records) && !any_survived(&records));
         let mutant =
             Mutant { name: "m".into(), description: "d".into(), plant: Plant::Patch(PathBuf::new()) };
-        assert!(render(&[mutant], &records).contains("INCONCLUSIVE (a round caught nothing"));
+        assert!(render(&[mutant], &records, &[]).contains("INCONCLUSIVE (a round caught nothing"));
     }
 
     #[test]
@@ -459,12 +544,82 @@ mod tests {
             plant: Plant::Stub(site),
         };
         assert_eq!(mutant.must_show().as_deref(), must_show);
-        let text = render(&[mutant], &records);
+        let text = render(&[mutant], &records, &[]);
         assert!(
             text.contains("NOT NAMED (in some round") && !text.contains("Every mutant was caught"),
             "{text}"
         );
         assert!(text.contains("1 test(s): t1(1); 2 more failed without naming it: t0, t1"), "{text}");
+    }
+
+    #[test]
+    fn the_search_tests_are_columns_of_a_grid_and_of_the_csv() {
+        let failed = RunVerdict::Failed(Failure::TestFailed { hint: None });
+        let search = |grade: &mut Grade, index: usize, not_run: Option<&str>| {
+            let test = &mut grade.tests[index];
+            test.test.id = TestId { suite: "pbservice_search".into(), name: format!("s{index}") };
+            test.test.categories = vec![Category::Search, Category::Crash];
+            if let Some(reason) = not_run {
+                (test.runs, test.runs_wanted, test.not_run) = (Vec::new(), 0, Some(reason.to_string()));
+            }
+        };
+        // Both modes: s1 and s2 ran; s1 caught the first mutant, neither the second.
+        let mut first = round(&[failed.clone(), failed.clone(), RunVerdict::Passed]);
+        search(&mut first, 1, None);
+        search(&mut first, 2, None);
+        let mut second = round(&[failed.clone(), RunVerdict::Passed, RunVerdict::Passed]);
+        search(&mut second, 1, None);
+        search(&mut second, 2, None);
+        // Real threads only: the search tests did not run.
+        let reason = "graded in simulation mode only; this grade ran real threads only (--mode real)";
+        let mut third = round(&[failed, RunVerdict::Passed, RunVerdict::Passed]);
+        search(&mut third, 1, Some(reason));
+        search(&mut third, 2, Some(reason));
+        let tests: Vec<RubricTest> = first.tests.iter().map(|t| t.test.clone()).collect();
+        let mut records = BTreeMap::new();
+        for (name, grade) in [("pb_first", &first), ("pb_second", &second), ("pb_third", &third)] {
+            records.entry(name.to_string()).or_insert_with(MutantRecord::default).add(grade, None);
+        }
+        let mutants: Vec<Mutant> = ["pb_first", "pb_second", "pb_third"]
+            .iter()
+            .map(|name| Mutant {
+                name: name.to_string(),
+                description: "d".into(),
+                plant: Plant::Patch(PathBuf::new()),
+            })
+            .collect();
+        let grid = search_grid(&mutants, &records, &tests);
+        let expected = "\
+Search tests [SEARCH]: rounds each caught the mutant / rounds it ran (-: never ran)
+mutant        S1     S2
+pb_first     1/1    0/1
+pb_second    0/1    0/1
+pb_third       -      -
+S1 = pbservice_search::s1 (not run for pb_third: graded in simulation mode only; this grade ran real threads \
+only (--mode real))
+S2 = pbservice_search::s2 (not run for pb_third: graded in simulation mode only; this grade ran real threads \
+only (--mode real))
+";
+        assert!(grid.starts_with(expected), "{grid}");
+        assert!(render(&mutants, &records, &tests).contains(expected));
+        assert_eq!(search_grid(&mutants, &records, &tests[..1]), "", "no search test, no grid");
+
+        // Tests the grading did not run caught nothing: a mutant only they could catch survived.
+        let mut fourth = round(&[RunVerdict::Passed, RunVerdict::Passed, RunVerdict::Passed]);
+        search(&mut fourth, 1, Some(reason));
+        search(&mut fourth, 2, Some(reason));
+        let mut record = MutantRecord::default();
+        record.add(&fourth, None);
+        assert_eq!((record.survived, record.caught_rounds()), (1, 0), "{record:?}");
+        assert!(!fourth.is_perfect(), "not full marks: the search tests were not run");
+
+        let ids: Vec<TestId> = tests.iter().map(|t| t.id.clone()).collect();
+        let csv = matrix_csv(&mutants, &records, &ids);
+        assert_eq!(
+            csv,
+            "mutant,rounds,survived,viewservice::t0,pbservice_search::s1,pbservice_search::s2\n\
+             pb_first,1,0,1,1,0\npb_second,1,0,1,0,0\npb_third,1,0,1,,\n"
+        );
     }
 
     #[test]

@@ -3,10 +3,14 @@
 //! test of a graded suite that the rubric lacks (or for all of them with `--all`).
 //!
 //! The draft takes the description from the test's doc comment (its first sentence), guesses
-//! categories from the words in its body (`kill`/`restart`/`crash` → CRASH, `unreliable`/`loss`
-//! → UNRELIABLE, `partition`/`cut` → PARTITION, otherwise RUN), and proposes points by
+//! categories from the words in its body (`search` → SEARCH, `kill`/`restart`/`crash` → CRASH,
+//! `unreliable`/`loss` → UNRELIABLE, `partition`/`cut` → PARTITION, otherwise RUN; every test of
+//! a suite graded in simulation mode only is taken for a search test), and proposes points by
 //! categories and a timeout of 60 s. Check each one; set the timeout to about 3× the test's
 //! time on a busy machine.
+//!
+//! It reads the sources, not a build: a suite graded in simulation mode only (its file starts
+//! with `#![cfg(feature = "simulation")]`) is drafted like any other.
 
 use std::fmt::Write;
 use std::fs;
@@ -14,6 +18,7 @@ use std::io;
 use std::path::Path;
 
 use crate::rubric::{Category, Rubric};
+use crate::run_mode::RunMode;
 
 /// One test function (`#[test]` or `#[graded]`) found in a suite's source.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,9 +38,13 @@ pub fn draft(rubric: &Rubric, reference: &Path, all: bool) -> io::Result<String>
         let path = reference.join("tests").join("tests").join(format!("{}.rs", suite.name));
         let source = fs::read_to_string(&path)?;
         let known = rubric.known_names(&suite.name);
-        for test in find_tests(&source) {
+        for mut test in find_tests(&source) {
             if !all && known.contains(&test.name) {
                 continue;
+            }
+            if suite.only_mode() == Some(RunMode::Simulated) && !test.categories.contains(&Category::Search) {
+                test.categories.retain(|c| *c != Category::Run);
+                test.categories.insert(0, Category::Search);
             }
             let categories: Vec<String> = test.categories.iter().map(|c| format!("\"{c}\"")).collect();
             let _ = writeln!(out, "[[test]]");
@@ -53,10 +62,17 @@ pub fn draft(rubric: &Rubric, reference: &Path, all: bool) -> io::Result<String>
 }
 
 /// Points in the rubric's spirit: view service tests are small, primary/backup tests worth more,
-/// harder scenarios more still.
+/// harder scenarios more still; a search test like a randomized linearizability check, 10, or
+/// 12 with two kinds of fault or more.
 pub fn suggested_points(part: &str, categories: &[Category]) -> u32 {
-    let hard = categories.iter().filter(|c| **c != Category::Run).count() as u32;
-    if part.to_lowercase().contains("view") {
+    let hard = categories.iter().filter(|c| !matches!(c, Category::Run | Category::Search)).count() as u32;
+    if categories.contains(&Category::Search) {
+        if hard >= 2 {
+            12
+        } else {
+            10
+        }
+    } else if part.to_lowercase().contains("view") {
         2 + hard
     } else {
         5 + 3 * hard
@@ -110,6 +126,9 @@ fn fn_name(line: &str) -> Option<String> {
 
 fn guess_categories(body: &str) -> Vec<Category> {
     let mut categories = Vec::new();
+    if body.contains("search") {
+        categories.push(Category::Search);
+    }
     if ["unreliable", "message_loss", "lose", "drop"].iter().any(|w| body.contains(w)) {
         categories.push(Category::Unreliable);
     }
@@ -152,5 +171,60 @@ fn crashes() {
         assert_eq!(found[0].description, "The first server to ping becomes primary");
         assert_eq!(found[0].categories, vec![Category::Run]);
         assert_eq!(found[1].categories, vec![Category::Unreliable, Category::Crash]);
+    }
+
+    #[test]
+    fn search_tests_are_drafted_as_search_tests_worth_10_or_12() {
+        let source = r#"#![cfg(feature = "simulation")]
+/// Many seeded executions with crashes and partitions, each linearizable.
+#[graded]
+fn linearizable_under_crashes_and_partitions() {
+    labtests::search::run(|net| { net.kill("s1"); net.partition(&["s1"], &["s2"]); });
+}
+
+/// Many seeded executions on a lossy network, each making progress.
+#[graded]
+fn progress_on_a_lossy_network() {
+    explore(|net| net.set_network_unreliable(true));
+}
+"#;
+        let found = find_tests(source);
+        assert_eq!(found[0].categories, [Category::Search, Category::Partition, Category::Crash]);
+        assert_eq!(suggested_points("Primary/backup", &found[0].categories), 12);
+        assert_eq!(found[1].categories, [Category::Unreliable], "no word says search in the body");
+        assert_eq!(suggested_points("Primary/backup", &[Category::Search, Category::Unreliable]), 10);
+        assert_eq!(suggested_points("Primary/backup", &[Category::Search]), 10);
+        assert_eq!(suggested_points("Primary/backup", &[Category::Crash, Category::Partition]), 11);
+
+        // In a suite graded in simulation mode only, every test is drafted as a search test.
+        let reference = tempfile::tempdir().unwrap();
+        let tests = reference.path().join("tests").join("tests");
+        std::fs::create_dir_all(&tests).unwrap();
+        std::fs::write(tests.join("pbservice_search.rs"), source).unwrap();
+        let rubric = Rubric::parse(
+            r#"
+[[suite]]
+name = "pbservice_search"
+title = "Search"
+part = "Primary/backup"
+modes = ["simulated"]
+
+[[test]]
+id = "pbservice_search::linearizable_under_crashes_and_partitions"
+description = "d"
+points = 12
+categories = ["SEARCH", "CRASH", "PARTITION"]
+timeout_secs = 100
+"#,
+            Path::new("rubric.toml"),
+        )
+        .unwrap();
+        let text = draft(&rubric, reference.path(), false).unwrap();
+        assert_eq!(
+            text,
+            "[[test]]\nid = \"pbservice_search::progress_on_a_lossy_network\"\ndescription = \"Many seeded \
+             executions on a lossy network, each making progress\"\npoints = 10\ncategories = [\"SEARCH\", \
+             \"UNRELIABLE\"]\ntimeout_secs = 60\n\n"
+        );
     }
 }

@@ -11,6 +11,7 @@ use grading::authoring::{handout, mutants, rubric_draft};
 use grading::build_exec::BuildLimits;
 use grading::exposure::Private;
 use grading::grade::{grade_submission, GradeOptions};
+use grading::mode_plan;
 use grading::outcome::RunMode;
 use grading::progress::Style;
 use grading::report;
@@ -29,7 +30,9 @@ use grading::sandbox_exec::{self, ExecRequest};
 /// Two modes: each test runs on real threads (as `make test` runs it) and again in labrpc's
 /// simulation mode (as `make test-sim` does: a seeded scheduler on virtual time, where the seed
 /// replays the run exactly). A test passes only if it passes in both; a failure names the mode
-/// and the command that reruns it.
+/// and the command that reruns it. The tests of a suite the rubric grades in simulation mode only
+/// (modes = ["simulated"]: the search tests, category SEARCH) run there alone; --mode real does
+/// not run them, and they score 0 as NOT RUN.
 ///
 /// Examples:
 ///
@@ -121,7 +124,9 @@ struct CommonArgs {
     runs: u32,
 
     /// The modes each test runs in: both (a grade), or one of them (quicker, for trying
-    /// something out, or a mutant matrix of one mode; the grade says it is not a full grade).
+    /// something out, or a mutant matrix of one mode; the grade says it is not a full grade). A
+    /// suite graded in one mode only (the rubric's `modes`) runs in that mode alone, and not at
+    /// all in a grade of the other mode (its tests score 0, NOT RUN).
     #[arg(long, value_enum, default_value_t = ModeArg::Both)]
     mode: ModeArg,
 
@@ -217,7 +222,7 @@ enum Command {
         reference: Option<PathBuf>,
     },
     /// Grade every planted-bug patch of grading/mutants/, then every stub mutant, and print which
-    /// tests caught which; fails if a mutant scores full marks (the suite missed a bug), does not
+    /// tests caught which (the search tests, category SEARCH, also in a grid); fails if a mutant scores full marks (the suite missed a bug), does not
     /// apply or build, or is a stub whose failures do not name it.
     ///
     /// A stub mutant (stub:CRATE::Type::function) is the reference with one SOLUTION region
@@ -242,7 +247,8 @@ enum Command {
         /// Grade each mutant N times, to find mutants caught only sometimes.
         #[arg(long, value_name = "N", default_value_t = 1)]
         rounds: usize,
-        /// Also write the matrix as CSV (mutant x test, cells = rounds caught).
+        /// Also write the matrix as CSV (mutant x test, cells = rounds caught, empty where the
+        /// test did not run for that mutant).
         #[arg(long, value_name = "FILE")]
         matrix: Option<PathBuf>,
         #[command(flatten)]
@@ -632,13 +638,15 @@ fn run_mutants(
         ));
     }
     let stubs = planted.iter().filter(|m| m.must_show().is_some()).count();
+    let selected = options.selected_tests();
+    let graded = options.rubric.suites.iter().filter(|s| selected.iter().any(|t| t.id.suite == s.name));
     let modes: Vec<&str> = options.modes.iter().map(|m| m.label()).collect();
+    let modes = format!("{}{}", modes.join(" and "), mode_plan::suite_exceptions(graded, &options.modes));
     eprintln!(
-        "grade: {} mutant(s) ({} patch(es), {stubs} stub(s)), {} round(s) each, tests run {}{}",
+        "grade: {} mutant(s) ({} patch(es), {stubs} stub(s)), {} round(s) each, tests run {modes}{}",
         planted.len(),
         planted.len() - stubs,
         rounds.max(1),
-        modes.join(" and "),
         if kinds.stop_at_first_catch && stubs > 0 { "; stubs until a failure names them" } else { "" }
     );
     let started = std::time::Instant::now();
@@ -646,11 +654,11 @@ fn run_mutants(
         mutants::run(&options, &planted, rounds, kinds.stop_at_first_catch, |mutant, round, grade| {
             eprintln!("grade: {} round {}: {}", mutant.name, round + 1, mutant_progress(mutant, grade));
         })?;
-    println!("Tests run: {}", modes.join(" and "));
-    print!("{}", mutants::render(&planted, &records));
+    println!("Tests run: {modes}");
+    print!("{}", mutants::render(&planted, &records, &selected));
     println!("Wall time: {:.0}s", started.elapsed().as_secs_f64());
     if let Some(path) = matrix {
-        let tests: Vec<_> = options.selected_tests().into_iter().map(|t| t.id).collect();
+        let tests: Vec<_> = selected.into_iter().map(|t| t.id).collect();
         std::fs::write(&path, mutants::matrix_csv(&planted, &records, &tests))
             .map_err(|e| format!("write {}: {e}", path.display()))?;
     }

@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use build::BuildError;
-pub use run::{panic_message, Failure, ReportCopy, RunMode, RunResult, RunVerdict};
+pub use run::{panic_message, Failure, ReportCopy, RunResult, RunVerdict};
+
+/// The mode of a run, defined with the rubric's suites (see [`crate::run_mode`]).
+pub use crate::run_mode::RunMode;
 
 use crate::rubric::{RubricTest, Suite};
 
@@ -19,14 +22,25 @@ pub struct TestOutcome {
     pub test: RubricTest,
     /// Its runs, in order (grading stops at the first run that did not pass).
     pub runs: Vec<RunResult>,
-    /// Runs asked for.
+    /// Runs asked for, in all its modes together.
     pub runs_wanted: usize,
+    /// Why this grade did not run it at all though the rubric grades it: its suite is graded in
+    /// a mode this grade did not run (see [`crate::run_mode::not_graded_reason`]). It scores 0.
+    pub not_run: Option<String>,
 }
 
 impl TestOutcome {
-    /// Passed only if every wanted run ran and passed.
+    /// An outcome with no run yet: `runs_wanted` runs to come, or none and `not_run` saying why.
+    pub fn planned(test: RubricTest, runs_wanted: usize, not_run: Option<String>) -> TestOutcome {
+        TestOutcome { test, runs: Vec::new(), runs_wanted, not_run }
+    }
+
+    /// Passed only if it was run, and every wanted run ran and passed.
     pub fn passed(&self) -> bool {
-        self.runs.len() == self.runs_wanted && self.runs.iter().all(RunResult::passed)
+        self.not_run.is_none()
+            && self.runs_wanted > 0
+            && self.runs.len() == self.runs_wanted
+            && self.runs.iter().all(RunResult::passed)
     }
 
     /// Points earned: none unless it passed (an inconclusive test earns none either).
@@ -79,11 +93,12 @@ impl TestOutcome {
             .collect()
     }
 
-    /// Which of the wanted runs `run` is, with its mode (`run 2 of 2, simulated`), or `None`
-    /// when one run was wanted.
+    /// Which of the wanted runs `run` is, with its mode (`run 2 of 2, simulated`); for the one
+    /// run of a test, its mode if it was simulated (`simulated`: a test of a suite graded in
+    /// simulation mode only, or a grade in that mode), else `None`.
     pub fn run_label(&self, run: &RunResult) -> Option<String> {
         if self.runs_wanted <= 1 {
-            return None;
+            return (run.mode == RunMode::Simulated).then(|| run.mode.label().to_string());
         }
         let index = self.runs.iter().position(|r| std::ptr::eq(r, run)).unwrap_or(0) + 1;
         Some(format!("run {index} of {}, {}", self.runs_wanted, run.mode.label()))
@@ -136,7 +151,8 @@ pub struct Grade {
     pub test_time: Duration,
     /// Runs per test in each mode.
     pub runs: usize,
-    /// The modes every test ran in (see [`RunMode`]).
+    /// The modes this grade ran (see [`RunMode`]); a test runs in those its suite is graded in
+    /// (see [`crate::run_mode::modes_to_run`]).
     pub modes: Vec<RunMode>,
     /// Parallel test processes.
     pub jobs: usize,
@@ -156,6 +172,11 @@ impl Grade {
     /// Tests passed.
     pub fn passed(&self) -> usize {
         self.tests.iter().filter(|t| t.passed()).count()
+    }
+
+    /// Tests this grade did not run at all (see [`TestOutcome::not_run`]).
+    pub fn not_run(&self) -> Vec<&TestOutcome> {
+        self.tests.iter().filter(|t| t.not_run.is_some()).collect()
     }
 
     /// Tests not judged because the machine was too busy (see [`TestOutcome::is_inconclusive`]).

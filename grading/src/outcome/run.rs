@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::escape::caps::{self, MESSAGE};
 use crate::escape::one_line;
+use crate::run_mode::RunMode;
 
 /// Why a run did not pass.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,47 +96,6 @@ pub enum RunVerdict {
         /// The harness's reason, one printable line of bounded length.
         reason: String,
     },
-}
-
-/// How a run's test binary runs the scenario: every graded test runs in both modes, and passes
-/// only if it passes in both.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RunMode {
-    /// Operating-system threads on the wall clock (`make test`).
-    #[default]
-    Real,
-    /// labrpc's simulation mode (`make test-sim`): a seeded scheduler and virtual time, so the
-    /// seed replays the whole run exactly.
-    Simulated,
-}
-
-impl RunMode {
-    /// Both modes, in the order a grading runs them.
-    pub const BOTH: [RunMode; 2] = [RunMode::Real, RunMode::Simulated];
-
-    /// The mode's value of the grader's `--mode` option.
-    pub fn option(self) -> &'static str {
-        match self {
-            RunMode::Real => "real",
-            RunMode::Simulated => "simulated",
-        }
-    }
-
-    /// How reports name the mode.
-    pub fn label(self) -> &'static str {
-        match self {
-            RunMode::Real => "real threads",
-            RunMode::Simulated => "simulated",
-        }
-    }
-
-    /// The command that reruns test `name` with `seed` in this mode, from the lab's directory.
-    pub fn rerun_command(self, seed: u64, name: &str) -> String {
-        match self {
-            RunMode::Real => format!("LAB_SEED={seed} make test T={name}"),
-            RunMode::Simulated => format!("LAB_SEED={seed} make test-sim T={name}"),
-        }
-    }
 }
 
 /// One run of one test: its last attempt, and why the attempts before it (if any) were rerun.

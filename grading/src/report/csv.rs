@@ -1,6 +1,8 @@
 //! The batch CSV: one row per submission, with its points per test. An inconclusive test (the
 //! machine was too busy to judge it; it earns no points) has `inconclusive` for its points, and
-//! `tests_inconclusive` counts them: grade that submission again on a quieter machine.
+//! `tests_inconclusive` counts them: grade that submission again on a quieter machine. A test
+//! the grade did not run (its suite is graded in a mode the grade did not run, e.g. the search
+//! tests in a `--mode real` grade) has `not run`.
 
 use crate::escape::caps::{cap_middle, CSV_CELL};
 use crate::escape::printable;
@@ -46,11 +48,15 @@ pub fn grade_row(rubric: &Rubric, name: &str, grade: Result<&Grade, &str>) -> St
             cells.push(grade.tests.len().to_string());
             cells.push(grade.inconclusive().to_string());
             for test in &rubric.tests {
-                let points =
-                    grade.tests.iter().find(|o| o.test.id == test.id).map(|o| match o.is_inconclusive() {
-                        true => "inconclusive".to_string(),
-                        false => o.points().to_string(),
-                    });
+                let points = grade.tests.iter().find(|o| o.test.id == test.id).map(|o| {
+                    if o.not_run.is_some() {
+                        "not run".to_string()
+                    } else if o.is_inconclusive() {
+                        "inconclusive".to_string()
+                    } else {
+                        o.points().to_string()
+                    }
+                });
                 cells.push(points.unwrap_or_default());
             }
         }

@@ -4,7 +4,9 @@
 //! Gradescope knows only `passed` and `failed`: an inconclusive test (the machine was too busy
 //! to judge it) is `failed` with no points, `[INCONCLUSIVE]` at the end of its name and its
 //! output saying so; the top-level output counts such tests, and `extra_data` has
-//! `tests_inconclusive`.
+//! `tests_inconclusive`. A test the grade did not run (its suite is graded in a mode the grade
+//! did not run) is `failed` with no points and its output saying why; the top-level output
+//! says how many, and `extra_data` has `tests_not_run` and the `modes` the grade ran.
 //!
 //! Written with `serde_json::to_string_pretty`, the file takes at most
 //! [`RESULTS_FILE_BYTES`](crate::escape::caps::RESULTS_FILE_BYTES): the tests' outputs share
@@ -16,7 +18,9 @@ use serde_json::{json, Value};
 
 use crate::escape::caps::LOG_LINES;
 use crate::outcome::Grade;
-use crate::report::{details_from, fit_to_cap, note_lines, status_details, INCONCLUSIVE_HEADLINE};
+use crate::report::{
+    details_from, fit_to_cap, not_run_summary, note_lines, status_details, INCONCLUSIVE_HEADLINE,
+};
 
 /// The `results.json` document; report pages are named by their full path.
 pub fn results_json(grade: &Grade) -> Value {
@@ -29,7 +33,7 @@ pub fn results_json_in(grade: &Grade, dir: Option<&Path>) -> Value {
     let outputs: Vec<String> = grade
         .tests
         .iter()
-        .map(|outcome| match outcome.runs.is_empty() {
+        .map(|outcome| match outcome.runs.is_empty() && outcome.not_run.is_none() {
             true => "not run: see the overall output (the submission did not build or was refused)".into(),
             false => details_from(outcome, LOG_LINES, dir),
         })
@@ -90,6 +94,9 @@ fn document(grade: &Grade, outputs: &[String]) -> Value {
             grade.inconclusive()
         ));
     }
+    for line in not_run_summary(grade) {
+        output.push_str(&format!("Not run: {line}.\n"));
+    }
     if let Some(details) = status_details(&grade.status) {
         output.push_str(&details);
         output.push('\n');
@@ -110,7 +117,9 @@ fn document(grade: &Grade, outputs: &[String]) -> Value {
             "tests_passed": grade.passed(),
             "tests_total": grade.tests.len(),
             "tests_inconclusive": grade.inconclusive(),
+            "tests_not_run": grade.not_run().len(),
             "runs_per_test": grade.runs,
+            "modes": grade.modes.iter().map(|m| m.option()).collect::<Vec<_>>(),
             "isolation": grade.isolation,
             "warnings": grade.warnings,
         },

@@ -2,14 +2,17 @@
 //!
 //! A failed test is a `<failure>`; a test that was not run (the submission did not build) or
 //! that is inconclusive (the machine was too busy to judge it; its message starts with
-//! `INCONCLUSIVE`) is an `<error>`: it was not judged. A passed test that needed several attempts
+//! `INCONCLUSIVE`) is an `<error>`: it was not judged. A test the grade did not run because its
+//! suite is graded in a mode the grade did not run is `<skipped>`, saying why. A passed test that needed several attempts
 //! says why in its `<system-out>`.
 
 use std::fmt::Write;
 
 use crate::escape::caps::LOG_LINES;
 use crate::outcome::{Grade, GradeStatus, TestOutcome};
-use crate::report::{details_from, failure_details, fit_to_cap, report_line, status_details};
+use crate::report::{
+    details_from, failure_details, fit_to_cap, not_run_details, report_line, status_details,
+};
 
 /// The JUnit document, of at most [`RESULTS_FILE_BYTES`](crate::escape::caps::RESULTS_FILE_BYTES):
 /// the tests' texts share what the rest leaves, measured as XML escapes them.
@@ -20,7 +23,9 @@ pub fn junit_xml(grade: &Grade) -> String {
         .tests
         .iter()
         .map(|outcome| {
-            if outcome.passed() {
+            if let Some(details) = not_run_details(outcome) {
+                (details.lines().next().unwrap_or("not run").to_string(), details)
+            } else if outcome.passed() {
                 let notes = outcome.attempts_notes();
                 (
                     String::new(),
@@ -56,11 +61,11 @@ fn xml_cost(c: char) -> usize {
 fn render(grade: &Grade, heads: &[String], bodies: &[String]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let not_run = !matches!(grade.status, GradeStatus::Graded);
-    let (failures, errors) = counts(grade.tests.iter(), not_run);
+    let (failures, errors, skipped) = counts(grade.tests.iter(), not_run);
     let total_time = grade.test_time.as_secs_f64();
     let _ = writeln!(
         out,
-        "<testsuites name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{total_time:.3}\">",
+        "<testsuites name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{total_time:.3}\">",
         escape(&format!("grade {}", grade.name)),
         grade.tests.len()
     );
@@ -74,11 +79,11 @@ fn render(grade: &Grade, heads: &[String], bodies: &[String]) -> String {
         if tests.is_empty() {
             continue;
         }
-        let (failed, errors) = counts(tests.iter().map(|(t, _)| *t), not_run);
+        let (failed, errors, skipped) = counts(tests.iter().map(|(t, _)| *t), not_run);
         let time: f64 = tests.iter().map(|(t, _)| t.total_duration().as_secs_f64()).sum();
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"{errors}\" time=\"{time:.3}\">",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{time:.3}\">",
             escape(&suite.name),
             tests.len()
         );
@@ -96,7 +101,9 @@ fn render(grade: &Grade, heads: &[String], bodies: &[String]) -> String {
             }
             let _ = writeln!(out, ">");
             let (head, body) = (escape(head), escape(body));
-            if outcome.passed() {
+            if outcome.not_run.is_some() {
+                let _ = writeln!(out, "      <skipped message=\"{head}\">{body}</skipped>");
+            } else if outcome.passed() {
                 let _ = writeln!(out, "      <system-out>{body}</system-out>");
             } else if not_run || outcome.is_inconclusive() {
                 let _ = writeln!(out, "      <error message=\"{head}\">{body}</error>");
@@ -111,17 +118,20 @@ fn render(grade: &Grade, heads: &[String], bodies: &[String]) -> String {
     out
 }
 
-/// How many of `tests` are `<failure>`s and how many `<error>`s (all of them when `not_run`).
-fn counts<'a>(tests: impl Iterator<Item = &'a TestOutcome>, not_run: bool) -> (usize, usize) {
-    let (mut failures, mut errors) = (0, 0);
+/// How many of `tests` are `<failure>`s, `<error>`s (all of them but the skipped when
+/// `not_run`) and `<skipped>` (not run in the grade's modes).
+fn counts<'a>(tests: impl Iterator<Item = &'a TestOutcome>, not_run: bool) -> (usize, usize, usize) {
+    let (mut failures, mut errors, mut skipped) = (0, 0, 0);
     for outcome in tests.filter(|t| !t.passed()) {
-        if not_run || outcome.is_inconclusive() {
+        if outcome.not_run.is_some() {
+            skipped += 1;
+        } else if not_run || outcome.is_inconclusive() {
             errors += 1;
         } else {
             failures += 1;
         }
     }
-    (failures, errors)
+    (failures, errors, skipped)
 }
 
 /// Text made safe for XML attributes and content; characters XML 1.0 forbids, and other control

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use crate::escape::caps::{self, RESULTS_FILE_BYTES};
 use crate::escape::{escape_text, one_line, printable, printable_lines};
-use crate::outcome::{GradeStatus, ReportCopy, RunMode, RunResult, RunVerdict, TestOutcome};
+use crate::outcome::{Grade, GradeStatus, ReportCopy, RunMode, RunResult, RunVerdict, TestOutcome};
 
 /// What an inconclusive test means, and what to do about it: the first line of its details.
 pub const INCONCLUSIVE_HEADLINE: &str =
@@ -25,6 +25,37 @@ pub const INCONCLUSIVE_ADVICE: &str = "The harness saw the scenario starved past
      timing assumes, so no attempt judged anything: the submission neither failed nor passed this test, \
      and it earns no points in this grading. Grade again on a quieter machine (fewer --jobs, nothing \
      else running) to judge it.";
+
+/// What a test this grade did not run says, after its reason (see [`not_run_details`]).
+pub const NOT_RUN_ADVICE: &str =
+    "it scores 0 in this grade, which is not a full grade: grade in both modes (the default) to run it";
+
+/// Why a test was not run at all in this grade, and what that means: `not run: REASON; ADVICE`
+/// (see [`TestOutcome::not_run`]); `None` for a test the grade ran or meant to run.
+pub fn not_run_details(outcome: &TestOutcome) -> Option<String> {
+    let reason = outcome.not_run.as_deref()?;
+    Some(format!("not run: {}; {NOT_RUN_ADVICE}\n", printable(reason)))
+}
+
+/// The tests this grade did not run, grouped by reason: `N test(s) (P pts): REASON`,
+/// one line per reason, for a report's summary.
+pub fn not_run_summary(grade: &Grade) -> Vec<String> {
+    let mut reasons: Vec<(&str, usize, u32)> = Vec::new();
+    for outcome in grade.not_run() {
+        let reason = outcome.not_run.as_deref().unwrap_or_default();
+        match reasons.iter_mut().find(|(r, _, _)| *r == reason) {
+            Some((_, count, points)) => {
+                *count += 1;
+                *points += outcome.test.points;
+            }
+            None => reasons.push((reason, 1, outcome.test.points)),
+        }
+    }
+    reasons
+        .into_iter()
+        .map(|(reason, count, points)| format!("{count} test(s) ({points} pts): {}", printable(reason)))
+        .collect()
+}
 
 /// The rerun command a student can type for a failed run (`make test-sim` for a simulated one).
 pub fn rerun_command(outcome: &TestOutcome, run: &RunResult) -> String {
@@ -49,9 +80,9 @@ pub fn failure_details(outcome: &TestOutcome, tail_lines: usize) -> String {
     failure_details_from(outcome, tail_lines, None)
 }
 
-/// A test's details: [`failure_details_from`] if it did not pass; for a passed test, its runs
-/// judged after inconclusive attempts (`passed on attempt 2 (attempt 1 inconclusive: ...)`),
-/// one per line (empty if there were none).
+/// A test's details: [`failure_details_from`] if it did not pass (or was not run); for a passed
+/// test, its runs judged after inconclusive attempts (`passed on attempt 2 (attempt 1
+/// inconclusive: ...)`), one per line (empty if there were none).
 pub fn details_from(outcome: &TestOutcome, tail_lines: usize, base: Option<&Path>) -> String {
     if outcome.passed() {
         printable_lines(&outcome.attempts_notes().join("\n"), "")
@@ -61,8 +92,12 @@ pub fn details_from(outcome: &TestOutcome, tail_lines: usize, base: Option<&Path
 }
 
 /// [`failure_details`], naming the report page relative to `base` when it lies under it (for a
-/// `results.json` in `base`, whose pages are in `base/reports/`).
+/// `results.json` in `base`, whose pages are in `base/reports/`). For a test this grade did not
+/// run, [`not_run_details`].
 pub fn failure_details_from(outcome: &TestOutcome, tail_lines: usize, base: Option<&Path>) -> String {
+    if let Some(details) = not_run_details(outcome) {
+        return details;
+    }
     let Some(run) = outcome.deciding_run() else { return String::new() };
     let mut text = String::new();
     let which = outcome.run_label(run).map(|label| format!(" ({label})")).unwrap_or_default();

@@ -9,7 +9,9 @@
 //!
 //! then, for each failure, its reason, seed, rerun command, message and log tail; for each
 //! inconclusive test (the machine was too busy to judge it), the same with each attempt's reason
-//! and what to do; and the tests that passed only on a later attempt, with why. The whole is
+//! and what to do; the tests this grade did not run (a suite graded in simulation mode only, in
+//! a grade on real threads only), with why; and the tests that passed only on a later attempt,
+//! with why. The whole is
 //! capped at [`crate::escape::caps::RESULTS_FILE_BYTES`], the failures' details sharing what the
 //! rest leaves.
 
@@ -18,14 +20,14 @@ use std::fmt::Write;
 use crate::escape::caps::TABLE_LOG_LINES;
 use crate::escape::{escape_name, printable};
 use crate::outcome::{Grade, TestOutcome};
-use crate::report::{failure_details, fit_to_cap, note_lines, status_details};
+use crate::report::{failure_details, fit_to_cap, not_run_summary, note_lines, status_details};
 
 /// The whole report.
 pub fn render(grade: &Grade) -> String {
     let details: Vec<String> = grade
         .tests
         .iter()
-        .map(|t| match t.failed_run().is_some() || t.is_inconclusive() {
+        .map(|t| match t.failed_run().is_some() || t.is_inconclusive() || t.not_run.is_some() {
             true => failure_details(t, TABLE_LOG_LINES),
             false => String::new(),
         })
@@ -41,6 +43,9 @@ fn table_cost(c: char) -> usize {
         c => c.len_utf8(),
     }
 }
+
+/// Whether a test belongs in a section of the report's details.
+type Belongs = fn(&TestOutcome) -> bool;
 
 /// The report, with `details[i]` as the details of the `i`th test (empty for a passed one).
 fn render_with(grade: &Grade, details: &[String]) -> String {
@@ -81,10 +86,13 @@ fn render_with(grade: &Grade, details: &[String]) -> String {
             inconclusive.len()
         );
     }
+    for line in not_run_summary(grade) {
+        let _ = writeln!(out, "Not run: {line}");
+    }
     let build = grade.build_time.map(|b| format!("build {:.1}s, ", b.as_secs_f64())).unwrap_or_default();
     let _ = writeln!(
         out,
-        "Time: {build}tests {:.1}s ({} job(s), {} run(s) per test{})",
+        "Time: {build}tests {:.1}s ({} job(s), {} run(s) per test{}{})",
         grade.test_time.as_secs_f64(),
         grade.jobs,
         grade.runs,
@@ -92,18 +100,17 @@ fn render_with(grade: &Grade, details: &[String]) -> String {
             [mode] => format!(", {} only", mode.label()),
             modes =>
                 format!(" in each mode: {}", modes.iter().map(|m| m.label()).collect::<Vec<_>>().join(", ")),
-        }
+        },
+        suite_modes(grade)
     );
-    for (heading, not_judged) in [("Failures", false), ("Inconclusive", true)] {
-        let shown: Vec<(&TestOutcome, &String)> = grade
-            .tests
-            .iter()
-            .zip(details)
-            .filter(|(t, _)| match not_judged {
-                false => t.failed_run().is_some(),
-                true => t.is_inconclusive(),
-            })
-            .collect();
+    let sections: [(&str, Belongs); 3] = [
+        ("Failures", |t| t.failed_run().is_some()),
+        ("Inconclusive", TestOutcome::is_inconclusive),
+        ("Not run", |t| t.not_run.is_some()),
+    ];
+    for (heading, belongs) in sections {
+        let shown: Vec<(&TestOutcome, &String)> =
+            grade.tests.iter().zip(details).filter(|(t, _)| belongs(t)).collect();
         if shown.is_empty() {
             continue;
         }
@@ -130,10 +137,20 @@ fn render_with(grade: &Grade, details: &[String]) -> String {
     out
 }
 
+/// For the time line: the graded suites whose tests ran in fewer modes than the grade (see
+/// [`crate::mode_plan::suite_exceptions`]).
+fn suite_modes(grade: &Grade) -> String {
+    let graded = grade.suites.iter().filter(|s| grade.tests.iter().any(|t| t.test.id.suite == s.name));
+    crate::mode_plan::suite_exceptions(graded, &grade.modes.iter().copied().collect())
+}
+
 /// `TEST id: description [CATEGORIES] (N pts) ... PASS (0.1s)`.
 pub fn test_line(outcome: &TestOutcome) -> String {
     let test = &outcome.test;
-    let verdict = if outcome.runs.is_empty() {
+    let verdict = if let Some(reason) = &outcome.not_run {
+        // The reason's first clause (`graded in simulation mode only`); the details say the rest.
+        format!("NOT RUN ({})", printable(reason.split(';').next().unwrap_or(reason)))
+    } else if outcome.runs.is_empty() {
         "NOT RUN".to_string()
     } else if outcome.passed() {
         let attempts: usize = outcome.runs.iter().map(|r| r.attempts()).sum();

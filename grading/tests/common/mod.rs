@@ -32,6 +32,35 @@ pub fn options(only: &[&str]) -> GradeOptions {
     options
 }
 
+/// Grades `path` so that every test `options` selects runs once, in a mode it is graded in:
+/// `options`' grading (real threads, which does not run the tests of a suite the rubric grades
+/// in simulation mode only), then, if the rubric has such suites (the search tests), a grading
+/// of their selected tests in simulation mode. The gradings, in that order.
+pub fn grade_each_test_once(path: &Path, options: &GradeOptions) -> Vec<grading::outcome::Grade> {
+    use grading::outcome::RunMode;
+    let mut grades = vec![grading::grade::grade_submission(path, options).expect("graded on real threads")];
+    let simulated_only: Vec<String> = options
+        .rubric
+        .suites
+        .iter()
+        .filter(|s| !s.modes.contains(&RunMode::Real))
+        .map(|s| s.name.clone())
+        .filter(|s| options.selected_tests().iter().any(|t| &t.id.suite == s))
+        .collect();
+    if !simulated_only.is_empty() {
+        let mut simulated = options.clone();
+        simulated.modes = std::collections::BTreeSet::from([RunMode::Simulated]);
+        simulated.only = simulated_only.iter().map(|s| format!("{s}::")).collect();
+        grades.push(grading::grade::grade_submission(path, &simulated).expect("graded in simulation mode"));
+    }
+    grades
+}
+
+/// The outcomes of the tests the gradings ran (see [`grade_each_test_once`]).
+pub fn tests_run(grades: &[grading::outcome::Grade]) -> Vec<&grading::outcome::TestOutcome> {
+    grades.iter().flat_map(|g| &g.tests).filter(|t| t.not_run.is_none()).collect()
+}
+
 /// The fixture `name` of `grading/fixtures/`, made into a submission in a temporary directory.
 pub fn fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::Builder::new().prefix(&format!("{name}-")).tempdir().expect("a temporary directory");
