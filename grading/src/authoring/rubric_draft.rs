@@ -62,16 +62,12 @@ pub fn draft(rubric: &Rubric, reference: &Path, all: bool) -> io::Result<String>
 }
 
 /// Points in the rubric's spirit: view service tests are small, primary/backup tests worth more,
-/// harder scenarios more still; a search test like a randomized linearizability check, 10, or
-/// 12 with two kinds of fault or more.
+/// harder scenarios more still; a search test by the kinds of fault it injects: 8 for one, 10 for
+/// two, 12 for three or more.
 pub fn suggested_points(part: &str, categories: &[Category]) -> u32 {
     let hard = categories.iter().filter(|c| !matches!(c, Category::Run | Category::Search)).count() as u32;
     if categories.contains(&Category::Search) {
-        if hard >= 2 {
-            12
-        } else {
-            10
-        }
+        6 + 2 * hard.clamp(1, 3)
     } else if part.to_lowercase().contains("view") {
         2 + hard
     } else {
@@ -174,10 +170,10 @@ fn crashes() {
     }
 
     #[test]
-    fn search_tests_are_drafted_as_search_tests_worth_10_or_12() {
+    fn search_tests_are_drafted_as_search_tests_worth_8_to_12() {
         let source = r#"#![cfg(feature = "simulation")]
 /// Many seeded executions with crashes and partitions, each linearizable.
-#[graded]
+#[graded(search)]
 fn linearizable_under_crashes_and_partitions() {
     labtests::search::run(|net| { net.kill("s1"); net.partition(&["s1"], &["s2"]); });
 }
@@ -190,10 +186,12 @@ fn progress_on_a_lossy_network() {
 "#;
         let found = find_tests(source);
         assert_eq!(found[0].categories, [Category::Search, Category::Partition, Category::Crash]);
-        assert_eq!(suggested_points("Primary/backup", &found[0].categories), 12);
+        assert_eq!(suggested_points("Primary/backup", &found[0].categories), 10);
         assert_eq!(found[1].categories, [Category::Unreliable], "no word says search in the body");
-        assert_eq!(suggested_points("Primary/backup", &[Category::Search, Category::Unreliable]), 10);
-        assert_eq!(suggested_points("Primary/backup", &[Category::Search]), 10);
+        assert_eq!(suggested_points("Primary/backup", &[Category::Search, Category::Unreliable]), 8);
+        assert_eq!(suggested_points("Primary/backup", &[Category::Search]), 8);
+        let every = [Category::Search, Category::Crash, Category::Partition, Category::Unreliable];
+        assert_eq!(suggested_points("Primary/backup", &every), 12);
         assert_eq!(suggested_points("Primary/backup", &[Category::Crash, Category::Partition]), 11);
 
         // In a suite graded in simulation mode only, every test is drafted as a search test.
@@ -223,7 +221,7 @@ timeout_secs = 100
         assert_eq!(
             text,
             "[[test]]\nid = \"pbservice_search::progress_on_a_lossy_network\"\ndescription = \"Many seeded \
-             executions on a lossy network, each making progress\"\npoints = 10\ncategories = [\"SEARCH\", \
+             executions on a lossy network, each making progress\"\npoints = 8\ncategories = [\"SEARCH\", \
              \"UNRELIABLE\"]\ntimeout_secs = 60\n\n"
         );
     }
