@@ -15,24 +15,32 @@ use super::workers::worker_dir;
 
 /// What is about to run.
 pub fn header(chosen: &Chosen, plan: &Plan) -> String {
-    let processes = if plan.workers == 1 { "process" } else { "processes" };
     format!(
-        "explore: {} ({}), {} executions on {} test {processes}, base seed {} (SEED={} repeats them)",
-        chosen.name, chosen.binary.source, plan.runs, plan.workers, plan.base, plan.base
+        "explore: {} ({}), {} executions on {}, base seed {} (SEED={} repeats them)",
+        chosen.name,
+        chosen.binary.source,
+        plan.runs,
+        processes(plan.workers),
+        plan.base,
+        plan.base
     )
+}
+
+/// `1 test process`, `2 test processes`.
+fn processes(count: u64) -> String {
+    format!("{count} test {}", if count == 1 { "process" } else { "processes" })
 }
 
 /// Every execution passed.
 pub fn passed(chosen: &Chosen, plan: &Plan, exploration: &Exploration, elapsed: Duration) -> String {
     let runs = exploration.passed();
     format!(
-        "explored {}: {runs} executions passed ({runs} seeds from base seed {}; {}), {:.1} executions/s on {} \
-         test processes, {}",
+        "explored {}: {runs} executions passed ({runs} seeds from base seed {}; {}), {:.1} executions/s on {}, {}",
         chosen.name,
         plan.base,
         exploration.schedules().describe(),
         rate(runs, elapsed),
-        plan.workers,
+        processes(plan.workers),
         duration(elapsed),
     )
 }
@@ -177,6 +185,31 @@ mod tests {
         assert_eq!(lines[7], format!("  replay: LAB_CASE={case} make test-sim T=t"));
         assert_eq!(lines[8], "  report: /r/worker-1/t.html (open it in a browser)");
         assert!(lines[9].starts_with("  1 other executions passed, in 2.0 s (base seed 9"), "{text}");
+    }
+
+    #[test]
+    fn a_pass_counts_executions_seeds_and_schedules() {
+        let binary = labreport::runner::build::TestBinary {
+            exe: "/t/suite".into(),
+            dir: "/t".into(),
+            source: "tests/tests/suite.rs".into(),
+            target: "suite".into(),
+        };
+        let chosen = Chosen { binary, name: "first".into() };
+        let plan = Plan::new(4, 3, 1);
+        assert_eq!(
+            header(&chosen, &plan),
+            "explore: first (tests/tests/suite.rs), 3 executions on 1 test process, base seed 4 (SEED=4 repeats them)"
+        );
+        let mut exploration = Exploration::new(&plan.shares());
+        for index in 0..3 {
+            exploration.line(0, format!("LAB-EXPLORE done {index}"));
+        }
+        assert_eq!(
+            passed(&chosen, &plan, &exploration, Duration::from_millis(1500)),
+            "explored first: 3 executions passed (3 seeds from base seed 4; 2 random, 1 pct2), 2.0 executions/s \
+             on 1 test process, 1.5 s"
+        );
     }
 
     #[test]
