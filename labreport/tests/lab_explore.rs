@@ -71,9 +71,20 @@ fn workspace() -> &'static Path {
 /// own: its output, its stdout, all it said, and the directory.
 fn explore_workspace(args: &[&str]) -> (Output, String, String, tempfile::TempDir) {
     let reports = tempfile::tempdir().expect("a directory for reports");
-    let output = lab_explore(args, workspace(), reports.path(), None);
-    let (stdout, shown) = (String::from_utf8_lossy(&output.stdout).into_owned(), text(&output));
+    let (output, stdout, shown) = said(lab_explore(args, workspace(), reports.path(), None));
     (output, stdout, shown, reports)
+}
+
+/// `lab-explore ARGS` with `fake`'s cargo, in its directory, its reports in `reports` there:
+/// its output, its stdout and all it said.
+fn explore_fake(fake: &FakeCargo, args: &[&str]) -> (Output, String, String) {
+    said(lab_explore(args, &fake.dir, &fake.dir.join("reports"), Some(&fake.cargo())))
+}
+
+/// `output`, its stdout, and all it said.
+fn said(output: Output) -> (Output, String, String) {
+    let (stdout, shown) = (String::from_utf8_lossy(&output.stdout).into_owned(), text(&output));
+    (output, stdout, shown)
 }
 
 #[test]
@@ -85,7 +96,8 @@ fn explores_a_graded_scenario_and_sums_it_up() {
     assert_eq!(
         lines,
         [
-            "explore: first_primary (tests/tests/viewservice.rs), 6 executions on 2 test processes, base seed 11 \
+            "explore: first_primary (tests/tests/viewservice.rs), 6 executions in 2 test processes, 2 at a time, \
+             base seed 11 \
              (SEED=11 repeats them)",
             lines.get(1).copied().unwrap_or("(none)"),
         ],
@@ -95,7 +107,7 @@ fn explores_a_graded_scenario_and_sums_it_up() {
     assert!(
         summary.starts_with(
             "explored first_primary: 6 executions passed (6 seeds from base seed 11; 4 random, 1 pct2, 1 pct3), "
-        ) && summary.contains(" executions/s on 2 test processes, "),
+        ) && summary.contains(" executions/s on 2 test processes at a time, "),
         "{summary}"
     );
     assert!(shown.contains("Finished"), "cargo's progress is shown:\n{shown}");
@@ -117,7 +129,8 @@ fn finds_a_failure_reports_it_and_its_case_replays_it() {
     );
     let replay = format!("LAB_CASE={case} make test-sim T=explore_subject");
     assert_eq!(field(&stdout, "  replay: "), replay);
-    let page = reports.path().join("explore").join(format!("worker-{worker}")).join("explore_subject.html");
+    // Forty executions are two shares, one per slot: worker I ran in slot I.
+    let page = reports.path().join("explore").join(format!("process-{worker}")).join("explore_subject.html");
     assert_eq!(field(&stdout, "  report: "), format!("{} (open it in a browser)", page.display()));
     assert!(page.is_file(), "the page is there:\n{shown}");
     let complaint = "client 1's append came first";
@@ -192,7 +205,7 @@ fn a_process_that_crashes_is_a_failure_naming_what_it_was_running() {
         stdout.contains(&format!(
             "args: subject --exact --nocapture --test-threads=1 --include-ignored --color=never; case: unset; seed: \
              unset; report dir: {}",
-            reports.join("explore/worker-0").display()
+            reports.join("explore/process-0").display()
         )),
         "one test, exactly, its output shown, without the caller's case or seed:\n{shown}"
     );
@@ -207,13 +220,7 @@ fn a_process_that_crashes_is_a_failure_naming_what_it_was_running() {
 fn a_test_that_ignores_its_share_is_told_it_takes_no_part() {
     let script = format!("{LIST}printf '\\nrunning 1 test\\ntest subject ... ok\\n'\n");
     let fake = FakeCargo::new("lab-explore", "absent", &[("suite", &script)]);
-    let output = lab_explore(
-        &["--runs", "3", "-j", "1", "subject"],
-        &fake.dir,
-        &fake.dir.join("r"),
-        Some(&fake.cargo()),
-    );
-    let shown = text(&output);
+    let (output, _, shown) = explore_fake(&fake, &["--runs", "3", "-j", "1", "subject"]);
     assert_eq!(output.status.code(), Some(1), "{shown}");
     assert!(shown.contains("passed having run 0 of its 3 executions: subject does not take part"), "{shown}");
 }
@@ -228,16 +235,10 @@ fn a_failure_stops_the_other_processes_and_shows_the_end_of_its_output() {
     );
     let fake = FakeCargo::new("lab-explore", "failed", &[("suite", &script)]);
     let reports = fake.dir.join("reports");
-    std::fs::create_dir_all(reports.join("explore/worker-1")).unwrap();
-    std::fs::write(reports.join("explore/worker-1/old.html"), "an earlier exploration's").unwrap();
+    std::fs::create_dir_all(reports.join("explore/process-1")).unwrap();
+    std::fs::write(reports.join("explore/process-1/old.html"), "an earlier exploration's").unwrap();
     let started = Instant::now();
-    let output = lab_explore(
-        &["--runs", "6", "-j", "2", "--seed", "5", "subject"],
-        &fake.dir,
-        &reports,
-        Some(&fake.cargo()),
-    );
-    let (stdout, shown) = (String::from_utf8_lossy(&output.stdout).into_owned(), text(&output));
+    let (output, stdout, shown) = explore_fake(&fake, &["--runs", "6", "-j", "2", "--seed", "5", "subject"]);
     assert_eq!(output.status.code(), Some(1), "{shown}");
     assert!(started.elapsed() < Duration::from_secs(30), "the hanging process was not stopped at once");
     assert_no_process("sleep 4245");
@@ -248,13 +249,48 @@ fn a_failure_stops_the_other_processes_and_shows_the_end_of_its_output() {
     );
     assert!(stdout.contains("explore: execution 2 of 6 failed (worker 0 of 2)\n"), "{shown}");
     assert_eq!(field(&stdout, "  case:   "), "77/pct2 (seed 77, schedule pct2)");
-    let page = reports.join("explore/worker-0/subject.html");
+    let page = reports.join("explore/process-0/subject.html");
     assert_eq!(field(&stdout, "  report: "), format!("{} (open it in a browser)", page.display()));
     assert!(
-        !reports.join("explore/worker-1/old.html").exists(),
+        !reports.join("explore/process-1/old.html").exists(),
         "an earlier exploration's pages are cleared"
     );
     assert!(stdout.contains("\n  2 other executions passed, in "), "one execution each:\n{shown}");
+}
+
+#[test]
+fn a_long_exploration_takes_a_process_per_share_a_few_at_a_time() {
+    // Each process notes its share in a file beside the report directories, and passes it.
+    let script = format!(
+        "{LIST}echo \"$LAB_EXPLORE $(basename \"$LAB_REPORT_DIR\")\" >> \"$LAB_REPORT_DIR/../shares\"\n\
+         runs=$(echo \"$LAB_EXPLORE\" | cut -d: -f4); workers=$(echo \"$LAB_EXPLORE\" | cut -d: -f3)\n\
+         i=$worker; while [ $i -lt $runs ]; do echo \"LAB-EXPLORE done $i\"; i=$((i+workers)); done\n"
+    );
+    let fake = FakeCargo::new("lab-explore", "long", &[("suite", &script)]);
+    let reports = fake.dir.join("reports");
+    let (output, stdout, shown) =
+        explore_fake(&fake, &["--runs", "450", "-j", "2", "--seed", "8", "subject"]);
+    assert!(output.status.success(), "{shown}");
+    assert!(
+        stdout.contains("450 executions in 3 test processes, 2 at a time"),
+        "at most 200 a process:\n{shown}"
+    );
+    assert!(
+        stdout.contains("explored subject: 450 executions passed (450 seeds from base seed 8; "),
+        "{shown}"
+    );
+    let mut shares: Vec<String> = std::fs::read_to_string(reports.join("explore/shares"))
+        .expect("the shares noted")
+        .lines()
+        .map(|line| line.split_once(' ').map_or(line, |(share, _)| share).to_string())
+        .collect();
+    shares.sort();
+    assert_eq!(shares, ["8:0:3:450", "8:1:3:450", "8:2:3:450"], "{shown}");
+    let slots = std::fs::read_to_string(reports.join("explore/shares")).unwrap();
+    assert!(
+        slots.lines().all(|l| l.ends_with(" process-0") || l.ends_with(" process-1")),
+        "two slots:\n{slots}"
+    );
 }
 
 #[test]
@@ -272,7 +308,9 @@ fn an_interrupt_stops_every_process() {
     let mut header = String::new();
     stdout.read_line(&mut header).expect("the header");
     assert!(
-        header.starts_with("explore: subject (pkg/tests/suite.rs), 6 executions on 2 test processes"),
+        header.starts_with(
+            "explore: subject (pkg/tests/suite.rs), 6 executions in 2 test processes, 2 at a time"
+        ),
         "{header}"
     );
     // Both processes are running once both sleep; the runner has its handler by then.

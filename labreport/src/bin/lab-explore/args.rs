@@ -7,9 +7,10 @@ use clap::Parser;
 /// its seed, the command that replays it and its report page.
 ///
 /// It builds the graded suites in simulation mode (`cargo test --no-run -p labtests --features
-/// labtests/simulation`), chooses the one test NAME designates, and starts one test process per
-/// core on it, each running its share of the executions. Execution I of base seed B is the same
-/// everywhere: `SEED=B` repeats an exploration. Exits 0 only if every execution passed.
+/// labtests/simulation`), chooses the one test NAME designates, and runs it in test processes,
+/// one per core at a time, each running a share of the executions (200 at most). Execution I of
+/// base seed B is the same everywhere: `SEED=B` repeats an exploration. Exits 0 only if every
+/// execution passed.
 #[derive(Parser, Debug, PartialEq, Eq)]
 #[command(
     name = "lab-explore",

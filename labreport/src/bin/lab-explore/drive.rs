@@ -1,10 +1,12 @@
-//! The exploration as it runs: the processes' lines read into the [`Exploration`], the progress
-//! shown, and at the first failure (or an interrupt) every other process stopped.
+//! The exploration as it runs: a process started for each share as a slot frees up, their lines
+//! read into the [`Exploration`], the progress shown, and at the first failure (or an
+//! interrupt) every other process stopped and no new one started.
 
 use std::os::unix::process::ExitStatusExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::plan::Plan;
 use super::progress::Progress;
 use super::state::{Change, Exploration};
 use super::workers::{Event, Workers};
@@ -29,20 +31,34 @@ pub enum Ending {
     Interrupted,
 }
 
-/// Runs the exploration to its end: every process has ended when this returns.
+/// Runs the exploration to its end: the shares of `plan` one process each, `plan.jobs` at a
+/// time, in order. Every process has ended when this returns; a process that cannot start is
+/// an error (the others are ended as `workers` is dropped).
 pub fn drive(
     workers: &mut Workers,
+    plan: &Plan,
     exploration: &mut Exploration,
     progress: &mut Progress,
     interrupted: &AtomicBool,
-) -> Ending {
-    let mut stopped = false;
+) -> Result<Ending, String> {
+    let shares = plan.shares();
+    let mut next_share = 0;
+    let slots = usize::try_from(plan.jobs).unwrap_or(usize::MAX);
     let mut failing: Option<(usize, Instant)> = None;
-    while !workers.all_ended() {
-        if interrupted.load(Ordering::Relaxed) && !stopped {
-            stopped = true;
+    loop {
+        if interrupted.load(Ordering::Relaxed) && !exploration.stopping() {
             exploration.stop();
             workers.kill_all_but(None);
+        }
+        while let (false, Some(share), Some(slot)) =
+            (exploration.stopping(), shares.get(next_share), workers.free_slot(slots))
+        {
+            let dir = workers.start(next_share, share, slot)?;
+            exploration.started(next_share, dir);
+            next_share += 1;
+        }
+        if workers.running() == 0 {
+            break;
         }
         match workers.next(TICK) {
             Some(Event::Line { worker, text }) => match exploration.line(worker, text) {
@@ -56,9 +72,8 @@ pub fn drive(
             Some(Event::Closed { .. }) | None => progress.update(exploration.passed()),
         }
         for (worker, status) in workers.ended() {
-            if status.signal() == Some(SIGINT) && !stopped {
+            if status.signal() == Some(SIGINT) && !exploration.stopping() {
                 interrupted.store(true, Ordering::Relaxed);
-                stopped = true;
                 exploration.stop();
                 workers.kill_all_but(None);
             }
@@ -72,9 +87,9 @@ pub fn drive(
             }
         }
     }
-    match (interrupted.load(Ordering::Relaxed), exploration.failure()) {
+    Ok(match (interrupted.load(Ordering::Relaxed), exploration.failure()) {
         (_, Some(_)) => Ending::Failed,
         (true, None) => Ending::Interrupted,
         (false, None) => Ending::Passed,
-    }
+    })
 }

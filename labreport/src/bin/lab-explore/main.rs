@@ -9,10 +9,12 @@
 //! labtests/simulation`, cargo's progress and errors shown; `CARGO` names the cargo), chooses the
 //! one test NAME designates (its name, SUITE::NAME, or a part of one name only; otherwise it
 //! names the closest tests or every candidate, and fails), and prints the base seed. Then it
-//! starts one process of the test's binary per core, each running only that test with
-//! `LAB_EXPLORE=BASE:WORKER:WORKERS:RUNS` (its share of the executions, see
-//! `labreport::explore`) and a report directory of its own (`target/lab-reports/explore/worker-I`,
-//! under `LAB_REPORT_DIR` if set), and reads their `LAB-EXPLORE` lines: progress (a bar on a
+//! runs processes of the test's binary, one per core at a time, each running only that test
+//! with `LAB_EXPLORE=BASE:WORKER:WORKERS:RUNS` (its share of the executions, see
+//! `labreport::explore`; at most 200 executions a process, so that what a run leaves behind in
+//! its process stays bounded) and the report directory of its slot
+//! (`target/lab-reports/explore/process-J`, under `LAB_REPORT_DIR` if set), and reads their
+//! `LAB-EXPLORE` lines: progress (a bar on a
 //! terminal, a line every ten seconds elsewhere, on stderr), and at the first failure it stops
 //! the other processes, and prints the failing process's output (its last 200 lines), the
 //! execution, its case, the command that replays it and its report page. A process that dies
@@ -97,20 +99,14 @@ fn run(args: &Args) -> Result<Ending, Failure> {
     let traces = std::env::var_os(TRACE_DIR_ENV).filter(|d| !d.is_empty()).map(|d| here.join(d));
     let spec =
         Spec { binary: &chosen.binary, test: &chosen.name, reports: &reports, traces: traces.as_deref() };
-    let shares = plan.shares();
-    let mut exploration = Exploration::new(&shares);
+    let mut exploration = Exploration::new(&plan.shares());
     let mut progress = Progress::start(plan.runs, std::io::stderr().is_terminal());
-    let ending = match Workers::start(&spec, &shares) {
-        Ok(mut workers) => drive(&mut workers, &mut exploration, &mut progress, &interrupted),
-        Err(message) => {
-            progress.finish();
-            return Err(Failure::new(1, message));
-        }
-    };
+    let driven = drive(&mut Workers::new(spec), &plan, &mut exploration, &mut progress, &interrupted);
     let elapsed = progress.finish();
+    let ending = driven.map_err(|message| Failure::new(1, message))?;
     let said = match ending {
         Ending::Passed => report::passed(&chosen, &plan, &exploration, elapsed),
-        Ending::Failed => report::failed(&chosen.name, &plan, &exploration, &reports, elapsed),
+        Ending::Failed => report::failed(&chosen.name, &plan, &exploration, elapsed),
         Ending::Interrupted => report::interrupted(&plan, &exploration),
     };
     println!("{said}");

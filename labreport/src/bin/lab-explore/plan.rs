@@ -1,7 +1,13 @@
 //! How an exploration is shared out: its base seed, how many executions, how many test
-//! processes, and which executions each one runs.
+//! processes at a time, how many in all, and which executions each one runs.
 
 use labreport::explore::{schedule_for, Schedule, Share};
+
+/// The most executions one test process runs. Whatever a run leaves behind in its process (a
+/// simulated network whose servers hold it alive, say) stays bounded, and a process that ends
+/// early leaves its core to the next one, so the cores stay busy to the end; a process starts in
+/// some milliseconds.
+pub const PER_PROCESS: u64 = 200;
 
 /// The executions of one exploration and the processes that run them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,15 +16,21 @@ pub struct Plan {
     pub base: u64,
     /// How many executions in all.
     pub runs: u64,
-    /// How many test processes: never more than the executions.
+    /// How many test processes run at once: never more than the shares.
+    pub jobs: u64,
+    /// How many shares, each run by a test process of its own: at least `jobs`, enough that
+    /// none holds more than [`PER_PROCESS`] executions, never more than the executions.
     pub workers: u64,
 }
 
 impl Plan {
-    /// `runs` executions from `base`, on `jobs` processes at most (at least one; no more than
+    /// `runs` executions from `base`, on `jobs` processes at a time (at least one; no more than
     /// there are executions).
     pub fn new(base: u64, runs: u64, jobs: u64) -> Plan {
-        Plan { base, runs, workers: jobs.clamp(1, runs.max(1)) }
+        let runs_ = runs.max(1);
+        let jobs = jobs.clamp(1, runs_);
+        let workers = jobs.max(runs_.div_ceil(PER_PROCESS)).min(runs_);
+        Plan { base, runs, jobs, workers }
     }
 
     /// Each process's share, in worker order.
@@ -66,12 +78,20 @@ mod tests {
 
     #[test]
     fn never_more_processes_than_executions_and_at_least_one() {
-        assert_eq!(Plan::new(7, 3, 8).workers, 3);
-        assert_eq!(Plan::new(7, 100, 2).workers, 2);
-        assert_eq!(Plan::new(7, 100, 0).workers, 1);
+        assert_eq!((Plan::new(7, 3, 8).jobs, Plan::new(7, 3, 8).workers), (3, 3));
+        assert_eq!((Plan::new(7, 100, 2).jobs, Plan::new(7, 100, 2).workers), (2, 2));
+        assert_eq!((Plan::new(7, 100, 0).jobs, Plan::new(7, 100, 0).workers), (1, 1));
         let shares = Plan::new(7, 10, 3).shares();
         assert_eq!(shares.len(), 3);
         assert_eq!(shares[2], Share { base: 7, worker: 2, workers: 3, runs: 10 });
+    }
+
+    #[test]
+    fn no_process_runs_more_than_its_bound() {
+        let plan = Plan::new(7, 4001, 2);
+        assert_eq!((plan.jobs, plan.workers), (2, 21));
+        assert!(plan.shares().iter().all(|s| s.indices().count() as u64 <= PER_PROCESS));
+        assert_eq!(plan.shares().iter().map(|s| s.indices().count()).sum::<usize>(), 4001);
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! What `lab-explore` says: what it is about to explore, and how the exploration ended (a pass
 //! with its counts, or the first failure with its case, replay command, page and output).
 
-use std::path::Path;
 use std::time::Duration;
 
 use labreport::explore::{replay_command, Case};
@@ -11,16 +10,16 @@ use super::plan::Plan;
 use super::progress::{duration, rate};
 use super::select::Chosen;
 use super::state::{Exploration, Failure, Worker};
-use super::workers::worker_dir;
 
 /// What is about to run.
 pub fn header(chosen: &Chosen, plan: &Plan) -> String {
     format!(
-        "explore: {} ({}), {} executions on {}, base seed {} (SEED={} repeats them)",
+        "explore: {} ({}), {} executions in {}, {} at a time, base seed {} (SEED={} repeats them)",
         chosen.name,
         chosen.binary.source,
         plan.runs,
         processes(plan.workers),
+        plan.jobs,
         plan.base,
         plan.base
     )
@@ -35,12 +34,13 @@ fn processes(count: u64) -> String {
 pub fn passed(chosen: &Chosen, plan: &Plan, exploration: &Exploration, elapsed: Duration) -> String {
     let runs = exploration.passed();
     format!(
-        "explored {}: {runs} executions passed ({runs} seeds from base seed {}; {}), {:.1} executions/s on {}, {}",
+        "explored {}: {runs} executions passed ({runs} seeds from base seed {}; {}), {:.1} executions/s on {} \
+         at a time, {}",
         chosen.name,
         plan.base,
         exploration.schedules().describe(),
         rate(runs, elapsed),
-        processes(plan.workers),
+        processes(plan.jobs),
         duration(elapsed),
     )
 }
@@ -56,14 +56,8 @@ pub fn interrupted(plan: &Plan, exploration: &Exploration) -> String {
 }
 
 /// The first failure: the failing process's output, then what failed, how to replay it and
-/// where its page is. `reports`: the directory of every process's report directory.
-pub fn failed(
-    test: &str,
-    plan: &Plan,
-    exploration: &Exploration,
-    reports: &Path,
-    elapsed: Duration,
-) -> String {
+/// where its page is.
+pub fn failed(test: &str, plan: &Plan, exploration: &Exploration, elapsed: Duration) -> String {
     let Some(failure) = exploration.failure() else {
         return "explore: no failure was found".to_string();
     };
@@ -101,7 +95,7 @@ pub fn failed(
         text.push_str(&case_lines(case, test));
     }
     if let Some(worker) = exploration.worker(index) {
-        text.push_str(&pages(worker, &worker_dir(reports, index), test));
+        text.push_str(&pages(worker, test));
     }
     text.push_str(&format!(
         "  {} other executions passed, in {} (base seed {}: SEED={} repeats this exploration)",
@@ -123,19 +117,22 @@ fn case_lines(case: &Case, test: &str) -> String {
     )
 }
 
-/// Where the failing process's report page (and trace, if asked for) are.
-fn pages(worker: &Worker, dir: &Path, test: &str) -> String {
-    let found = dir.join(page_name(test));
-    let page = match &worker.report {
-        Some(path) => Some(path.clone()),
-        None => found.is_file().then(|| found.display().to_string()),
+/// Where the failing process's report page (and trace, if asked for) are: the page it named,
+/// else the one found in its report directory.
+fn pages(worker: &Worker, test: &str) -> String {
+    let found = worker.dir.as_ref().map(|dir| dir.join(page_name(test)));
+    let page = match (&worker.report, &found) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Some(found)) => found.is_file().then(|| found.display().to_string()),
+        (None, None) => None,
     };
-    let mut text = match page {
-        Some(path) => format!("  report: {path} (open it in a browser)\n"),
-        None => format!(
+    let mut text = match (page, &worker.dir) {
+        (Some(path), _) => format!("  report: {path} (open it in a browser)\n"),
+        (None, Some(dir)) => format!(
             "  report: none was written (the test writes none, or LAB_REPORT=never); it would be in {}\n",
             dir.display()
         ),
+        (None, None) => "  report: none was written\n".to_string(),
     };
     if let Some(trace) = &worker.trace {
         text.push_str(&format!("  trace:  {trace}\n"));
@@ -173,17 +170,17 @@ mod tests {
         let mut exploration = Exploration::new(&plan.shares());
         exploration.line(0, "LAB-EXPLORE done 0".into());
         exploration.line(1, "Test: the story".into());
-        exploration.line(1, "report: /r/worker-1/t.html (open it in a browser)".into());
+        exploration.line(1, "report: /r/process-1/t.html (open it in a browser)".into());
         let case = execution_case(9, 1);
         exploration.line(1, format!("LAB-EXPLORE failed 1 {case}"));
-        let text = failed("t", &plan, &exploration, Path::new("/r"), Duration::from_secs(2));
+        let text = failed("t", &plan, &exploration, Duration::from_secs(2));
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "---- the output of worker 1 (its 3 lines) ----");
         assert_eq!(lines[1], "Test: the story");
         assert_eq!(lines[5], "explore: execution 1 of 10 failed (worker 1 of 2)");
         assert_eq!(lines[6], format!("  case:   {case} (seed {}, schedule random)", case.seed));
         assert_eq!(lines[7], format!("  replay: LAB_CASE={case} make test-sim T=t"));
-        assert_eq!(lines[8], "  report: /r/worker-1/t.html (open it in a browser)");
+        assert_eq!(lines[8], "  report: /r/process-1/t.html (open it in a browser)");
         assert!(lines[9].starts_with("  1 other executions passed, in 2.0 s (base seed 9"), "{text}");
     }
 
@@ -199,7 +196,8 @@ mod tests {
         let plan = Plan::new(4, 3, 1);
         assert_eq!(
             header(&chosen, &plan),
-            "explore: first (tests/tests/suite.rs), 3 executions on 1 test process, base seed 4 (SEED=4 repeats them)"
+            "explore: first (tests/tests/suite.rs), 3 executions in 1 test process, 1 at a time, base seed 4 (SEED=4 \
+             repeats them)"
         );
         let mut exploration = Exploration::new(&plan.shares());
         for index in 0..3 {
@@ -208,7 +206,7 @@ mod tests {
         assert_eq!(
             passed(&chosen, &plan, &exploration, Duration::from_millis(1500)),
             "explored first: 3 executions passed (3 seeds from base seed 4; 2 random, 1 pct2), 2.0 executions/s \
-             on 1 test process, 1.5 s"
+             on 1 test process at a time, 1.5 s"
         );
     }
 
@@ -218,9 +216,10 @@ mod tests {
         let mut exploration = Exploration::new(&plan.shares());
         exploration.line(0, "test t ... ok".into());
         exploration.ended(0, std::os::unix::process::ExitStatusExt::from_raw(0));
-        let text = failed("t", &plan, &exploration, Path::new("/nowhere"), Duration::from_secs(1));
+        exploration.started(0, "/nowhere/process-0".into());
+        let text = failed("t", &plan, &exploration, Duration::from_secs(1));
         assert!(text.contains("passed having run 0 of its 2 executions: t does not take part"), "{text}");
-        assert!(text.contains("  report: none was written"), "{text}");
+        assert!(text.contains("  report: none was written (the test writes none, or LAB_REPORT=never); it would be in /nowhere/process-0"), "{text}");
         assert!(!text.contains("replay:"), "{text}");
     }
 }

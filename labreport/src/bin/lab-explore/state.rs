@@ -1,6 +1,7 @@
 //! What the runner knows of an exploration while it runs: each test process's progress through
 //! its share, its output, and the first failure, read from the lines the processes print.
 
+use std::path::PathBuf;
 use std::process::ExitStatus;
 
 use labreport::explore::{execution_case, Case, Line, Share};
@@ -82,12 +83,14 @@ pub struct Worker {
     pub report: Option<String>,
     /// The last trace it named.
     pub trace: Option<String>,
+    /// The directory it writes its report pages to, once started.
+    pub dir: Option<PathBuf>,
 }
 
 impl Worker {
     fn new(share: Share) -> Worker {
         let size = share.indices().count() as u64;
-        Worker { share, size, done: 0, tail: Tail::default(), report: None, trace: None }
+        Worker { share, size, done: 0, tail: Tail::default(), report: None, trace: None, dir: None }
     }
 
     /// The execution it runs next (or was running when it stopped), if its share has one left.
@@ -171,6 +174,19 @@ impl Exploration {
         self.stopping = true;
     }
 
+    /// Whether the exploration is stopping (a failure was found, or the runner stops it): no
+    /// process is to start any more.
+    pub fn stopping(&self) -> bool {
+        self.stopping
+    }
+
+    /// Process `worker` started, writing its report pages into `dir`.
+    pub fn started(&mut self, worker: usize, dir: PathBuf) {
+        if let Some(state) = self.workers.get_mut(worker) {
+            state.dir = Some(dir);
+        }
+    }
+
     /// How many executions passed so far.
     pub fn passed(&self) -> u64 {
         self.passed
@@ -231,7 +247,7 @@ mod tests {
     #[test]
     fn the_first_failure_stops_the_exploration_and_names_its_page() {
         let mut run = exploration();
-        run.line(1, "report: /r/worker-1/t.html (open it in a browser)".into());
+        run.line(1, "report: /r/process-1/t.html (open it in a browser)".into());
         let case = execution_case(9, 3);
         assert_eq!(run.line(1, format!("LAB-EXPLORE failed 3 {case}")), Some(Change::Failed));
         assert_eq!(
@@ -241,7 +257,7 @@ mod tests {
         );
         assert_eq!(run.ended(0, ExitStatus::from_raw(9)), None, "killed by the runner");
         assert_eq!(run.failure(), Some(&Failure::Failed { worker: 1, index: 3, case }));
-        assert_eq!(run.worker(1).unwrap().report.as_deref(), Some("/r/worker-1/t.html"));
+        assert_eq!(run.worker(1).unwrap().report.as_deref(), Some("/r/process-1/t.html"));
     }
 
     #[test]

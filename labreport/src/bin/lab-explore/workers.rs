@@ -1,6 +1,7 @@
-//! The test processes of an exploration: each started on the one test with its share and a
-//! report directory of its own, its stdout and stderr read line by line on a thread each, and
-//! every one ended, whatever happens, before the runner goes on ([`Workers`]'s `Drop`).
+//! The test processes of an exploration: each started on the one test with its share, in a slot
+//! (one of the processes that run at once) whose report directory it writes to, its stdout and
+//! stderr read line by line on a thread each, and every one ended, whatever happens, before the
+//! runner goes on ([`Workers`]'s `Drop`).
 //!
 //! Each process leads a process group of its own, and is ended with its group: whatever it
 //! started goes with it, and nothing is left holding its output open. (So Ctrl-C on a terminal
@@ -10,7 +11,7 @@ use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -44,14 +45,14 @@ const NOT_INHERITED: [&str; 3] = [CASE_ENV, labrpc::SEED_ENV, "LAB_VERDICT"];
 pub enum Event {
     /// A line (stdout or stderr), without its newline.
     Line {
-        /// The process.
+        /// The process, by the number of its share (each share is run by one process).
         worker: usize,
         /// The line, at most `tail::LINE_BYTES` long.
         text: String,
     },
     /// One of its streams ended.
     Closed {
-        /// The process.
+        /// The process, by the number of its share.
         worker: usize,
     },
 }
@@ -62,142 +63,141 @@ pub struct Spec<'a> {
     pub binary: &'a TestBinary,
     /// The test, as `--exact` takes it.
     pub test: &'a str,
-    /// Process `i` writes its report pages to `reports/worker-i`.
+    /// A process in slot `j` writes its report pages to `reports/process-j`.
     pub reports: &'a Path,
-    /// If set, process `i` writes its traces to `traces/worker-i`.
+    /// If set, a process in slot `j` writes its traces to `traces/process-j`.
     pub traces: Option<&'a Path>,
 }
 
-struct Worker {
+/// One running test process.
+struct Process {
+    /// The number of its share.
+    worker: usize,
+    /// Which of the processes that run at once it is.
+    slot: usize,
     child: Child,
     open_streams: u8,
     /// How it ended and when, once reaped.
     exited: Option<(ExitStatus, Instant)>,
-    /// Whether [`Workers::ended`] has told of it.
-    told: bool,
 }
 
-impl Worker {
-    /// Kills its process group, unless it was told of (then its group is gone).
+impl Process {
+    /// Kills its process group.
     fn kill(&mut self) {
-        if !self.told {
-            if let Ok(pid) = i32::try_from(self.child.id()) {
-                let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
-            }
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
         }
     }
 }
 
 /// The running test processes and the threads that read them.
-pub struct Workers {
-    workers: Vec<Worker>,
+pub struct Workers<'a> {
+    spec: Spec<'a>,
+    running: Vec<Process>,
     readers: Vec<JoinHandle<()>>,
+    sender: SyncSender<Event>,
     events: Option<Receiver<Event>>,
 }
 
-impl Workers {
-    /// Starts one process per share. A process that cannot start ends those started before it.
-    pub fn start(spec: &Spec, shares: &[Share]) -> Result<Workers, String> {
+impl<'a> Workers<'a> {
+    /// No process yet; each will run `spec`.
+    pub fn new(spec: Spec<'a>) -> Workers<'a> {
         let (sender, events) = sync_channel(QUEUED_LINES);
-        let mut workers =
-            Workers { workers: Vec::with_capacity(shares.len()), readers: Vec::new(), events: Some(events) };
-        for (index, share) in shares.iter().enumerate() {
-            let mut child = command(spec, index, share)?
-                .spawn()
-                .map_err(|e| format!("cannot start {}: {e}", spec.binary.exe.display()))?;
-            let stdout = child.stdout.take();
-            let stderr = child.stderr.take();
-            workers.workers.push(Worker { child, open_streams: 2, exited: None, told: false });
-            for stream in
-                [stdout.map(|s| Box::new(s) as Box<dyn Read + Send>), stderr.map(|s| Box::new(s) as _)]
-            {
-                let stream = stream.ok_or("a test process's output is not piped")?;
-                let sender = sender.clone();
-                let reader = std::thread::Builder::new()
-                    .name(format!("worker-{index}-output"))
-                    .spawn(move || read_lines(index, stream, &sender))
-                    .map_err(|e| format!("cannot start a thread to read a test process: {e}"))?;
-                workers.readers.push(reader);
-            }
+        Workers { spec, running: Vec::new(), readers: Vec::new(), sender, events: Some(events) }
+    }
+
+    /// Starts the process of share number `worker`, `share`, in slot `slot`; returns the
+    /// directory it writes its report pages to.
+    pub fn start(&mut self, worker: usize, share: &Share, slot: usize) -> Result<PathBuf, String> {
+        let reports = slot_dir(self.spec.reports, slot);
+        let mut child = command(&self.spec, &reports, slot, share)?
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", self.spec.binary.exe.display()))?;
+        let streams = [
+            child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ];
+        self.running.push(Process { worker, slot, child, open_streams: 2, exited: None });
+        for stream in streams {
+            let stream = stream.ok_or("a test process's output is not piped")?;
+            let sender = self.sender.clone();
+            let reader = std::thread::Builder::new()
+                .name(format!("worker-{worker}-output"))
+                .spawn(move || read_lines(worker, stream, &sender))
+                .map_err(|e| format!("cannot start a thread to read a test process: {e}"))?;
+            self.readers.push(reader);
         }
-        Ok(workers)
+        Ok(reports)
     }
 
     /// The next line or end of stream, waiting at most `timeout`; `None` if none came.
     pub fn next(&mut self, timeout: Duration) -> Option<Event> {
-        let event = match self.events.as_ref()?.recv_timeout(timeout) {
-            Ok(event) => event,
-            Err(RecvTimeoutError::Timeout) => return None,
-            Err(RecvTimeoutError::Disconnected) => {
-                // Every stream has ended; the processes are about to be reaped.
-                std::thread::sleep(timeout.min(Duration::from_millis(10)));
-                return None;
-            }
-        };
+        let event = self.events.as_ref()?.recv_timeout(timeout).ok()?;
         if let Event::Closed { worker } = event {
-            if let Some(w) = self.workers.get_mut(worker) {
-                w.open_streams = w.open_streams.saturating_sub(1);
+            if let Some(process) = self.running.iter_mut().find(|p| p.worker == worker) {
+                process.open_streams = process.open_streams.saturating_sub(1);
             }
         }
         Some(event)
     }
 
-    /// The processes that ended since last asked, with how: only once both their streams were
-    /// read to the end, so that every line they printed came first.
+    /// The processes that ended since last asked, by share number, with how: only once both
+    /// their streams were read to the end, so that every line they printed came first.
     pub fn ended(&mut self) -> Vec<(usize, ExitStatus)> {
         let mut ended = Vec::new();
-        for (index, worker) in self.workers.iter_mut().enumerate() {
-            if worker.told {
-                continue;
-            }
-            if worker.exited.is_none() {
-                if let Ok(Some(status)) = worker.child.try_wait() {
-                    worker.exited = Some((status, Instant::now()));
+        for process in &mut self.running {
+            if process.exited.is_none() {
+                if let Ok(Some(status)) = process.child.try_wait() {
+                    process.exited = Some((status, Instant::now()));
                 }
             }
-            match worker.exited {
-                Some((status, _)) if worker.open_streams == 0 => {
-                    worker.told = true;
-                    ended.push((index, status));
-                }
-                Some((_, at)) if at.elapsed() > OUTPUT_AFTER_EXIT => worker.kill(),
+            match process.exited {
+                Some((status, _)) if process.open_streams == 0 => ended.push((process.worker, status)),
+                Some((_, at)) if at.elapsed() > OUTPUT_AFTER_EXIT => process.kill(),
                 _ => {}
             }
+        }
+        self.running.retain(|p| !ended.iter().any(|(worker, _)| *worker == p.worker));
+        for reader in extract_finished(&mut self.readers) {
+            let _ = reader.join();
         }
         ended
     }
 
-    /// Whether every process has ended and been read to the end.
-    pub fn all_ended(&self) -> bool {
-        self.workers.iter().all(|w| w.told)
+    /// How many processes have not ended yet (or not been read to the end).
+    pub fn running(&self) -> usize {
+        self.running.len()
     }
 
-    /// Kills every process but `keep`, each with its group.
+    /// The first of `slots` slots no running process holds, if any.
+    pub fn free_slot(&self, slots: usize) -> Option<usize> {
+        (0..slots).find(|slot| !self.running.iter().any(|p| p.slot == *slot))
+    }
+
+    /// Kills every running process but that of share `keep`, each with its group.
     pub fn kill_all_but(&mut self, keep: Option<usize>) {
-        for (index, worker) in self.workers.iter_mut().enumerate() {
-            if Some(index) != keep {
-                worker.kill();
-            }
+        for process in self.running.iter_mut().filter(|p| Some(p.worker) != keep) {
+            process.kill();
         }
     }
 
-    /// Kills process `index` with its group.
-    pub fn kill(&mut self, index: usize) {
-        if let Some(worker) = self.workers.get_mut(index) {
-            worker.kill();
+    /// Kills the process of share `worker` with its group.
+    pub fn kill(&mut self, worker: usize) {
+        if let Some(process) = self.running.iter_mut().find(|p| p.worker == worker) {
+            process.kill();
         }
     }
 }
 
-impl Drop for Workers {
+impl Drop for Workers<'_> {
     /// Kills every process still running, with its group, and waits for them; stops the
     /// readers (a reader waiting to hand a line over finds no one to take it) and waits for
     /// them too, a while.
     fn drop(&mut self) {
         self.kill_all_but(None);
-        for worker in &mut self.workers {
-            if worker.exited.is_none() {
-                let _ = worker.child.wait();
+        for process in &mut self.running {
+            if process.exited.is_none() {
+                let _ = process.child.wait();
             }
         }
         drop(self.events.take());
@@ -205,27 +205,34 @@ impl Drop for Workers {
         while self.readers.iter().any(|r| !r.is_finished()) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
-        for reader in self.readers.drain(..).filter(|r| r.is_finished()) {
+        for reader in extract_finished(&mut self.readers) {
             let _ = reader.join();
         }
     }
 }
 
-/// The directory process `index` writes into, under `root`.
-pub fn worker_dir(root: &Path, index: usize) -> PathBuf {
-    root.join(format!("worker-{index}"))
+/// The threads of `readers` that have finished, taken out of it.
+fn extract_finished(readers: &mut Vec<JoinHandle<()>>) -> Vec<JoinHandle<()>> {
+    let (finished, running): (Vec<_>, Vec<_>) = readers.drain(..).partition(|r| r.is_finished());
+    *readers = running;
+    finished
 }
 
-/// Process `index`'s command: the one test, its output shown, ignored or not, with its share.
-fn command(spec: &Spec, index: usize, share: &Share) -> Result<Command, String> {
-    let reports = worker_dir(spec.reports, index);
-    clear_pages(&reports)?;
+/// The directory the process in slot `slot` writes into, under `root`.
+pub fn slot_dir(root: &Path, slot: usize) -> PathBuf {
+    root.join(format!("process-{slot}"))
+}
+
+/// The command of a process in slot `slot` running `share`, its pages going to `reports`: the
+/// one test, its output shown, ignored or not.
+fn command(spec: &Spec, reports: &Path, slot: usize, share: &Share) -> Result<Command, String> {
+    clear_pages(reports)?;
     let mut command = Command::new(&spec.binary.exe);
     command
         .args([spec.test, "--exact", "--nocapture", "--test-threads=1", "--include-ignored", "--color=never"])
         .current_dir(&spec.binary.dir)
         .env(EXPLORE_ENV, share.to_string())
-        .env(REPORT_DIR_ENV, &reports)
+        .env(REPORT_DIR_ENV, reports)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -234,7 +241,7 @@ fn command(spec: &Spec, index: usize, share: &Share) -> Result<Command, String> 
         command.env_remove(name);
     }
     if let Some(traces) = spec.traces {
-        command.env(TRACE_DIR_ENV, worker_dir(traces, index));
+        command.env(TRACE_DIR_ENV, slot_dir(traces, slot));
     }
     Ok(command)
 }
