@@ -17,6 +17,10 @@ pub const GRACE: Duration = Duration::from_secs(30);
 /// How often the runner looks at the processes and the interrupt when no line comes.
 const TICK: Duration = Duration::from_millis(100);
 
+/// How soon it looks again at a process that has closed its output, to reap it and start the
+/// next in its slot (a process ends some milliseconds after its output).
+const REAP_TICK: Duration = Duration::from_millis(2);
+
 /// SIGINT: a process that ended on it was interrupted with the runner (Ctrl-C reaches them all).
 const SIGINT: i32 = 2;
 
@@ -60,7 +64,7 @@ pub fn drive(
         if workers.running() == 0 {
             break;
         }
-        match workers.next(TICK) {
+        match workers.next(if workers.ending() { REAP_TICK } else { TICK }) {
             Some(Event::Line { worker, text }) => match exploration.line(worker, text) {
                 Some(Change::Passed) => progress.update(exploration.passed()),
                 Some(Change::Failed) => {

@@ -164,6 +164,12 @@ impl<'a> Workers<'a> {
         ended
     }
 
+    /// Whether a process has closed its output but is not reaped yet: it is ending, and the
+    /// runner should look again soon rather than wait for a line.
+    pub fn ending(&self) -> bool {
+        self.running.iter().any(|p| p.open_streams == 0 && p.exited.is_none())
+    }
+
     /// How many processes have not ended yet (or not been read to the end).
     pub fn running(&self) -> usize {
         self.running.len()
