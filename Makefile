@@ -14,8 +14,13 @@ CARGO ?= cargo
 T ?=
 # `make test S=suite` runs only that test file (scripts/test-suite.sh); several: S='a b' or S=a,b.
 S ?=
+# `make explore T=name` runs that one test simulated under RUNS seeds (labreport's `lab-explore`),
+# from base seed SEED (random when empty), on JOBS test processes (the cores when empty).
+RUNS ?= 100
+SEED ?=
+JOBS ?=
 
-.PHONY: help test test-sim grade fmt lint tools
+.PHONY: help test test-sim explore grade fmt lint tools
 # BEGIN STAFF
 .PHONY: mutants handout bench gradescope-check
 # END STAFF
@@ -37,6 +42,9 @@ help:
 	@echo "                     GRADE_FLAGS='--runs 3 --jobs 4 --json r.json' passes options (grade --help)"
 	@echo "make test-sim        the graded suites simulated (virtual time, one seeded schedule); T=name"
 	@echo "                     runs the tests whose name contains 'name'; LAB_SEED=N replays a run exactly"
+	@echo "make explore T=name  one simulated test under RUNS=100 seeds, random and PCT schedules, on every"
+	@echo "                     core; stops at the first failure with its seed, the command that replays it"
+	@echo "                     and its report page; SEED=B repeats an exploration, JOBS=J sets the processes"
 	@echo "make fmt             check the formatting (cargo fmt fixes it)"
 	@echo "make lint            clippy, warnings as errors"
 # BEGIN STAFF
@@ -69,6 +77,10 @@ endif
 
 test-sim:
 	@CARGO='$(CARGO)' bash scripts/test-sim.sh '$(T)'
+
+explore:
+	@$(CARGO) run -q -p labreport --bin lab-explore -- --runs '$(RUNS)' \
+		$(if $(strip $(SEED)),--seed '$(SEED)') $(if $(strip $(JOBS)),--jobs '$(JOBS)') -- '$(T)'
 
 # The system tools the tests use (bubblewrap, Chromium): installed where possible, else named.
 tools:

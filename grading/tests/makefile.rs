@@ -1,6 +1,7 @@
 //! The workspace's `Makefile`, as students and staff use it: `make test S=suite` runs one test file
 //! (`scripts/test-suite.sh`) and lists the suites when given an unknown one, `make test T=name`
-//! hands the name (and the suites) to labreport's `lab-test`; the handout's copy
+//! hands the name (and the suites) to labreport's `lab-test`, `make explore T=name` hands the
+//! name and its numbers to labreport's `lab-explore`; the handout's copy
 //! has no staff lines. Everything runs `make` for real; only one test builds and runs a suite (the
 //! fake-clock view service logic, seconds once labtests is built), the others give make a cargo
 //! that only records its arguments.
@@ -89,32 +90,51 @@ fn an_unknown_suite_runs_nothing_and_lists_every_suite_with_its_count() {
     );
 }
 
-#[test]
-fn suites_become_one_cargo_run_per_crate_without_fmt_or_clippy() {
-    let reference = common::reference();
+/// The cargo calls `make ARGS` makes in `dir`, given a cargo that only records them; fails the
+/// test if make fails.
+fn cargo_calls(dir: &Path, args: &[&str]) -> Vec<String> {
     let scratch = tempfile::tempdir().unwrap();
     let (cargo, log) = recording_cargo(scratch.path());
     let cargo = format!("CARGO={}", cargo.display());
+    let output = make(dir, &[args, &[cargo.as_str()]].concat());
+    assert!(output.status.success(), "make {args:?} failed:\n{}", text(&output));
+    calls(&log)
+}
 
+#[test]
+fn suites_become_one_cargo_run_per_crate_without_fmt_or_clippy() {
+    let reference = common::reference();
     // With T, one run of labreport's `lab-test` over the suites, a `-p` group per crate.
-    let output = make(&reference, &["test", "S=viewservice_logic,labrpc:kill  pbservice", "T=kill", &cargo]);
-    assert!(output.status.success(), "{}", text(&output));
     assert_eq!(
-        calls(&log),
+        cargo_calls(&reference, &["test", "S=viewservice_logic,labrpc:kill  pbservice", "T=kill"]),
         [
             "run -q -p labreport --bin lab-test -- kill -p labtests --test viewservice_logic --test pbservice -p labrpc --test kill",
         ]
     );
+    assert_eq!(
+        cargo_calls(&reference, &["test", "T=kill"]),
+        ["run -q -p labreport --bin lab-test -- kill"],
+        "T alone: the whole workspace"
+    );
+    assert_eq!(
+        cargo_calls(&reference, &["test", "S=labtests:viewservice viewservice"]),
+        ["test -p labtests --test viewservice --no-fail-fast"],
+        "one suite, named twice"
+    );
+}
 
-    fs::remove_file(&log).unwrap();
-    let output = make(&reference, &["test", "T=kill", &cargo]);
-    assert!(output.status.success(), "{}", text(&output));
-    assert_eq!(calls(&log), ["run -q -p labreport --bin lab-test -- kill"], "T alone: the whole workspace");
-
-    fs::remove_file(&log).unwrap();
-    let output = make(&reference, &["test", "S=labtests:viewservice viewservice", &cargo]);
-    assert!(output.status.success(), "{}", text(&output));
-    assert_eq!(calls(&log), ["test -p labtests --test viewservice --no-fail-fast"], "one suite, named twice");
+#[test]
+fn explore_hands_its_name_runs_seed_and_jobs_to_lab_explore() {
+    let reference = common::reference();
+    assert_eq!(
+        cargo_calls(&reference, &["explore", "T=first_backup"]),
+        ["run -q -p labreport --bin lab-explore -- --runs 100 -- first_backup"],
+        "the defaults"
+    );
+    assert_eq!(
+        cargo_calls(&reference, &["explore", "T=pbservice::kill", "RUNS=7", "SEED=3", "JOBS=2"]),
+        ["run -q -p labreport --bin lab-explore -- --runs 7 --seed 3 --jobs 2 -- pbservice::kill"]
+    );
 }
 
 #[test]
@@ -164,6 +184,7 @@ fn the_handout_makefile_has_no_staff_lines_and_helps_with_what_a_student_runs() 
         "make test ",
         "make test T=",
         "make test S=",
+        "make explore T=",
         "make grade ",
         "GRADE_FLAGS",
         "make fmt",

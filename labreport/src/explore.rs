@@ -11,6 +11,9 @@
 //!   [`Line::Failed`] with the case that replays it, then fails as the test would.
 //! - [`CASE_ENV`] set to a case replays that one execution exactly (the command is
 //!   [`replay_command`]).
+//! - A test process with both set fails, saying so: it either replays or explores (`lab-explore`
+//!   never passes on a [`CASE_ENV`] of its own environment to the processes it starts). A
+//!   malformed value of either fails the test with what is wrong with it.
 //!
 //! Execution `i` of a search or an exploration with base seed `B` runs the case
 //! `execution_case(B, i)`: the same on every machine, so a grade's search tests give the same

@@ -10,11 +10,15 @@
 //! - [`naming`]: where pages go and what they are called, shared with the grader;
 //! - [`explore`]: how a simulated scenario's executions are shared out, reported and replayed
 //!   (`make explore` and the search tests);
-//! - [`browser`]: drive headless Chromium for the page tests.
+//! - [`browser`]: drive headless Chromium for the page tests;
+//! - [`runner`]: what the two runners below share: building test binaries, listing their tests,
+//!   the names closest to a mistyped one.
 //!
 //! The binary `lab-test` (`src/bin/lab-test/`) is the runner behind `make test T=name`: it runs
 //! the tests whose name contains a filter and says how they fared, or which names come closest
-//! when none does.
+//! when none does. The binary `lab-explore` (`src/bin/lab-explore/`) is the one behind `make
+//! explore T=name`: it runs one simulated scenario under many seeds and schedules on every core,
+//! and stops at the first failure with the case that replays it.
 
 pub mod browser;
 pub mod builder;
@@ -24,6 +28,7 @@ pub mod html;
 pub mod naming;
 pub mod oplog;
 mod panic_note;
+pub mod runner;
 pub mod scenario;
 
 pub use oplog::OpLog;

@@ -28,14 +28,17 @@ on timing may take a few runs to come back.";
 /// run whose schedule is not the default random one, the case (seed and schedule) that replays
 /// it (see [`crate::explore`]).
 pub fn rerun_command(seed: u64, test: &str) -> String {
+    let target = if labrpc::SIMULATED { "test-sim" } else { "test" };
+    format!("{} make {target} T={test}", seed_setting(seed))
+}
+
+/// The variable setting that repeats a run with `seed` on the calling thread: `LAB_SEED=SEED`,
+/// or in a simulated run whose schedule is not the default random one, `LAB_CASE=SEED/SCHEDULE`
+/// (the seed alone would replay it with another schedule).
+pub fn seed_setting(seed: u64) -> String {
     match labrpc::simulated_schedule() {
-        Some(schedule) if schedule != "random" => {
-            format!("{CASE_ENV}={seed}/{schedule} make test-sim T={test}")
-        }
-        _ => {
-            let target = if labrpc::SIMULATED { "test-sim" } else { "test" };
-            format!("{SEED_ENV}={seed} make {target} T={test}")
-        }
+        Some(schedule) if schedule != "random" => format!("{CASE_ENV}={seed}/{schedule}"),
+        _ => format!("{SEED_ENV}={seed}"),
     }
 }
 

@@ -4,8 +4,12 @@
 //! sums them up (with a cargo and test binaries played by small scripts, so that a failure, a
 //! crash and cargo's progress are all on cue).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
+
+use common::FakeCargo;
 
 const LAB_TEST: &str = env!("CARGO_BIN_EXE_lab-test");
 
@@ -31,68 +35,27 @@ const OWN_TESTS: &[&str] = &["--workspace", "--bin", "lab-test"];
 #[test]
 fn a_name_no_test_has_runs_nothing_fails_and_names_the_closest_tests() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let args: Vec<&str> = ["distances_count_edts"].iter().chain(OWN_TESTS).copied().collect();
+    let args: Vec<&str> = ["colours_are_stripd"].iter().chain(OWN_TESTS).copied().collect();
     let output = lab_test(&args, here, None);
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert!(!output.status.success(), "a name no test has must fail:\n{stdout}{stderr}");
     assert_eq!(stdout, "", "nothing ran");
     let (_, said) = stderr
-        .split_once("no test matches \"distances_count_edts\"; the closest of the ")
+        .split_once("no test matches \"colours_are_stripd\"; the closest of the ")
         .unwrap_or_else(|| panic!("no `no test matches` line:\n{stderr}"));
     let names: Vec<&str> = said.lines().skip(1).take_while(|l| l.starts_with("  ")).collect();
     assert_eq!(names.len(), 5, "five close names:\n{stderr}");
     assert!(
-        names[0].starts_with("  closest::tests::distances_count_edits")
+        names[0].starts_with("  suite::tests::colours_are_stripped")
             && names[0].ends_with("(src/bin/lab-test/main.rs)"),
         "the closest name comes first, with its file:\n{stderr}"
     );
     assert!(!stderr.contains("Executable "), "cargo's list of binaries is left out:\n{stderr}");
 }
 
-/// A directory holding a cargo that "builds" the test binaries `binaries` (name, script) and
-/// records nothing else; each binary is a shell script run with the runner's arguments.
-struct Fake {
-    dir: PathBuf,
-}
-
-impl Fake {
-    fn new(test: &str, binaries: &[(&str, &str)]) -> Fake {
-        let dir =
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lab-test-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("pkg")).unwrap();
-        let mut cargo = String::from("#!/bin/sh\necho '   Compiling pkg v0.1.0' >&2\n");
-        for (name, script) in binaries {
-            let exe = dir.join(name);
-            write_script(&exe, &format!("#!/bin/sh\n{script}"));
-            cargo.push_str(&format!(
-                "echo '{{\"reason\":\"compiler-artifact\",\"manifest_path\":\"{pkg}/Cargo.toml\",\
-                 \"target\":{{\"kind\":[\"test\"],\"name\":\"{name}\",\"src_path\":\"{pkg}/tests/{name}.rs\"}},\
-                 \"profile\":{{\"test\":true}},\"executable\":\"{exe}\"}}'\n",
-                pkg = dir.join("pkg").display(),
-                exe = exe.display(),
-            ));
-        }
-        cargo.push_str("echo '{\"reason\":\"build-finished\",\"success\":true}'\n");
-        write_script(&dir.join("cargo"), &cargo);
-        Fake { dir }
-    }
-
-    fn run(&self, filter: &str) -> Output {
-        lab_test(&[filter], &self.dir, Some(&self.dir.join("cargo")))
-    }
-}
-
-impl Drop for Fake {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn write_script(path: &Path, text: &str) {
-    std::fs::write(path, text).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+/// `lab-test FILTER` with `fake`'s cargo, in its directory.
+fn run(fake: &FakeCargo, filter: &str) -> Output {
+    lab_test(&[filter], &fake.dir, Some(&fake.cargo()))
 }
 
 /// A suite with two `first` tests, one of which fails, printing what libtest would.
@@ -109,8 +72,8 @@ printf '\nrunning 0 tests\n\ntest result: ok. 0 passed; 0 failed; 0 ignored; 0 m
 
 #[test]
 fn a_name_some_tests_have_runs_their_suites_only_and_ends_with_one_line() {
-    let fake = Fake::new("mixed", &[("a_mixed", MIXED), ("b_unrelated", UNRELATED)]);
-    let output = fake.run("first");
+    let fake = FakeCargo::new("lab-test", "mixed", &[("a_mixed", MIXED), ("b_unrelated", UNRELATED)]);
+    let output = run(&fake, "first");
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(1), "a failed test fails the run:\n{stdout}{stderr}");
     let pkg = fake.dir.join("pkg");
@@ -137,8 +100,8 @@ fn a_name_some_tests_have_runs_their_suites_only_and_ends_with_one_line() {
 fn a_run_whose_tests_all_pass_succeeds() {
     let passing = r#"if [ "$1" = --list ]; then printf 'first_ok: test\n'; exit 0; fi
 printf '\nrunning 1 test\ntest first_ok ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n\n'"#;
-    let fake = Fake::new("passing", &[("passing", passing), ("b_unrelated", UNRELATED)]);
-    let output = fake.run("first");
+    let fake = FakeCargo::new("lab-test", "passing", &[("passing", passing), ("b_unrelated", UNRELATED)]);
+    let output = run(&fake, "first");
     let stdout = text(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
     assert_eq!(stdout.lines().last(), Some("1 test matched \"first\": 1 passed"), "{stdout}");
@@ -149,8 +112,8 @@ fn a_suite_that_dies_before_its_result_counts_its_tests_unfinished() {
     let crash = r#"if [ "$1" = --list ]; then printf 'first_crash: test\n'; exit 0; fi
 printf '\nrunning 1 test\ntest first_crash ... '
 kill -9 $$"#;
-    let fake = Fake::new("crash", &[("crashing", crash)]);
-    let output = fake.run("first");
+    let fake = FakeCargo::new("lab-test", "crash", &[("crashing", crash)]);
+    let output = run(&fake, "first");
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stdout.contains("test first_crash ... "), "what it printed is shown:\n{stdout}");

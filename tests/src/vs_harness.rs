@@ -466,7 +466,7 @@ impl VsTest {
         let diagnostics = Diagnostics::start(&net);
         let vs = start_server(&net, VS)
             .unwrap_or_else(|error| panic!("wanted a view service on a fresh network, but: {error}"));
-        println!("Test: {title} ... (LAB_SEED={})", net.seed());
+        println!("Test: {title} ... ({})", labreport::scenario::seed_setting(net.seed()));
         let log = Arc::new(ViewLog::new());
         let tester =
             TestServer { clerk: Clerk::new(&net, TESTER, VS), log: Arc::clone(&log), learned: 0.into() };

@@ -3,10 +3,12 @@
 //! event trace byte for byte under the same `LAB_SEED`, and another trace under another seed.
 #![cfg(feature = "simulation")]
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
+use common::{assert_same_trace, fresh_run, shown, take_trace};
 use labtests::pb_harness::Scenario;
 
 /// The scenario replayed: two clients append through a primary and its backup on a lossy
@@ -42,21 +44,9 @@ fn replay_subject() {
 
 /// Runs [`replay_subject`] in a fresh process with `seed`, and returns its trace.
 fn trace_of_a_fresh_run(seed: u64, dir: &Path) -> String {
-    let output = Command::new(std::env::current_exe().expect("this test binary"))
-        .args(["replay_subject", "--exact", "--ignored", "--nocapture"])
-        .env(labrpc::SEED_ENV, seed.to_string())
-        .env(labreport::naming::TRACE_DIR_ENV, dir)
-        .env_remove("LAB_REPORT")
-        .output()
-        .expect("start this test binary again");
-    let shown =
-        || format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "the scenario failed with seed {seed}:\n{}", shown());
-    let path = dir.join(labreport::naming::trace_name("replay_subject"));
-    let trace =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}\n{}", path.display(), shown()));
-    std::fs::remove_file(&path).expect("remove the trace");
-    trace
+    let output = fresh_run("replay_subject", &[(labrpc::SEED_ENV, &seed.to_string())], dir);
+    assert!(output.status.success(), "the scenario failed with seed {seed}:\n{}", shown(&output));
+    take_trace("replay_subject", dir, &output)
 }
 
 #[test]
@@ -68,15 +58,7 @@ fn one_seed_replays_the_whole_trace_in_fresh_processes_and_another_changes_it() 
         "the trace should tell of calls and of dropped messages:\n{first}"
     );
     let again = trace_of_a_fresh_run(7, dir.path());
-    if first != again {
-        let line = first.lines().zip(again.lines()).position(|(a, b)| a != b).unwrap_or(0);
-        panic!(
-            "the same seed gave another trace: first difference at line {}:\n  {}\n  {}",
-            line + 1,
-            first.lines().nth(line).unwrap_or("(end)"),
-            again.lines().nth(line).unwrap_or("(end)")
-        );
-    }
+    assert_same_trace(&first, &again, "the same seed");
     let other = trace_of_a_fresh_run(8, dir.path());
     assert_ne!(first, other, "another seed should give another run");
 }

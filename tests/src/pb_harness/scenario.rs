@@ -7,12 +7,15 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
+use labreport::scenario::seed_setting;
+
 use super::cluster::Cluster;
 use crate::health::assert_no_server_panicked;
 
 /// One primary/backup scenario: a [`Cluster`] of its own (a view service, no key/value server
 /// yet), told as a story. It prints `Test: <title> ...` with the seed that repeats its fault
-/// decisions when it begins, and `... Passed` or `... Failed` when it ends.
+/// decisions (and the schedule, in a simulated run that is not on the random one) when it
+/// begins, and `... Passed` or `... Failed` when it ends.
 ///
 /// Every wait of a scenario polls through [`super::poll::poll_until`], every thread a test
 /// starts runs in [`Scenario::threads`], and the end of the scenario (its `Drop`) checks the
@@ -26,10 +29,10 @@ pub struct Scenario {
 
 impl Scenario {
     /// A view service on a fresh network, no servers yet; prints `Test: <title> ...` and the
-    /// seed.
+    /// seed (`LAB_SEED=N`, or `LAB_CASE=N/pct2` in a simulated run on a PCT schedule).
     pub fn begin(title: &str) -> Scenario {
         let cluster = Cluster::new(&[]);
-        println!("Test: {title} ... (LAB_SEED={})", cluster.net.seed());
+        println!("Test: {title} ... ({})", seed_setting(cluster.net.seed()));
         Scenario { cluster, title: title.to_string(), quiet: false }
     }
 
@@ -80,7 +83,7 @@ impl Drop for Scenario {
             crate::timeliness::observe_network(&self.net);
             let promise =
                 if labrpc::SIMULATED { "replays it exactly" } else { "repeats its fault decisions" };
-            println!("  ... Failed: {} (LAB_SEED={} {promise})", self.title, self.net.seed());
+            println!("  ... Failed: {} ({} {promise})", self.title, seed_setting(self.net.seed()));
         }
     }
 }

@@ -17,15 +17,14 @@
 //! --test viewservice -p labrpc --test kill` builds each `-p` group with a cargo run of its own
 //! (`make test S=... T=...` passes the suites it resolved). `CARGO` names the cargo to run.
 
-mod artifacts;
-mod closest;
 mod suite;
 
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use artifacts::{build, Failure, TestBinary};
+use labreport::runner::build::{build, Failure, TestBinary};
+use labreport::runner::{closest, listing};
 use suite::Tally;
 
 /// How many close names a filter that matched nothing is answered with.
@@ -64,7 +63,7 @@ fn run(filter: &str, selection: &[String]) -> Result<(), Failure> {
     }
     let mut listed: Vec<(TestBinary, Vec<String>)> = Vec::new();
     for binary in binaries {
-        let names = suite::list(&binary).map_err(|e| Failure::new(1, e))?;
+        let names = listing::list(&binary).map_err(|e| Failure::new(1, e))?;
         listed.push((binary, names));
     }
 
@@ -162,7 +161,12 @@ mod tests {
 
     #[test]
     fn no_match_names_the_closest_tests_and_their_files() {
-        let binary = |source: &str| TestBinary { exe: "/x".into(), dir: "/".into(), source: source.into() };
+        let binary = |source: &str| TestBinary {
+            exe: "/x".into(),
+            dir: "/".into(),
+            source: source.into(),
+            target: "x".into(),
+        };
         let listed = vec![
             (binary("tests/tests/pbservice.rs"), strings(&["first_backup", "backup_dies", "basic_put"])),
             (binary("labrpc/src/lib.rs"), strings(&["tests::first_call"])),

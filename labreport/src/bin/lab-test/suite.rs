@@ -1,35 +1,10 @@
-//! One test binary: the names of its tests, and a run of those a filter selects, with the
-//! binary's output passed through untouched and its closing `test result:` line read on the way.
+//! One test binary's run of the tests a filter selects, with the binary's output passed through
+//! untouched and its closing `test result:` line read on the way.
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
-use super::artifacts::TestBinary;
-
-/// The names of the tests in `binary` (`--list --format terse`), run in its package's directory.
-pub fn list(binary: &TestBinary) -> Result<Vec<String>, String> {
-    let output = Command::new(&binary.exe)
-        .args(["--list", "--format", "terse"])
-        .current_dir(&binary.dir)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", binary.exe.display()))?;
-    if !output.status.success() {
-        return Err(format!(
-            "listing the tests of {} ({}) failed ({}): {}",
-            binary.source,
-            binary.exe.display(),
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    Ok(names(&String::from_utf8_lossy(&output.stdout)))
-}
-
-/// The test names in a terse listing (`name: test` lines; benchmarks are left out).
-fn names(listing: &str) -> Vec<String> {
-    listing.lines().filter_map(|line| line.strip_suffix(": test")).map(str::to_string).collect()
-}
+use labreport::runner::build::TestBinary;
 
 /// What became of the tests one run selected.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -194,12 +169,6 @@ fn strip_ansi(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_terse_listing_gives_the_test_names() {
-        let listing = "a::first: test\nsecond: test\nbench_x: benchmark\n\n2 tests, 1 benchmark\n";
-        assert_eq!(names(listing), ["a::first", "second"]);
-    }
 
     #[test]
     fn result_lines_are_read_whatever_their_outcome_and_colour() {

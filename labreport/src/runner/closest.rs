@@ -24,8 +24,19 @@ pub fn closest<'a>(filter: &str, names: &[&'a str], count: usize) -> Vec<&'a str
 /// The fewest insertions, deletions and substitutions that turn `pattern` into some substring
 /// of `text` (Sellers' algorithm: the edit distance with free skips at both ends of `text`).
 fn substring_distance(pattern: &[char], text: &[char]) -> usize {
-    // row[j]: the best distance of the pattern so far against a substring ending at text[..j].
-    let mut row = vec![0; text.len() + 1];
+    last_row(pattern, text, true).into_iter().min().unwrap_or(pattern.len())
+}
+
+/// The Levenshtein distance between `a` and `b`.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    last_row(a, b, false)[b.len()]
+}
+
+/// The last row of the edit-distance table of `pattern` against `text`: entry `j` is the best
+/// distance of the whole pattern against `text[..j]`, or (`free_start`) against a substring of
+/// `text` ending at `j`.
+fn last_row(pattern: &[char], text: &[char], free_start: bool) -> Vec<usize> {
+    let mut row: Vec<usize> = if free_start { vec![0; text.len() + 1] } else { (0..=text.len()).collect() };
     for (i, p) in pattern.iter().enumerate() {
         let mut diagonal = row[0];
         row[0] = i + 1;
@@ -35,22 +46,7 @@ fn substring_distance(pattern: &[char], text: &[char]) -> usize {
             row[j + 1] = substituted.min(row[j] + 1).min(row[j + 1] + 1);
         }
     }
-    row.into_iter().min().unwrap_or(pattern.len())
-}
-
-/// The Levenshtein distance between `a` and `b`.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, x) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, y) in b.iter().enumerate() {
-            let substituted = diagonal + usize::from(x != y);
-            diagonal = row[j + 1];
-            row[j + 1] = substituted.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
+    row
 }
 
 #[cfg(test)]

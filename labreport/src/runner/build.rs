@@ -17,6 +17,8 @@ pub struct TestBinary {
     /// The source file of its target (`tests/tests/pbservice.rs`, `labrpc/src/lib.rs`), relative
     /// to the directory the runner was started in when it lies under it.
     pub source: String,
+    /// Its target's name: a test file's stem (`pbservice`), or the package's library (`labrpc`).
+    pub target: String,
 }
 
 /// Builds the tests `selection` names (cargo's own arguments, such as `--workspace` or `-p
@@ -70,7 +72,8 @@ fn test_binary(line: &str, here: &Path) -> Option<TestBinary> {
     let dir = Path::new(message["manifest_path"].as_str()?).parent()?.to_path_buf();
     let source = Path::new(message["target"]["src_path"].as_str()?);
     let source = source.strip_prefix(here).unwrap_or(source).display().to_string();
-    Some(TestBinary { exe, dir, source })
+    let target = message["target"]["name"].as_str()?.to_string();
+    Some(TestBinary { exe, dir, source, target })
 }
 
 #[cfg(test)]
@@ -88,6 +91,7 @@ mod tests {
                 exe: "/w/target/debug/deps/kill-0f".into(),
                 dir: "/w/labrpc".into(),
                 source: "labrpc/tests/kill.rs".into(),
+                target: "kill".into(),
             }
         );
         let elsewhere = test_binary(ARTIFACT, Path::new("/other")).expect("a test binary");
