@@ -121,6 +121,15 @@ impl Case {
     }
 }
 
+/// Why a test process with both [`CASE_ENV`] and [`EXPLORE_ENV`] set refuses to run: it either
+/// replays one case or explores a share, and says which variable to unset for each.
+pub fn both_set(case: &Case, share: &Share) -> String {
+    format!(
+        "both {CASE_ENV}={case} and {EXPLORE_ENV}={share} are set: a test process either replays one case or \
+         explores a share; unset {EXPLORE_ENV} to replay the case, or {CASE_ENV} to explore"
+    )
+}
+
 /// The schedule of execution `index`: two in four random, then PCT aimed at depth 2 and 3.
 pub fn schedule_for(index: u64) -> Schedule {
     match index % 4 {
@@ -232,6 +241,14 @@ impl fmt::Display for Line {
 }
 
 impl Line {
+    /// Prints this line on stdout, on a line of its own (a blank line first: the test harness
+    /// may have left its `test NAME ... ` unfinished), and flushes it.
+    pub fn say(&self) {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "\n{self}").and_then(|()| out.flush());
+    }
+
     /// The protocol line `text` holds, if it is one.
     pub fn parse(text: &str) -> Option<Line> {
         let mut words = text.trim().strip_prefix(LINE_PREFIX)?.split_whitespace();

@@ -17,7 +17,6 @@
 //! (`make test` does this once, after the simulated suites).
 
 use std::any::Any;
-use std::io::Write;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -65,14 +64,7 @@ impl Order {
         test: &str,
     ) -> Result<Order, String> {
         match (case, share) {
-            (Some(case), Some(share)) => Err(format!(
-                "both {}={case} and {}={share} are set: a test process either replays one case or \
-                 explores a share; unset {} to replay the case, or {} to explore",
-                explore::CASE_ENV,
-                explore::EXPLORE_ENV,
-                explore::EXPLORE_ENV,
-                explore::CASE_ENV
-            )),
+            (Some(case), Some(share)) => Err(explore::both_set(&case, &share)),
             (Some(case), None) => match &case.plan {
                 Some(plan) => Err(format!(
                     "{}={case} names a search plan ({plan}), which only a search test runs; {test} runs a \
@@ -121,9 +113,9 @@ fn run_share(scenario: &Arc<dyn Fn() + Send + Sync>, share: Share, test: &str) {
     for index in share.indices() {
         let case = execution_case(share.base, index);
         match run_once(scenario, case.seed, case.schedule) {
-            Ok(()) => say(&Line::Done { index }),
+            Ok(()) => Line::Done { index }.say(),
             Err(failure) => {
-                say(&Line::Failed { index, case: case.clone() });
+                Line::Failed { index, case: case.clone() }.say();
                 eprintln!(
                     "simulated run failed, execution {index}, case {case}: replay it exactly with {}",
                     replay_command(&case, test)
@@ -135,11 +127,6 @@ fn run_share(scenario: &Arc<dyn Fn() + Send + Sync>, share: Share, test: &str) {
 }
 
 /// Prints a protocol line on stdout, on a line of its own, at once.
-fn say(line: &Line) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "\n{line}").and_then(|()| out.flush());
-}
-
 /// One simulated run of `scenario`: its failure, if it failed.
 fn run_once(
     scenario: &Arc<dyn Fn() + Send + Sync>,

@@ -14,7 +14,6 @@ pub mod execution;
 pub mod plan;
 pub mod shrink;
 
-use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -51,6 +50,9 @@ impl Search {
         crate::init_log();
         let case = Case::from_env().unwrap_or_else(|e| panic!("{e}"));
         let share = Share::from_env().unwrap_or_else(|e| panic!("{e}"));
+        if let (Some(case), Some(share)) = (&case, &share) {
+            panic!("{}", explore::both_set(case, share));
+        }
         if let Some(case) = case {
             return self.replay(&case);
         }
@@ -83,8 +85,7 @@ impl Search {
             }
             ran += 1;
             if share.is_some() {
-                println!("{}", Line::Done { index });
-                let _ = std::io::stdout().flush();
+                Line::Done { index }.say();
             }
         }
         if share.is_none() {
@@ -141,8 +142,7 @@ impl Search {
             None => (case, failure),
         };
         if exploring {
-            println!("{}", Line::Failed { index, case: reported.clone() });
-            let _ = std::io::stdout().flush();
+            Line::Failed { index, case: reported.clone() }.say();
         }
         panic!(
             "search {name}: execution {n} of {total} failed (seed {seed}, {schedule} schedule).\n\
