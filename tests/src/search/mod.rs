@@ -77,7 +77,7 @@ impl Search {
                 Err(failure) => {
                     println!(
                         "  execution {} failed after {:.2} s of search ({ran} executions passed before it); shrinking it",
-                        index + 1,
+                        index,
                         began.elapsed().as_secs_f64()
                     );
                     self.fail(index, total, case, &plan, failure, share.is_some())
@@ -145,12 +145,12 @@ impl Search {
             Line::Failed { index, case: reported.clone() }.say();
         }
         panic!(
-            "search {name}: execution {n} of {total} failed (seed {seed}, {schedule} schedule).\n\
+            "search {name}: execution {n} of {total} (numbered from 0, as make explore numbers them) failed (seed {seed}, {schedule} schedule).\n\
              Shrunk from {ops} operations and {faults} faults (stop at {stop:?}) to {ops2} operations and \
              {faults2} faults (stop at {stop2:?}) in {trials} trial runs.\n\
              Replay it exactly: {command}\n{failure}",
             name = self.name,
-            n = index + 1,
+            n = index,
             seed = reported.seed,
             schedule = reported.schedule,
             ops = full.op_count(),
