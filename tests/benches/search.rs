@@ -24,6 +24,7 @@ fn main() {
             ops_per_client: 3,
             keys: 1,
             faults: 4,
+            fault_gap_ms: (50, 600),
             kinds: FaultKinds { crashes: true, partitions: true, ..FaultKinds::default() },
         },
         budget: EXECUTIONS,

@@ -29,6 +29,7 @@ fn search_appends_on_a_lossy_slow_network() {
             ops_per_client: 4,
             keys: 1,
             faults: 4,
+            fault_gap_ms: (50, 600),
             kinds: FaultKinds { loss: true, delays: true, ..FaultKinds::default() },
         },
         budget: BUDGET,
@@ -48,6 +49,7 @@ fn search_crashes_and_quick_restarts() {
             ops_per_client: 4,
             keys: 2,
             faults: 5,
+            fault_gap_ms: (50, 600),
             kinds: FaultKinds { crashes: true, quick_restarts: true, ..FaultKinds::default() },
         },
         budget: BUDGET,
@@ -67,6 +69,7 @@ fn search_crashes_on_a_lossy_network() {
             ops_per_client: 5,
             keys: 1,
             faults: 5,
+            fault_gap_ms: (50, 600),
             kinds: FaultKinds { crashes: true, quick_restarts: true, loss: true, ..FaultKinds::default() },
         },
         budget: BUDGET,
@@ -87,6 +90,28 @@ fn search_partitions_and_held_pings() {
             ops_per_client: 5,
             keys: 1,
             faults: 5,
+            fault_gap_ms: (50, 600),
+            kinds: FaultKinds { partitions: true, held_pings: true, ..FaultKinds::default() },
+        },
+        budget: BUDGET,
+    }
+    .run();
+}
+
+/// A primary the view service stops hearing (its pings held, or it is cut off from the servers
+/// and the view service) while clients can still reach it: once a backup has taken over, the
+/// old primary must serve no one.
+#[graded(search)]
+fn search_stale_primary() {
+    Search {
+        name: "search_stale_primary",
+        workload: Workload {
+            servers: 3,
+            clients: 2,
+            ops_per_client: 6,
+            keys: 1,
+            faults: 3,
+            fault_gap_ms: (300, 1200),
             kinds: FaultKinds { partitions: true, held_pings: true, ..FaultKinds::default() },
         },
         budget: BUDGET,
@@ -106,6 +131,7 @@ fn search_two_servers_fail_over() {
             ops_per_client: 3,
             keys: 1,
             faults: 4,
+            fault_gap_ms: (50, 600),
             kinds: FaultKinds {
                 crashes: true,
                 quick_restarts: true,
@@ -130,6 +156,7 @@ fn search_every_fault() {
             ops_per_client: 3,
             keys: 2,
             faults: 6,
+            fault_gap_ms: (50, 600),
             kinds: FaultKinds {
                 crashes: true,
                 quick_restarts: true,

@@ -24,6 +24,10 @@ pub struct Workload {
     pub keys: usize,
     /// At most this many faults (at most [`MAX_FAULTS`]).
     pub faults: usize,
+    /// The shortest and longest time between two faults, in milliseconds (a fault that must
+    /// last a while, a hold of a primary's pings long enough for the view service to replace
+    /// it, say, needs long gaps).
+    pub fault_gap_ms: (u64, u64),
     /// The kinds of fault the seed may choose.
     pub kinds: FaultKinds,
 }
@@ -146,7 +150,8 @@ impl Plan {
         let mut at = Duration::ZERO;
         if !kinds.is_empty() {
             for _ in 0..workload.faults.min(MAX_FAULTS) {
-                at += millis(rng.random_range(50..600));
+                let (shortest, longest) = workload.fault_gap_ms;
+                at += millis(rng.random_range(shortest..=longest.max(shortest)));
                 let fault = kinds[rng.random_range(0..kinds.len())](&mut rng);
                 steps.push(Step { at, fault });
             }
@@ -309,6 +314,7 @@ mod tests {
             ops_per_client: 4,
             keys: 1,
             faults: 6,
+            fault_gap_ms: (50, 600),
             kinds: FaultKinds { crashes: true, partitions: true, ..FaultKinds::default() },
         }
     }

@@ -96,6 +96,7 @@ mod tests {
             ops_per_client: 4,
             keys: 1,
             faults: 6,
+            fault_gap_ms: (50, 600),
             kinds: FaultKinds { crashes: true, partitions: true, ..FaultKinds::default() },
         };
         let plan = Plan::draw(&workload, 11);
