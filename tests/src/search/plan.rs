@@ -135,9 +135,10 @@ impl Plan {
                         let key = format!("k{}", rng.random_range(0..workload.keys.max(1)));
                         // Unique values: the checker reads the order of appends from the reads.
                         let value = format!("c{c}.{i};");
-                        let op = match rng.random_range(0..5) {
-                            0 => Op::Get(key),
-                            1 => Op::Put(key, value),
+                        // A third reads: a stale or lost value shows only to a read.
+                        let op = match rng.random_range(0..6) {
+                            0 | 1 => Op::Get(key),
+                            2 => Op::Put(key, value),
                             _ => Op::Append(key, value),
                         };
                         (pause, op)
