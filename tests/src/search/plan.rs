@@ -127,11 +127,27 @@ impl Plan {
     /// plan on every machine.
     pub fn draw(workload: &Workload, seed: u64) -> Plan {
         let mut rng = StdRng::seed_from_u64(seed ^ 0x005E_A7C4_0000_0001);
+        let kinds = fault_menu(&workload.kinds);
+        let mut steps = Vec::new();
+        let mut at = Duration::ZERO;
+        if !kinds.is_empty() {
+            for _ in 0..workload.faults.min(MAX_FAULTS) {
+                let (shortest, longest) = workload.fault_gap_ms;
+                at += millis(rng.random_range(shortest..=longest.max(shortest)));
+                let fault = kinds[rng.random_range(0..kinds.len())](&mut rng);
+                steps.push(Step { at, fault });
+            }
+        }
+        let stop = at + PING_INTERVAL * 2;
+        // The operations spread over the faults: a client's pauses add up to about the time the
+        // faults last, so that operations meet every fault, not only the first.
+        let ops = workload.ops_per_client.min(MAX_OPS);
+        let longest_pause = (2 * stop.as_millis() as u64 / ops.max(1) as u64).max(50);
         let clients = (0..workload.clients)
             .map(|c| {
-                (0..workload.ops_per_client.min(MAX_OPS))
+                (0..ops)
                     .map(|i| {
-                        let pause = millis(rng.random_range(0..300));
+                        let pause = millis(rng.random_range(0..longest_pause));
                         let key = format!("k{}", rng.random_range(0..workload.keys.max(1)));
                         // Unique values: the checker reads the order of appends from the reads.
                         let value = format!("c{c}.{i};");
@@ -146,18 +162,6 @@ impl Plan {
                     .collect()
             })
             .collect();
-        let kinds = fault_menu(&workload.kinds);
-        let mut steps = Vec::new();
-        let mut at = Duration::ZERO;
-        if !kinds.is_empty() {
-            for _ in 0..workload.faults.min(MAX_FAULTS) {
-                let (shortest, longest) = workload.fault_gap_ms;
-                at += millis(rng.random_range(shortest..=longest.max(shortest)));
-                let fault = kinds[rng.random_range(0..kinds.len())](&mut rng);
-                steps.push(Step { at, fault });
-            }
-        }
-        let stop = at + PING_INTERVAL * 2;
         Plan { clients, steps, stop }
     }
 
