@@ -43,15 +43,15 @@ pub fn execute(test: &str, workload: &Workload, plan: &Plan, rerun: String, quie
         .unwrap_or_else(|e| panic!("{e}"));
     let start = Instant::now();
     let (unfinished, counts) = s.threads(|scope| {
+        let clerks: Vec<Clerk> = plan.clients.iter().map(|_| s.clerk()).collect();
+        let names: Vec<String> = clerks.iter().map(|c| c.name().to_string()).collect();
         let clients: Vec<_> = plan
             .clients
             .iter()
-            .map(|ops| {
-                let clerk = s.clerk();
-                scope.spawn(move || run_client(&clerk, ops))
-            })
+            .zip(clerks)
+            .map(|(ops, clerk)| scope.spawn(move || run_client(&clerk, ops)))
             .collect();
-        let mut nemesis = Nemesis::new(&s, &servers);
+        let mut nemesis = Nemesis::new(&s, &servers, &names);
         for step in &plan.steps {
             sleep_until(start + step.at);
             nemesis.apply(step.fault);
@@ -146,14 +146,20 @@ fn sleep_until(deadline: Instant) {
 /// killed only when the primary has acknowledged a view with a backup, and both are settled in
 /// it: neither cut off nor unheard (held pings), neither started since that view began (the view
 /// service has yet to notice a quick restart), neither healed or heard again within the last
-/// [`SETTLING`]. A primary that dies without an up-to-date backup takes the only copy of the
+/// [`SETTLING`]; and never while long delays slow every ping (nor just after). A primary that dies without an up-to-date backup takes the only copy of the
 /// data with it, and the lab lets the service stop then.
 struct Nemesis<'a> {
     s: &'a Scenario,
     servers: &'a [String],
+    /// The clients' node names.
+    clients: &'a [String],
     dead: Vec<String>,
     held: Option<String>,
     cut: Option<String>,
+    /// Whether long delays are on, and when they were last turned off: delayed ping replies
+    /// slow every server's pings, and the view service may declare a live backup dead.
+    delays: bool,
+    delays_off: Option<Instant>,
     /// Per server: the view number when it last started, and when it was last healed or heard
     /// again.
     started_in: BTreeMap<String, u64>,
@@ -188,13 +194,16 @@ impl FaultCounts {
 const SETTLING: Duration = PING_INTERVAL.saturating_mul(3);
 
 impl<'a> Nemesis<'a> {
-    fn new(s: &'a Scenario, servers: &'a [String]) -> Nemesis<'a> {
+    fn new(s: &'a Scenario, servers: &'a [String], clients: &'a [String]) -> Nemesis<'a> {
         Nemesis {
             s,
             servers,
+            clients,
             dead: Vec::new(),
             held: None,
             cut: None,
+            delays: false,
+            delays_off: None,
             started_in: BTreeMap::new(),
             reconnected: BTreeMap::new(),
             counts: FaultCounts::default(),
@@ -230,6 +239,17 @@ impl<'a> Nemesis<'a> {
                 }
                 None => false,
             },
+            Fault::CutClients(role) => match self.in_role(role) {
+                Some(server) => {
+                    log::info!("nemesis: cut the clients off from {server} ({role:?})");
+                    for client in self.clients {
+                        self.s.net.cut(client, &server);
+                        self.s.net.cut(&server, client);
+                    }
+                    true
+                }
+                None => false,
+            },
             Fault::Heal => {
                 self.heal();
                 true
@@ -241,6 +261,10 @@ impl<'a> Nemesis<'a> {
             Fault::Delays(on) => {
                 self.s.net.set_long_delays(on);
                 self.s.net.set_long_reordering(on);
+                if self.delays && !on {
+                    self.delays_off = Some(Instant::now());
+                }
+                self.delays = on;
                 true
             }
             Fault::HoldPings(role) => match (self.held.is_none(), self.in_role(role)) {
@@ -298,7 +322,8 @@ impl<'a> Nemesis<'a> {
                 && self.started_in.get(server).is_none_or(|n| *n < view.viewnum)
                 && self.reconnected.get(server).is_none_or(|t| t.elapsed() >= SETTLING)
         };
-        if !settled(&primary) || !settled(&backup) {
+        let pings_on_time = !self.delays && self.delays_off.is_none_or(|t| t.elapsed() >= SETTLING);
+        if !pings_on_time || !settled(&primary) || !settled(&backup) {
             return None;
         }
         self.in_role(role)

@@ -39,7 +39,8 @@ pub struct FaultKinds {
     pub crashes: bool,
     /// Kill a server and start it again within one ping interval.
     pub quick_restarts: bool,
-    /// Cut a server off from the other servers and the view service (clients still reach it).
+    /// Cut a server off from the other servers and the view service (clients still reach it),
+    /// or the clients off from a server.
     pub partitions: bool,
     /// Lose requests and replies.
     pub loss: bool,
@@ -90,6 +91,9 @@ pub enum Fault {
     /// Cut the server in this role off from the other servers and the view service (clients
     /// still reach it: a cut-off primary may still be asked).
     Isolate(Role),
+    /// Cut every client off from the server in this role (its requests and replies lost both
+    /// ways, until a heal): a client keeps retrying a write that may have been applied.
+    CutClients(Role),
     /// Undo every cut.
     Heal,
     /// Turn message loss on or off.
@@ -226,6 +230,7 @@ fn fault_menu(kinds: &FaultKinds) -> Vec<Chooser> {
     }
     if kinds.partitions {
         menu.push(|rng| Fault::Isolate(role(rng)));
+        menu.push(|rng| Fault::CutClients(role(rng)));
         menu.push(|_| Fault::Heal);
     }
     if kinds.loss {

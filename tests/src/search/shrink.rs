@@ -107,7 +107,9 @@ mod tests {
         assert_eq!(shrunk.mask.faults, 0b100);
         assert_eq!(shrunk.mask.ops, vec![0, 0b1000]);
         // The earliest stop that keeps fault 2: just after some fault, at most two pings after it.
-        assert!(shrunk.mask.stop > plan.steps[2].at && shrunk.mask.stop <= plan.steps[2].at + PING_INTERVAL * 2);
+        assert!(
+            shrunk.mask.stop > plan.steps[2].at && shrunk.mask.stop <= plan.steps[2].at + PING_INTERVAL * 2
+        );
         assert!(shrunk.trials <= 100);
         // A bound on trials is honoured.
         assert!(shrink(&plan, 3, |_| true).trials <= 3);
