@@ -31,40 +31,7 @@ pub const CASE_ENV: &str = "LAB_CASE";
 /// What every line of the protocol on a test's stdout begins with.
 pub const LINE_PREFIX: &str = "LAB-EXPLORE";
 
-/// How a simulated run picks the next task (labrpc's `sim::Schedule`, in words both builds read).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Schedule {
-    /// A uniformly random runnable task at every step.
-    Random,
-    /// Probabilistic concurrency testing aimed at bugs of this depth (2 or 3).
-    Pct {
-        /// The bug depth aimed at.
-        depth: usize,
-    },
-}
-
-impl fmt::Display for Schedule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Schedule::Random => f.write_str("random"),
-            Schedule::Pct { depth } => write!(f, "pct{depth}"),
-        }
-    }
-}
-
-impl FromStr for Schedule {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Schedule, String> {
-        if text == "random" {
-            return Ok(Schedule::Random);
-        }
-        match text.strip_prefix("pct").map(str::parse::<usize>) {
-            Some(Ok(depth)) if (1..=8).contains(&depth) => Ok(Schedule::Pct { depth }),
-            _ => Err(format!("{text:?} is not a schedule: use random, or pct1 to pct8")),
-        }
-    }
-}
+pub use labrpc::Schedule;
 
 /// One execution, as a failure prints it and [`CASE_ENV`] takes it back:
 /// `SEED/SCHEDULE` or `SEED/SCHEDULE/PLAN` (`1234/pct3`, `1234/random/o=0.2,f=1,t=900`).

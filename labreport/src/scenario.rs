@@ -37,7 +37,7 @@ pub fn rerun_command(seed: u64, test: &str) -> String {
 /// (the seed alone would replay it with another schedule).
 pub fn seed_setting(seed: u64) -> String {
     match labrpc::simulated_schedule() {
-        Some(schedule) if schedule != "random" => format!("{CASE_ENV}={seed}/{schedule}"),
+        Some(schedule) if schedule != labrpc::Schedule::Random => format!("{CASE_ENV}={seed}/{schedule}"),
         _ => format!("{SEED_ENV}={seed}"),
     }
 }

@@ -22,6 +22,7 @@ mod trace;
 
 pub mod channel;
 pub mod random;
+mod schedule;
 #[cfg(feature = "simulation")]
 pub mod sim;
 pub mod sync;
@@ -29,17 +30,17 @@ pub mod thread;
 pub mod time;
 
 pub use endpoint::Endpoint;
+pub use schedule::Schedule;
 
 /// Whether this build runs simulated (the `simulation` feature): every thread a task of one
 /// seeded scheduler, on a virtual clock, so a seed replays a whole run.
 pub const SIMULATED: bool = cfg!(feature = "simulation");
 
-/// How the simulated run the calling thread belongs to picks its tasks, as a replay command
-/// names it (`random`, `pct3`); `None` on real threads. In both builds, for code that prints how
-/// to replay a run.
-pub fn simulated_schedule() -> Option<String> {
+/// How the simulated run the calling thread belongs to picks its tasks; `None` on real threads.
+/// In both builds, for code that prints how to replay a run.
+pub fn simulated_schedule() -> Option<Schedule> {
     #[cfg(feature = "simulation")]
-    return sim::schedule().map(|schedule| schedule.to_string());
+    return sim::schedule();
     #[cfg(not(feature = "simulation"))]
     return None;
 }

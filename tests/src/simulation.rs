@@ -136,18 +136,10 @@ fn run_once(
     let run = Arc::clone(scenario);
     catch_unwind(AssertUnwindSafe(move || {
         let mut config = SimConfig::new(seed);
-        config.schedule = sim_schedule(schedule);
+        config.schedule = schedule;
         config.leak_check = sim::leak_check_requested();
         sim::run(&config, move || run()).unwrap_or_else(|error| panic!("{error}"))
     }))
-}
-
-/// labrpc's name for `schedule`.
-fn sim_schedule(schedule: explore::Schedule) -> sim::Schedule {
-    match schedule {
-        explore::Schedule::Random => sim::Schedule::Random,
-        explore::Schedule::Pct { depth } => sim::Schedule::Pct { depth },
-    }
 }
 
 #[cfg(test)]
@@ -177,11 +169,5 @@ mod tests {
         assert!(plan.contains("first_backup runs a scenario without one"), "{plan}");
         let seed = Order::from_values(None, None, Some("x1"), "t").unwrap_err();
         assert_eq!(seed, "LAB_SEED=\"x1\" is not a seed: give a whole number");
-    }
-
-    #[test]
-    fn schedules_keep_their_depth() {
-        assert_eq!(sim_schedule(explore::Schedule::Random), sim::Schedule::Random);
-        assert_eq!(sim_schedule(explore::Schedule::Pct { depth: 3 }), sim::Schedule::Pct { depth: 3 });
     }
 }

@@ -39,28 +39,7 @@ pub fn leak_check_requested() -> bool {
 /// The environment variable through which shuttle would silently replace a run's seed.
 pub const SHUTTLE_SEED_ENV: &str = "SHUTTLE_RANDOM_SEED";
 
-/// How a simulated run picks the next task.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Schedule {
-    /// A uniformly random runnable task at every step.
-    Random,
-    /// Probabilistic concurrency testing: random priorities with `depth - 1` priority changes,
-    /// which finds bugs that need a few preemptions at precise points.
-    Pct {
-        /// The bug depth aimed at (2 or 3 are usual).
-        depth: usize,
-    },
-}
-
-impl fmt::Display for Schedule {
-    /// `random`, or `pct` and the depth (`pct3`): how a replay command names the schedule.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Schedule::Random => f.write_str("random"),
-            Schedule::Pct { depth } => write!(f, "pct{depth}"),
-        }
-    }
-}
+pub use crate::schedule::Schedule;
 
 /// The settings of one simulated run.
 #[derive(Clone, Debug)]

@@ -18,7 +18,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use labreport::explore::{self, Case, Line, Schedule, Share};
+use labreport::explore::{self, Case, Line, Share};
 use labrpc::sim::{self, SimConfig};
 
 use execution::FaultCounts;
@@ -193,10 +193,7 @@ impl Search {
         let (name, workload) = (self.name, self.workload);
         let rerun = explore::replay_command(&Case { plan: mask.map(Mask::to_string), ..case.clone() }, name);
         let mut config = SimConfig::new(case.seed);
-        config.schedule = match case.schedule {
-            Schedule::Random => sim::Schedule::Random,
-            Schedule::Pct { depth } => sim::Schedule::Pct { depth },
-        };
+        config.schedule = case.schedule;
         config.leak_check = sim::leak_check_requested();
         // The run's result leaves the simulation through a plain lock (never contended: the
         // scenario stores it once, on its way out).

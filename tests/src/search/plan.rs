@@ -313,20 +313,26 @@ impl FromStr for Mask {
     }
 }
 
+/// A workload for the search module's own unit tests.
+#[cfg(test)]
+pub(crate) fn test_workload() -> Workload {
+    Workload {
+        servers: 3,
+        clients: 2,
+        ops_per_client: 4,
+        keys: 1,
+        faults: 6,
+        fault_gap_ms: (50, 600),
+        kinds: FaultKinds { crashes: true, partitions: true, ..FaultKinds::default() },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn workload() -> Workload {
-        Workload {
-            servers: 3,
-            clients: 2,
-            ops_per_client: 4,
-            keys: 1,
-            faults: 6,
-            fault_gap_ms: (50, 600),
-            kinds: FaultKinds { crashes: true, partitions: true, ..FaultKinds::default() },
-        }
+        test_workload()
     }
 
     #[test]

@@ -86,19 +86,11 @@ impl<F: FnMut(&Mask) -> bool> Trials<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::plan::{FaultKinds, Workload};
+    use crate::search::plan::test_workload;
 
     #[test]
     fn a_failure_that_needs_one_fault_and_one_operation_shrinks_to_them() {
-        let workload = Workload {
-            servers: 3,
-            clients: 2,
-            ops_per_client: 4,
-            keys: 1,
-            faults: 6,
-            fault_gap_ms: (50, 600),
-            kinds: FaultKinds { crashes: true, partitions: true, ..FaultKinds::default() },
-        };
+        let workload = test_workload();
         let plan = Plan::draw(&workload, 11);
         // "Fails" while fault 2 and client 1's operation 3 are kept.
         let shrunk = shrink(&plan, 100, |m| {
