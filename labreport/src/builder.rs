@@ -34,6 +34,8 @@ pub struct Subject {
     pub rerun: String,
     /// What the seed reproduces.
     pub seed_note: String,
+    /// What the harness says about this run besides (see [`ReportData::run_note`]).
+    pub run_note: Option<String>,
     /// Whether the times are virtual (see [`ReportData::virtual_time`]).
     pub virtual_time: bool,
     /// The network's clock when the report was made.
@@ -59,6 +61,7 @@ pub fn build(subject: Subject, trace: &[TraceEvent], ops: &[OpRecord]) -> Report
         seed: subject.seed,
         rerun: subject.rerun,
         seed_note: subject.seed_note,
+        run_note: subject.run_note,
         virtual_time: subject.virtual_time,
         duration_us: subject.now_us,
         lanes,

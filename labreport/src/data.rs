@@ -18,6 +18,9 @@ pub struct ReportData {
     pub rerun: String,
     /// What the seed reproduces and what it cannot.
     pub seed_note: String,
+    /// What the harness says about this run besides, if anything: for a search's failure, that
+    /// it is the smallest failing run found and how much smaller than the one first found.
+    pub run_note: Option<String>,
     /// How long the scenario ran, from the network's start to the report.
     pub duration_us: u64,
     /// Whether every time on the page is a simulated run's virtual time (simulation mode).

@@ -164,6 +164,9 @@ fn header(data: &ReportData) -> String {
         (None, true) => "<pre id=\"failure\" class=\"failure\">(no failure message)</pre>".to_string(),
         (None, false) => "<pre id=\"failure\" class=\"failure none\"></pre>".to_string(),
     };
+    let run_note = data.run_note.as_deref().map_or(String::new(), |text| {
+        format!("<p id=\"run-note\" class=\"note\">{}</p>\n", escape_html(text))
+    });
     let elided = data.elided.as_deref().map_or(String::new(), |text| {
         format!("<p id=\"elided\" class=\"note elided\">Left out: {}</p>\n", escape_html(text))
     });
@@ -173,7 +176,7 @@ fn header(data: &ReportData) -> String {
          <div class=\"facts\"><span>seed <b id=\"seed\">{seed}</b></span>\
          <span>re-run <code id=\"rerun\">{rerun}</code> <button id=\"copy-rerun\" type=\"button\">copy</button></span>\
          <span>ran {ran}{clock}</span></div>\n\
-         <p id=\"seed-note\" class=\"note\">{seed_note}</p>\n{elided}{verdict}\n\
+         <p id=\"seed-note\" class=\"note\">{seed_note}</p>\n{run_note}{elided}{verdict}\n\
          <p id=\"summary\" class=\"note\">Drew <span id=\"count-msgs\">0</span> messages, \
          <span id=\"count-ops\">0</span> client operations, <span id=\"count-faults\">0</span> faults and \
          <span id=\"count-views\">0</span> views.</p>\n</header>",
@@ -263,6 +266,7 @@ mod tests {
             seed: 7,
             rerun: HOSTILE.into(),
             seed_note: HOSTILE.into(),
+            run_note: Some(HOSTILE.into()),
             duration_us: 1_000,
             virtual_time: false,
             lanes: vec![Lane { name: HOSTILE.into(), kind: LaneKind::Server }],
@@ -334,7 +338,8 @@ mod tests {
     fn header_text_is_escaped() {
         let page = render(&hostile());
         let escaped = escape_html(HOSTILE);
-        for id in ["failure", "rerun", "test", "seed-note", "verdict", "verdict-detail", "elided"] {
+        for id in ["failure", "rerun", "test", "seed-note", "run-note", "verdict", "verdict-detail", "elided"]
+        {
             assert!(
                 page.contains(&format!("id=\"{id}\"")) && page.contains(&escaped),
                 "{id} is shown, escaped"

@@ -67,6 +67,8 @@ pub struct Diagnostics {
     rerun: Mutex<Option<String>>,
     /// Nothing printed or written when the scenario fails (see [`Diagnostics::quiet`]).
     quiet: Mutex<bool>,
+    /// A note for the report page (see [`Diagnostics::set_run_note`]).
+    run_note: Mutex<Option<String>>,
 }
 
 impl Diagnostics {
@@ -93,6 +95,7 @@ impl Diagnostics {
             dir: Mutex::new(None),
             rerun: Mutex::new(None),
             quiet: Mutex::new(false),
+            run_note: Mutex::new(None),
         }
     }
 
@@ -119,6 +122,12 @@ impl Diagnostics {
     pub fn quiet(&self) {
         *self.quiet.lock() = true;
         *self.when.lock() = When::Never;
+    }
+
+    /// Shows `note` on the report page, under the seed: what the harness knows about this run
+    /// that the trace does not say (a search's failure: how much it shrank).
+    pub fn set_run_note(&self, note: String) {
+        *self.run_note.lock() = Some(note);
     }
 
     /// The scenario's client operations, for the clerks to record into.
@@ -200,6 +209,7 @@ impl Diagnostics {
             seed: self.net.seed(),
             rerun: self.rerun(),
             seed_note: if labrpc::SIMULATED { SIMULATED_SEED_NOTE } else { SEED_NOTE }.to_string(),
+            run_note: self.run_note.lock().clone(),
             virtual_time: labrpc::SIMULATED,
             now_us: self.net.now_us(),
         };

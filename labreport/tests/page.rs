@@ -209,6 +209,7 @@ fn hand_made() -> ReportData {
         seed: 4_242,
         rerun: "LAB_SEED=4242 cargo test -p labtests --test pbservice -- a_stale_read --exact".into(),
         seed_note: "The seed repeats the network's fault decisions, not the threads' interleaving.".into(),
+        run_note: Some("The smallest failing run found: shrunk from 9 operations and 4 faults.".into()),
         duration_us: 2_000 * MS,
         virtual_time: false,
         lanes,
@@ -308,6 +309,10 @@ fn the_report_page_shows_every_lane_message_fault_view_and_operation() {
     assert_eq!(inner_html(&dom, "verdict"), Some("not linearizable"));
     assert_eq!(inner_html(&dom, "rerun").map(unescape).as_deref(), Some(report.rerun.as_str()));
     assert!(inner_html(&dom, "elided").is_some_and(|e| e.contains("1,204 routine pings")), "the elided note");
+    assert!(
+        inner_html(&dom, "run-note").is_some_and(|e| e.contains("shrunk from 9 operations")),
+        "the run note"
+    );
     assert_eq!(inner_html(&dom, "count-msgs"), Some("30"));
     assert_eq!(inner_html(&dom, "count-ops"), Some("8"));
 
@@ -481,6 +486,7 @@ fn large() -> ReportData {
         seed: 1,
         rerun: "LAB_SEED=1 cargo test".into(),
         seed_note: String::new(),
+        run_note: None,
         duration_us: 20_000_000,
         virtual_time: false,
         lanes,

@@ -10,6 +10,7 @@ use lincheck::{verify, CheckOptions, KvModel};
 use viewservice::PING_INTERVAL;
 
 use super::plan::{Fault, Op, Plan, Role, Workload};
+use super::HistoryCheck;
 use crate::bounds::HUNG_AFTER;
 use crate::pb_harness::threads::join;
 use crate::pb_harness::{Clerk, Scenario, VS};
@@ -26,14 +27,34 @@ pub fn server_name(index: usize) -> String {
     format!("s{}", index + 1)
 }
 
-/// Runs `plan` (already masked) under the scenario name `test`; `rerun` is the command a report
-/// page gives to replay it. `quiet`: no story printed and no report page (a shrinking trial).
-/// Panics, as a failed scenario does, with what went wrong; returns how many faults it applied.
-pub fn execute(test: &str, workload: &Workload, plan: &Plan, rerun: String, quiet: bool) -> FaultCounts {
-    let s = if quiet { Scenario::begin_quiet(test) } else { Scenario::begin(test) };
-    s.diagnostics().set_rerun(rerun);
-    if quiet {
+/// How an execution tells what it did.
+#[derive(Clone, Debug)]
+pub struct Telling {
+    /// The command a report page gives to replay the execution.
+    pub rerun: String,
+    /// No story printed and no report page (a shrinking trial, a bench run).
+    pub quiet: bool,
+    /// A note for the report page (a shrunk failure: how much smaller than the one found).
+    pub run_note: Option<String>,
+}
+
+/// Runs `plan` (already masked) under the scenario name `test`, telling it as `telling` says;
+/// the history must be linearizable and pass `extra`, if given. Panics, as a failed scenario
+/// does, with what went wrong; returns how many faults it applied.
+pub fn execute(
+    test: &str,
+    workload: &Workload,
+    plan: &Plan,
+    telling: Telling,
+    extra: Option<HistoryCheck>,
+) -> FaultCounts {
+    let s = if telling.quiet { Scenario::begin_quiet(test) } else { Scenario::begin(test) };
+    s.diagnostics().set_rerun(telling.rerun);
+    if telling.quiet {
         s.diagnostics().quiet();
+    }
+    if let Some(note) = telling.run_note {
+        s.diagnostics().set_run_note(note);
     }
     let servers: Vec<String> = (0..workload.servers).map(server_name).collect();
     for server in &servers {
@@ -113,6 +134,9 @@ pub fn execute(test: &str, workload: &Workload, plan: &Plan, rerun: String, quie
     let dir = labreport::naming::report_dir();
     if let Err(failure) = verify(&KvModel, &history, &CheckOptions::default(), &dir, &timeline) {
         panic!("{failure}");
+    }
+    if let Some(Err(wrong)) = extra.map(|check| check(&history)) {
+        panic!("{wrong}");
     }
     counts
 }

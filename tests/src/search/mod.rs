@@ -21,7 +21,7 @@ use std::time::Instant;
 use labreport::explore::{self, Case, Line, Share};
 use labrpc::sim::{self, SimConfig};
 
-use execution::FaultCounts;
+use execution::{FaultCounts, Telling};
 use plan::{Mask, Plan, Workload};
 
 /// The most trial runs a shrink makes.
@@ -30,6 +30,21 @@ const SHRINK_TRIALS: usize = 60;
 /// Executions a search makes under the leak check (`LAB_LEAK_CHECK=1`), which runs each twice
 /// and keeps every scheduling decision: enough to show the executions leak nothing.
 const LEAK_CHECK_EXECUTIONS: u64 = 3;
+
+/// A check of an execution's history besides linearizability (a test of the search plants a
+/// failure with one): what is wrong, if anything.
+pub type HistoryCheck = fn(&KvHistory) -> Result<(), String>;
+
+/// The history of an execution's client operations.
+pub type KvHistory = lincheck::History<lincheck::KvInput, lincheck::KvOutput>;
+
+/// A failing execution a search found: its number, of how many, its case and its failure.
+struct Found {
+    index: u64,
+    total: u64,
+    case: Case,
+    failure: String,
+}
 
 /// A search test: its name (the test function's), its workload and its budget of executions.
 #[derive(Clone, Copy, Debug)]
@@ -47,6 +62,11 @@ impl Search {
     /// exploration (`LAB_EXPLORE`), or the budget from `LAB_SEED`. Fails as a test does at the
     /// first failing execution, after shrinking it.
     pub fn run(&self) {
+        self.run_checking(None)
+    }
+
+    /// [`Search::run`], each execution's history also judged by `extra`.
+    pub fn run_checking(&self, extra: Option<HistoryCheck>) {
         crate::init_log();
         let case = Case::from_env().unwrap_or_else(|e| panic!("{e}"));
         let share = Share::from_env().unwrap_or_else(|e| panic!("{e}"));
@@ -54,7 +74,7 @@ impl Search {
             panic!("{}", explore::both_set(case, share));
         }
         if let Some(case) = case {
-            return self.replay(&case);
+            return self.replay(&case, extra);
         }
         let (indices, base, total): (Box<dyn Iterator<Item = u64>>, u64, u64) = match share {
             Some(share) => (Box::new(share.indices()), share.base, share.runs),
@@ -72,7 +92,7 @@ impl Search {
         for index in indices {
             let case = explore::execution_case(base, index);
             let plan = Plan::draw(&self.workload, case.seed);
-            match self.quiet_attempt(&case, &plan, &plan.full_mask()) {
+            match self.quiet_attempt(&case, &plan, &plan.full_mask(), extra) {
                 Ok(counts) => tally.add(counts),
                 Err(failure) => {
                     println!(
@@ -80,7 +100,8 @@ impl Search {
                         index,
                         began.elapsed().as_secs_f64()
                     );
-                    self.fail(index, total, case, &plan, failure, share.is_some())
+                    let found = Found { index, total, case, failure };
+                    self.fail(found, &plan, share.is_some(), extra)
                 }
             }
             ran += 1;
@@ -111,33 +132,46 @@ impl Search {
             Some(words) => words.parse::<Mask>()?,
             None => plan.full_mask(),
         };
-        self.quiet_attempt(case, &plan, &mask)
+        self.quiet_attempt(case, &plan, &mask, None)
     }
 
     /// Replays `case` once, with its report page.
-    fn replay(&self, case: &Case) {
+    fn replay(&self, case: &Case, extra: Option<HistoryCheck>) {
         let plan = Plan::draw(&self.workload, case.seed);
         let mask = match &case.plan {
             Some(words) => words.parse::<Mask>().unwrap_or_else(|e| panic!("{}: {e}", explore::CASE_ENV)),
             None => plan.full_mask(),
         };
         println!("Search: {} ... replaying {case}", self.name);
-        let outcome = self.attempt(case, &plan, Some(&mask));
+        let note = (case.plan.is_some()).then(|| {
+            format!("A part of the search's execution (seed {}): {}.", case.seed, mask.describe(&plan))
+        });
+        let outcome = self.attempt(case, &plan, Some(&mask), note, extra);
         if let Err(failure) = outcome {
             panic!("{failure}\nreplay it: {}", explore::replay_command(case, self.name));
         }
         println!("  ... Passed: the case ran without failing");
     }
 
-    /// Shrinks the failing execution `index`, runs the smallest failing one again with its
+    /// Shrinks the failing execution `found` (of `plan`), runs the smallest failing one again with its
     /// report, says what it found and fails.
-    fn fail(&self, index: u64, total: u64, case: Case, plan: &Plan, failure: String, exploring: bool) -> ! {
+    fn fail(&self, found: Found, plan: &Plan, exploring: bool, extra: Option<HistoryCheck>) -> ! {
+        let Found { index, total, case, failure } = found;
         let full = plan.full_mask();
         let shrunk =
-            shrink::shrink(plan, SHRINK_TRIALS, |mask| self.quiet_attempt(&case, plan, mask).is_err());
+            shrink::shrink(plan, SHRINK_TRIALS, |mask| self.quiet_attempt(&case, plan, mask, extra).is_err());
         let smallest = Case { plan: Some(shrunk.mask.to_string()), ..case.clone() };
-        // The reported run: the smallest, again, with its story and report page.
-        let reported = self.attempt(&smallest, plan, Some(&shrunk.mask)).err();
+        let shrank = shrink::summary(plan, &full, &shrunk);
+        // The reported run: the smallest, again, with its story and a report page that says how
+        // it was found.
+        let note = format!(
+            "The smallest failing run the search found: execution {index} of {total} of {name} (seed {seed}, \
+             {schedule} schedule) {shrank}.",
+            name = self.name,
+            seed = case.seed,
+            schedule = case.schedule,
+        );
+        let reported = self.attempt(&smallest, plan, Some(&shrunk.mask), Some(note), extra).err();
         let (reported, failure) = match reported {
             Some(message) => (smallest, message),
             // A shrunk run that passes when run again would be a replay bug: report the original.
@@ -147,44 +181,52 @@ impl Search {
             Line::Failed { index, case: reported.clone() }.say();
         }
         panic!(
-            "search {name}: execution {n} of {total} (numbered from 0, as make explore numbers them) failed (seed {seed}, {schedule} schedule).\n\
-             Shrunk from {ops} operations and {faults} faults (stop at {stop:?}) to {ops2} operations and \
-             {faults2} faults (stop at {stop2:?}) in {trials} trial runs.\n\
+            "search {name}: execution {index} of {total} (numbered from 0, as make explore numbers them) failed (seed {seed}, {schedule} schedule).\n\
+             It {shrank}.\n\
              Replay it exactly: {command}\n{failure}",
             name = self.name,
-            n = index,
             seed = reported.seed,
             schedule = reported.schedule,
-            ops = full.op_count(),
-            faults = full.fault_count(plan),
-            stop = full.stop,
-            ops2 = shrunk.mask.op_count(),
-            faults2 = shrunk.mask.fault_count(plan),
-            stop2 = shrunk.mask.stop,
-            trials = shrunk.trials,
             command = explore::replay_command(&reported, self.name),
         )
     }
 
     /// Runs `case` with `plan` (masked by `mask`, else whole) simulated, with its story and a
-    /// report page on failure; the failure's message if it fails.
-    fn attempt(&self, case: &Case, plan: &Plan, mask: Option<&Mask>) -> Result<FaultCounts, String> {
-        self.simulate(case, plan, mask, false)
+    /// report page on failure (showing `run_note`); the failure's message if it fails.
+    fn attempt(
+        &self,
+        case: &Case,
+        plan: &Plan,
+        mask: Option<&Mask>,
+        run_note: Option<String>,
+        extra: Option<HistoryCheck>,
+    ) -> Result<FaultCounts, String> {
+        let telling = Telling { rerun: String::new(), quiet: false, run_note };
+        self.simulate(case, plan, mask, telling, extra)
     }
 
     /// [`Search::attempt`] without the story, the report page or the printed panic.
-    fn quiet_attempt(&self, case: &Case, plan: &Plan, mask: &Mask) -> Result<FaultCounts, String> {
-        labreport::silenced(|| self.simulate(case, plan, Some(mask), true))
+    fn quiet_attempt(
+        &self,
+        case: &Case,
+        plan: &Plan,
+        mask: &Mask,
+        extra: Option<HistoryCheck>,
+    ) -> Result<FaultCounts, String> {
+        let telling = Telling { rerun: String::new(), quiet: true, run_note: None };
+        labreport::silenced(|| self.simulate(case, plan, Some(mask), telling, extra))
     }
 
-    /// Runs `case` simulated with `plan` (masked by `mask`, else whole): the faults it applied,
-    /// or the failure's message.
+    /// Runs `case` simulated with `plan` (masked by `mask`, else whole), told as `telling` says
+    /// (its replay command filled in here) and judged by `extra` too: the faults it applied, or
+    /// the failure's message.
     fn simulate(
         &self,
         case: &Case,
         plan: &Plan,
         mask: Option<&Mask>,
-        quiet: bool,
+        telling: Telling,
+        extra: Option<HistoryCheck>,
     ) -> Result<FaultCounts, String> {
         let plan = match mask {
             Some(mask) => plan.masked(mask),
@@ -192,6 +234,7 @@ impl Search {
         };
         let (name, workload) = (self.name, self.workload);
         let rerun = explore::replay_command(&Case { plan: mask.map(Mask::to_string), ..case.clone() }, name);
+        let telling = Telling { rerun, ..telling };
         let mut config = SimConfig::new(case.seed);
         config.schedule = case.schedule;
         config.leak_check = sim::leak_check_requested();
@@ -201,7 +244,7 @@ impl Search {
         let out = Arc::clone(&counts);
         catch_unwind(AssertUnwindSafe(|| {
             sim::run(&config, move || {
-                let applied = execution::execute(name, &workload, &plan, rerun.clone(), quiet);
+                let applied = execution::execute(name, &workload, &plan, telling.clone(), extra);
                 *out.lock().unwrap_or_else(|e| e.into_inner()) = applied;
             })
             .unwrap_or_else(|e| panic!("{e}"))

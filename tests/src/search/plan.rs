@@ -277,6 +277,17 @@ impl Mask {
     pub fn fault_count(&self, plan: &Plan) -> usize {
         plan.steps.iter().enumerate().filter(|(i, s)| self.faults & (1 << i) != 0 && s.at < self.stop).count()
     }
+
+    /// What the run keeps of `plan`, in words: "3 operations and 1 fault (faults until 1.4 s)".
+    pub fn describe(&self, plan: &Plan) -> String {
+        let (ops, faults) = (self.op_count(), self.fault_count(plan));
+        format!(
+            "{ops} operation{} and {faults} fault{} (faults until {:.1} s)",
+            if ops == 1 { "" } else { "s" },
+            if faults == 1 { "" } else { "s" },
+            self.stop.as_secs_f64()
+        )
+    }
 }
 
 impl fmt::Display for Mask {

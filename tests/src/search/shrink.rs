@@ -60,6 +60,20 @@ pub fn shrink(plan: &Plan, max_trials: usize, fails: impl FnMut(&Mask) -> bool) 
     }
 }
 
+/// How much `shrunk` shrank `full` (both masks of `plan`), as the end of a sentence: "shrank
+/// from 14 operations and 6 faults (...) to 3 operations and 1 fault (...) in 23 trial runs".
+pub fn summary(plan: &Plan, full: &Mask, shrunk: &Shrunk) -> String {
+    if shrunk.mask == *full {
+        return format!("could not be made smaller in {} trial runs: {}", shrunk.trials, full.describe(plan));
+    }
+    format!(
+        "shrank from {} to {} in {} trial runs",
+        full.describe(plan),
+        shrunk.mask.describe(plan),
+        shrunk.trials
+    )
+}
+
 /// The shrink's state: the smallest failing mask so far and the trials spent.
 struct Trials<F> {
     best: Mask,
@@ -103,6 +117,14 @@ mod tests {
             shrunk.mask.stop > plan.steps[2].at && shrunk.mask.stop <= plan.steps[2].at + PING_INTERVAL * 2
         );
         assert!(shrunk.trials <= 100);
+        let said = summary(&plan, &plan.full_mask(), &shrunk);
+        assert!(
+            said.starts_with("shrank from ") && said.contains(" to 1 operation and 1 fault (faults until "),
+            "{said}"
+        );
+        let unchanged = Shrunk { mask: plan.full_mask(), trials: 7 };
+        assert!(summary(&plan, &plan.full_mask(), &unchanged)
+            .starts_with("could not be made smaller in 7 trial runs"));
         // A bound on trials is honoured.
         assert!(shrink(&plan, 3, |_| true).trials <= 3);
     }
