@@ -178,7 +178,7 @@ fn header(data: &ReportData) -> String {
          <span>ran {ran}{clock}</span></div>\n\
          <p id=\"seed-note\" class=\"note\">{seed_note}</p>\n{run_note}{elided}{verdict}\n\
          <p id=\"summary\" class=\"note\">Drew <span id=\"count-msgs\">0</span> messages, \
-         <span id=\"count-ops\">0</span> client operations, <span id=\"count-faults\">0</span> faults and \
+         <span id=\"count-ops\">0</span> client operations, <span id=\"count-faults\">0</span> markers of faults, knobs and notes, and \
          <span id=\"count-views\">0</span> views.</p>\n</header>",
         class = status.to_ascii_lowercase(),
         test = escape_html(&data.test),
