@@ -143,7 +143,7 @@ impl Search {
             None => plan.full_mask(),
         };
         println!("Search: {} ... replaying {case}", self.name);
-        let note = (case.plan.is_some()).then(|| {
+        let note = case.plan.is_some().then(|| {
             format!("A part of the search's execution (seed {}): {}.", case.seed, mask.describe(&plan))
         });
         let outcome = self.attempt(case, &plan, Some(&mask), note, extra);
@@ -153,8 +153,8 @@ impl Search {
         println!("  ... Passed: the case ran without failing");
     }
 
-    /// Shrinks the failing execution `found` (of `plan`), runs the smallest failing one again with its
-    /// report, says what it found and fails.
+    /// Shrinks the failing execution `found` (of `plan`), runs the smallest failing one again
+    /// with its report, says what it found and fails.
     fn fail(&self, found: Found, plan: &Plan, exploring: bool, extra: Option<HistoryCheck>) -> ! {
         let Found { index, total, case, failure } = found;
         let full = plan.full_mask();
