@@ -5,11 +5,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustc_hash::FxHashMap;
+
 use crate::channel::{Receiver, Sender};
 use crate::sync::{Mutex, RwLock};
 
 use crate::departure::Departure;
-use crate::fast_hash::FastHashMap;
 use crate::faults::Faults;
 use crate::hold::Holds;
 use crate::hold_off::{HeldWork, HoldOff};
@@ -52,8 +53,9 @@ struct Nodes {
     in_order: BTreeMap<Arc<str>, Arc<Node>>,
     /// By name, for lookups: every call looks up the node it calls, and a search of the ordered
     /// map compares the name with up to a dozen others per level of the tree (with 8 callers on
-    /// the network, that cost a call some 500 instructions, against some 60 here).
-    by_hash: FastHashMap<Arc<str>, Arc<Node>>,
+    /// the network, that cost a call some 500 instructions, against some 60 here). rustc-hash's
+    /// Fx hasher has no random key, so nothing about this map changes from run to run.
+    by_hash: FxHashMap<Arc<str>, Arc<Node>>,
 }
 
 impl Core {

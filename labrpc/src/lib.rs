@@ -7,7 +7,6 @@ mod core;
 mod departure;
 mod endpoint;
 mod error;
-mod fast_hash;
 mod faults;
 mod hold;
 mod hold_off;

@@ -2,8 +2,9 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use rustc_hash::FxHashMap;
+
 use crate::error::RpcError;
-use crate::fast_hash::FastHashMap;
 use crate::method::{decode, encode, Method};
 use crate::panics::panic_message;
 use crate::trace::summary;
@@ -37,9 +38,10 @@ pub(crate) struct Replied {
 /// ```
 #[derive(Default)]
 pub struct Service {
-    /// By method name, which every delivery looks up: hashed with the cheap hasher, as SipHash
-    /// cost a lookup more than the rest of it.
-    handlers: FastHashMap<&'static str, ByteHandler>,
+    /// By method name, which every delivery looks up: hashed with rustc-hash's Fx hasher, as
+    /// std's SipHash cost a lookup more than the rest of it (the names are the lab's own, so no
+    /// one chooses keys to flood the map).
+    handlers: FxHashMap<&'static str, ByteHandler>,
     duplicate: Option<&'static str>,
 }
 
