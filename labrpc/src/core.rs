@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustc_hash::FxHashMap;
+
 use crate::channel::{Receiver, Sender};
 use crate::sync::{Mutex, RwLock};
 
@@ -22,9 +24,7 @@ use crate::trace::{EventKind, Trace};
 const SHUTDOWN_PATIENCE: Duration = Duration::from_secs(2);
 
 pub(crate) struct Core {
-    /// By name, in name order: whatever walks them (a shutdown, say) does so in the same order in
-    /// every run, which a simulated run's replay needs.
-    nodes: RwLock<BTreeMap<Arc<str>, Arc<Node>>>,
+    nodes: RwLock<Nodes>,
     pub(crate) faults: Faults,
     pub(crate) holds: Holds<Departure>,
     pub(crate) trace: Trace,
@@ -45,6 +45,19 @@ pub(crate) struct Core {
     longest_hold_off_nanos: AtomicU64,
 }
 
+/// Every node, under two maps of the same entries: one for walks, one for lookups.
+#[derive(Default)]
+struct Nodes {
+    /// By name, in name order: whatever walks them (a shutdown, say) does so in the same order in
+    /// every run, which a simulated run's replay needs.
+    in_order: BTreeMap<Arc<str>, Arc<Node>>,
+    /// By name, for lookups: every call looks up the node it calls, and a search of the ordered
+    /// map compares the name with up to a dozen others per level of the tree (with 8 callers on
+    /// the network, that cost a call some 500 instructions, against some 60 here). rustc-hash's
+    /// Fx hasher has no random key, so nothing about this map changes from run to run.
+    by_hash: FxHashMap<Arc<str>, Arc<Node>>,
+}
+
 impl Core {
     pub(crate) fn new(seed: u64) -> Core {
         Core::with_spawner(seed, pool::spawn_thread)
@@ -55,7 +68,7 @@ impl Core {
         let (shutdown_tx, shutdown_rx) = crate::channel::bounded(0);
         let spin = Arc::new(Spin::new());
         Core {
-            nodes: RwLock::new(BTreeMap::new()),
+            nodes: RwLock::new(Nodes::default()),
             faults: Faults::new(seed),
             holds: Holds::new(),
             trace: Trace::new(),
@@ -115,7 +128,7 @@ impl Core {
 
     /// The node with this name, if anyone has used the name.
     pub(crate) fn lookup(&self, name: &str) -> Option<Arc<Node>> {
-        self.nodes.read().get(name).cloned()
+        self.nodes.read().by_hash.get(name).cloned()
     }
 
     /// The node with this name, created on first use.
@@ -124,14 +137,18 @@ impl Core {
             return node;
         }
         let mut nodes = self.nodes.write();
-        let id = nodes.len();
-        let node = nodes.entry(Arc::from(name)).or_insert_with(|| Arc::new(Node::new(id, name)));
-        Arc::clone(node)
+        if let Some(node) = nodes.by_hash.get(name) {
+            return Arc::clone(node);
+        }
+        let node = Arc::new(Node::new(nodes.in_order.len(), name));
+        nodes.in_order.insert(Arc::clone(&node.name), Arc::clone(&node));
+        nodes.by_hash.insert(Arc::clone(&node.name), Arc::clone(&node));
+        node
     }
 
     /// Every node, in no particular order.
     pub(crate) fn all_nodes(&self) -> Vec<Arc<Node>> {
-        self.nodes.read().values().cloned().collect()
+        self.nodes.read().in_order.values().cloned().collect()
     }
 
     /// Runs `register` unless the network is shut down, atomically with respect to shutdown.
@@ -186,7 +203,7 @@ impl Core {
             if self.shut_down.swap(true, Ordering::AcqRel) {
                 return;
             }
-            for node in nodes.values() {
+            for node in nodes.in_order.values() {
                 node.kill();
             }
         }

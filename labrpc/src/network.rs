@@ -497,8 +497,7 @@ impl Network {
     /// If the network does not know a name (see [`UnknownNode`]).
     pub fn link_bytes(&self, from: &str, to: &str) -> u64 {
         let (a, b) = (self.knob_node(from), self.knob_node(to));
-        let bytes = a.link_bytes.lock().get(&b.id).copied();
-        bytes.unwrap_or(0)
+        a.link_bytes(b.id)
     }
 
     /// Worker threads alive now (they retire after a while idle, and all end at shutdown).

@@ -1,6 +1,5 @@
 //! Nodes (names on the network) and their incarnations (one life of a server under that name).
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -25,8 +24,10 @@ pub(crate) struct Node {
     ingress_delay_nanos: AtomicU64,
     pub(crate) delivered: AtomicU64,
     pub(crate) bytes_sent: AtomicU64,
-    /// Bytes sent from this node, by receiving node id.
-    pub(crate) link_bytes: Mutex<HashMap<usize, u64>>,
+    /// Bytes sent from this node, indexed by receiving node id (ids count up from 0, so the
+    /// vector is as long as the largest id sent to, plus one). Every call counts here twice,
+    /// request and reply, and a `HashMap` cost each count a SipHash of the id.
+    link_bytes: Mutex<Vec<u64>>,
 }
 
 /// One life of a node. Killing the node ends the incarnation for good; a restart is a new one.
@@ -93,7 +94,7 @@ impl Node {
             ingress_delay_nanos: AtomicU64::new(0),
             delivered: AtomicU64::new(0),
             bytes_sent: AtomicU64::new(0),
-            link_bytes: Mutex::new(HashMap::new()),
+            link_bytes: Mutex::new(Vec::new()),
         }
     }
 
@@ -142,6 +143,15 @@ impl Node {
     pub(crate) fn count_sent(&self, to: usize, bytes: usize) {
         let bytes = bytes as u64;
         self.bytes_sent.fetch_add(bytes, Ordering::Relaxed);
-        *self.link_bytes.lock().entry(to).or_insert(0) += bytes;
+        let mut links = self.link_bytes.lock();
+        if links.len() <= to {
+            links.resize(to + 1, 0);
+        }
+        links[to] += bytes;
+    }
+
+    /// Bytes sent from this node to node `to` (by id).
+    pub(crate) fn link_bytes(&self, to: usize) -> u64 {
+        self.link_bytes.lock().get(to).copied().unwrap_or(0)
     }
 }

@@ -1,7 +1,8 @@
 //! A server's table of typed handlers, turned into byte-level dispatch.
 
-use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use rustc_hash::FxHashMap;
 
 use crate::error::RpcError;
 use crate::method::{decode, encode, Method};
@@ -37,7 +38,10 @@ pub(crate) struct Replied {
 /// ```
 #[derive(Default)]
 pub struct Service {
-    handlers: HashMap<&'static str, ByteHandler>,
+    /// By method name, which every delivery looks up: hashed with rustc-hash's Fx hasher, as
+    /// std's SipHash cost a lookup more than the rest of it (the names are the lab's own, so no
+    /// one chooses keys to flood the map).
+    handlers: FxHashMap<&'static str, ByteHandler>,
     duplicate: Option<&'static str>,
 }
 
