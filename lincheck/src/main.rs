@@ -215,8 +215,10 @@ fn check_file(
     }
     let title = file.file_name().map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
     let (report, explanation, page) = match &history {
-        LoadedHistory::Kv(h) => judge(&KvModel, h, options, html.map(|_| title.as_str())),
-        LoadedHistory::Register(h) => judge(&RegisterModel, h, options, html.map(|_| title.as_str())),
+        LoadedHistory::Kv(h) => judge(&KvModel, h, options, args.explain, html.map(|_| title.as_str())),
+        LoadedHistory::Register(h) => {
+            judge(&RegisterModel, h, options, args.explain, html.map(|_| title.as_str()))
+        }
     };
     let partitions = match report.partitions.len() {
         1 => "1 partition ".to_string(),
@@ -256,15 +258,18 @@ fn check_file(
     Outcome::Checked(report.verdict)
 }
 
-/// Checks one history; returns the report, its explanation and, if asked, the timeline page.
+/// Checks one history; returns the report, its explanation if `explain` (else an empty
+/// string: describing every operation of a violation costs more than checking a small history)
+/// and, if asked, the timeline page.
 fn judge<M: Model>(
     model: &M,
     history: &History<M::Input, M::Output>,
     options: &CheckOptions,
+    explain: bool,
     title: Option<&str>,
 ) -> (CheckReport, String, Option<String>) {
     let report = check(model, history, options);
-    let explanation = report.explain(model, history);
+    let explanation = if explain { report.explain(model, history) } else { String::new() };
     let page = title.map(|title| timeline::render(model, history, &report, title));
     (report, explanation, page)
 }

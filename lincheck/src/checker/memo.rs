@@ -4,7 +4,9 @@
 //! The search asks this table once per step, so it keeps its entries flat, without an
 //! allocation per entry: the sets' words side by side in one vector, the states in another, and
 //! an open-addressing index keyed by a hash of both, whose slots hold the entry number and the
-//! hash's high half (a probe reads an entry only when that half matches).
+//! hash's high half (a probe reads an entry only when that half matches). The hash's top bits
+//! are also the entry's first slot, so growing the index reads nothing but the old slots, in
+//! order, and keeps no other vector beside the entries.
 //!
 //! The set's part of the hash is kept up to date as the search adds and removes operations
 //! (the exclusive or of a key per operation), so a lookup hashes one word for the set, whatever
@@ -85,12 +87,10 @@ pub(super) struct Memo<S> {
     ends: Vec<u32>,
     full: Vec<u32>,
     states: Vec<S>,
-    /// Per entry, the low half of its hash (the slot keeps the high half), so that growing the
-    /// index hashes nothing again.
-    low_hashes: Vec<u32>,
     /// Open addressing with linear probing: 0 is a free slot, else the hash's high 32 bits
     /// above `i + 1` for entry `i`. The length is a power of two, at least twice the number of
-    /// entries.
+    /// entries and at most 2^32; an entry's first slot is the top bits of its hash (see
+    /// [`first_slot`]).
     slots: Vec<u64>,
     /// The heap memory the states hold besides themselves, as the model estimates it.
     heap: usize,
@@ -110,7 +110,6 @@ impl<S: Eq + Hash> Memo<S> {
             ends: Vec::with_capacity(in_windows),
             full: Vec::with_capacity(in_windows),
             states: Vec::with_capacity(FIRST_ENTRIES),
-            low_hashes: Vec::with_capacity(FIRST_ENTRIES),
             slots: vec![0; FIRST_ENTRIES * 2],
             heap: 0,
         }
@@ -120,8 +119,7 @@ impl<S: Eq + Hash> Memo<S> {
     /// model said its states hold.
     pub(super) fn bytes(&self) -> usize {
         self.words.capacity() * std::mem::size_of::<u64>()
-            + (self.ends.capacity() + self.full.capacity() + self.low_hashes.capacity())
-                * std::mem::size_of::<u32>()
+            + (self.ends.capacity() + self.full.capacity()) * std::mem::size_of::<u32>()
             + self.states.capacity() * std::mem::size_of::<S>()
             + self.slots.len() * std::mem::size_of::<u64>()
             + self.heap
@@ -179,7 +177,7 @@ impl<S: Eq + Hash> Memo<S> {
         let hash = hash_of(set.hash, &state);
         let tag = hash & !u64::from(u32::MAX);
         let mask = self.slots.len() - 1;
-        let mut slot = (hash as usize) & mask;
+        let mut slot = first_slot(hash, self.slots.len());
         while self.slots[slot] != 0 {
             let found = self.slots[slot];
             let entry = (found as u32 - 1) as usize;
@@ -202,22 +200,22 @@ impl<S: Eq + Hash> Memo<S> {
             self.full.push(full);
         }
         self.states.push(state);
-        self.low_hashes.push(hash as u32);
         if self.states.len() * 2 > self.slots.len() {
             self.grow();
         }
         Some(id)
     }
 
-    /// Doubles the index, placing each entry by its hash: the high half its old slot keeps,
-    /// the low half kept beside the entry.
+    /// Doubles the index, placing each entry by the high half of its hash that its old slot
+    /// keeps. The old slots are read in order, and as an entry's first slot is the top bits of
+    /// its hash, the new ones are written nearly in order too.
     fn grow(&mut self) {
-        let mut slots = vec![0u64; self.slots.len() * 2];
-        let mask = slots.len() - 1;
+        let len = self.slots.len() * 2;
+        assert!(len.trailing_zeros() <= 32, "fewer than 2^31 configurations");
+        let mut slots = vec![0u64; len];
+        let mask = len - 1;
         for &found in self.slots.iter().filter(|&&found| found != 0) {
-            let entry = (found as u32 - 1) as usize;
-            let hash = (found & !u64::from(u32::MAX)) | u64::from(self.low_hashes[entry]);
-            let mut slot = (hash as usize) & mask;
+            let mut slot = first_slot(found, len);
             while slots[slot] != 0 {
                 slot = (slot + 1) & mask;
             }
@@ -225,6 +223,15 @@ impl<S: Eq + Hash> Memo<S> {
         }
         self.slots = slots;
     }
+}
+
+/// The first slot to probe for `hash` in an index of `len` slots (a power of two, at most
+/// 2^32): the hash's top bits. They lie in its high half, so a slot's content, which keeps that
+/// half, gives them too.
+#[inline(always)]
+fn first_slot(hash: u64, len: usize) -> usize {
+    debug_assert!(len.is_power_of_two() && len.trailing_zeros() <= 32);
+    (hash >> (64 - len.trailing_zeros())) as usize
 }
 
 /// Whether two sets, as [`Memo::key`] gives them, are equal: compared word by word inline, as

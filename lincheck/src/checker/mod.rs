@@ -149,9 +149,14 @@ fn search_all<M: Model>(
     limits: &Limits,
     stop_at_first: bool,
 ) -> Vec<Searched> {
-    let cores = thread::available_parallelism().map_or(1, usize::from);
     let operations: usize = which.iter().map(|&i| partitions[i].operations.len()).sum();
-    let workers = if operations < PARALLEL_FROM { 1 } else { cores.min(which.len()) };
+    // The number of cores is asked only when threads may be used: finding it reads the
+    // process's control-group files, which costs more than a small search.
+    let workers = if operations < PARALLEL_FROM || which.len() < 2 {
+        1
+    } else {
+        thread::available_parallelism().map_or(1, usize::from).min(which.len())
+    };
     let max_memory = limits.memory_share(workers);
     let search_one = |i: usize| {
         let members: Vec<&Operation<M::Input, M::Output>> =

@@ -186,6 +186,9 @@ pub(super) fn search<M: Model>(
     let must_place_at_start = must_place;
     let mut longest: Vec<usize> = Vec::new();
     let mut longest_placed = 0;
+    // How many of the first entries of `longest` the stack still holds: a new longest prefix
+    // copies only the calls after them, not the whole stack again.
+    let mut longest_kept = 0;
     let mut unplaced: Option<Vec<usize>> = None;
     let prefix = |stack: &[(u32, u32, Pass)], events: &Events| -> Vec<usize> {
         stack.iter().map(|&(call, _, _)| events.call_op[call as usize] as usize).collect()
@@ -246,7 +249,13 @@ pub(super) fn search<M: Model>(
                     }
                     if must_place_at_start - must_place > longest_placed {
                         longest_placed = must_place_at_start - must_place;
-                        longest = prefix(&stack, &events);
+                        longest.truncate(longest_kept);
+                        longest.extend(
+                            stack[longest_kept..]
+                                .iter()
+                                .map(|&(call, _, _)| events.call_op[call as usize] as usize),
+                        );
+                        longest_kept = stack.len();
                         unplaced = None;
                     }
                     entry = events.first();
@@ -271,6 +280,7 @@ pub(super) fn search<M: Model>(
                 let found = Found::Violation { prefix: longest, unplaced: unplaced.unwrap_or_default() };
                 return Searched { found, configurations: memo.len() };
             };
+            longest_kept = longest_kept.min(stack.len());
             let index = events.call_op[call as usize] as usize;
             state = before;
             done.clear(index);

@@ -129,33 +129,37 @@ impl KvState {
 
     /// The state with `key` set to `value` (or, with `append`, to its old value and `value`).
     fn with(&self, key: &str, value: &str, append: bool) -> KvState {
-        let mut entries = self.entries.to_vec();
-        let mut hash = self.hash;
-        match self.find(key) {
-            Ok(position) => {
-                let entry = &mut entries[position];
-                hash = hash.wrapping_sub(entry.hash());
-                if append {
-                    entry.value_hash = poly_extend(entry.value_hash, value);
-                    entry.value = Rc::from([&*entry.value, value].concat());
+        let (position, was) = match self.find(key) {
+            Ok(position) => (position, Some(&self.entries[position])),
+            Err(position) => (position, None),
+        };
+        let entry = match was {
+            Some(was) => {
+                let (value_hash, value) = if append {
+                    (poly_extend(was.value_hash, value), Rc::from([&*was.value, value].concat()))
                 } else {
-                    entry.value_hash = poly_extend(0, value);
-                    entry.value = Rc::from(value);
-                }
-                hash = hash.wrapping_add(entry.hash());
-            }
-            Err(position) => {
-                let entry = Entry {
-                    key: Rc::from(key),
-                    key_hash: poly_extend(0, key),
-                    value_hash: poly_extend(0, value),
-                    value: Rc::from(value),
+                    (poly_extend(0, value), Rc::from(value))
                 };
-                hash = hash.wrapping_add(entry.hash());
-                entries.insert(position, entry);
+                Entry { key: Rc::clone(&was.key), key_hash: was.key_hash, value_hash, value }
             }
-        }
-        KvState { hash, entries: entries.into() }
+            None => Entry {
+                key: Rc::from(key),
+                key_hash: poly_extend(0, key),
+                value_hash: poly_extend(0, value),
+                value: Rc::from(value),
+            },
+        };
+        let hash = self.hash.wrapping_sub(was.map_or(0, Entry::hash)).wrapping_add(entry.hash());
+        // Collected from an iterator of known length, the table is allocated once, in place
+        // (through a vector it would be allocated twice and copied).
+        let rest = position + usize::from(was.is_some());
+        let entries: Rc<[Entry]> = self.entries[..position]
+            .iter()
+            .cloned()
+            .chain(std::iter::once(entry))
+            .chain(self.entries[rest..].iter().cloned())
+            .collect();
+        KvState { hash, entries }
     }
 }
 
