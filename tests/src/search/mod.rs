@@ -201,8 +201,7 @@ impl Search {
         run_note: Option<String>,
         extra: Option<HistoryCheck>,
     ) -> Result<FaultCounts, String> {
-        let telling = Telling { rerun: String::new(), quiet: false, run_note };
-        self.simulate(case, plan, mask, telling, extra)
+        self.simulate(case, plan, mask, (false, run_note), extra)
     }
 
     /// [`Search::attempt`] without the story, the report page or the printed panic.
@@ -213,19 +212,18 @@ impl Search {
         mask: &Mask,
         extra: Option<HistoryCheck>,
     ) -> Result<FaultCounts, String> {
-        let telling = Telling { rerun: String::new(), quiet: true, run_note: None };
-        labreport::silenced(|| self.simulate(case, plan, Some(mask), telling, extra))
+        labreport::silenced(|| self.simulate(case, plan, Some(mask), (true, None), extra))
     }
 
-    /// Runs `case` simulated with `plan` (masked by `mask`, else whole), told as `telling` says
-    /// (its replay command filled in here) and judged by `extra` too: the faults it applied, or
-    /// the failure's message.
+    /// Runs `case` simulated with `plan` (masked by `mask`, else whole), quietly or not and
+    /// with the page's run note as `(quiet, run_note)` say, judged by `extra` too: the faults it
+    /// applied, or the failure's message.
     fn simulate(
         &self,
         case: &Case,
         plan: &Plan,
         mask: Option<&Mask>,
-        telling: Telling,
+        (quiet, run_note): (bool, Option<String>),
         extra: Option<HistoryCheck>,
     ) -> Result<FaultCounts, String> {
         let plan = match mask {
@@ -234,7 +232,7 @@ impl Search {
         };
         let (name, workload) = (self.name, self.workload);
         let rerun = explore::replay_command(&Case { plan: mask.map(Mask::to_string), ..case.clone() }, name);
-        let telling = Telling { rerun, ..telling };
+        let telling = Telling { rerun, quiet, run_note };
         let mut config = SimConfig::new(case.seed);
         config.schedule = case.schedule;
         config.leak_check = sim::leak_check_requested();
