@@ -204,9 +204,27 @@ impl MutantRecord {
     }
 }
 
-/// Grades every mutant `rounds` times; calls `each` after each grading (for progress). With
-/// `stop_at_first_catch`, grading a stub mutant stops at the first failure that names it (the
-/// tests left do not run): it is caught, and the matrix shows that test alone.
+/// The seed of round `round` (from 0) of a matrix graded with `--seed seed`: round 0 takes
+/// `seed` itself (so a one-round matrix is the grade `--seed seed` gives), every further round a
+/// seed derived from it, so that rounds differ as grader runs with different `--seed`s do, and
+/// the whole matrix still repeats. Without a seed every run draws its own, round after round.
+pub fn round_seed(seed: Option<u64>, round: usize) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let seed = seed?;
+    if round == 0 {
+        return Some(seed);
+    }
+    // std's `DefaultHasher::new()` has fixed keys: the same seed and round give the same result.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (seed, "mutant round", round).hash(&mut hasher);
+    // As short as the runs' own seeds, to read and type.
+    Some(hasher.finish() % 1_000_000_000)
+}
+
+/// Grades every mutant `rounds` times, round `r` with the seed [`round_seed`] gives; calls
+/// `each` after each grading (for progress). With `stop_at_first_catch`, grading a stub mutant
+/// stops at the first failure that names it (the tests left do not run): it is caught, and the
+/// matrix shows that test alone.
 pub fn run(
     options: &GradeOptions,
     mutants: &[Mutant],
@@ -226,10 +244,14 @@ pub fn run(
         }
         let must_show = mutant.must_show();
         let mut options = options.clone();
+        let given_seed = options.seed;
         if stop_at_first_catch {
             options.stop_when_a_failure_shows = must_show.clone();
         }
         for round in 0..rounds.max(1) {
+            // Every round its own seeds: the same seed would replay a simulated run exactly, and
+            // ten rounds would be one run counted ten times.
+            options.seed = round_seed(given_seed, round);
             let grade = grade_submission(&dir, &options)
                 .map_err(|e| format!("grading mutant {}: {e}", mutant.name))?;
             record.add(&grade, must_show.as_deref());
@@ -449,6 +471,18 @@ mod tests {
     use super::*;
     use crate::outcome::{Failure, RunResult, RunVerdict, TestOutcome};
     use crate::rubric::{Category, RubricTest};
+
+    #[test]
+    fn every_round_of_a_seeded_matrix_has_a_seed_of_its_own_and_repeats() {
+        assert_eq!(round_seed(Some(42), 0), Some(42), "round 1 is the grade --seed 42 gives");
+        let seeds: Vec<u64> = (0..10).map(|r| round_seed(Some(42), r).unwrap()).collect();
+        let distinct: std::collections::BTreeSet<u64> = seeds.iter().copied().collect();
+        assert_eq!(distinct.len(), 10, "ten rounds, ten seeds: {seeds:?}");
+        let again: Vec<u64> = (0..10).map(|r| round_seed(Some(42), r).unwrap()).collect();
+        assert_eq!(seeds, again, "the same --seed gives the same rounds");
+        assert_ne!(round_seed(Some(43), 1), round_seed(Some(42), 1));
+        assert_eq!(round_seed(None, 3), None, "without --seed every run draws its own");
+    }
 
     /// A grade of one mutant round: one test per verdict.
     fn round(verdicts: &[RunVerdict]) -> Grade {

@@ -244,7 +244,9 @@ enum Command {
         /// not run, so the matrix shows that one test). Patches are always graded in full.
         #[arg(long)]
         stop_at_first_catch: bool,
-        /// Grade each mutant N times, to find mutants caught only sometimes.
+        /// Grade each mutant N times, to find mutants caught only sometimes. With --seed, round 1
+        /// takes that seed and each further round a seed derived from it (printed with the round),
+        /// so the rounds differ and the whole matrix repeats; without it, every run draws its own.
         #[arg(long, value_name = "N", default_value_t = 1)]
         rounds: usize,
         /// Also write the matrix as CSV (mutant x test, cells = rounds caught, empty where the
@@ -652,7 +654,10 @@ fn run_mutants(
     let started = std::time::Instant::now();
     let records =
         mutants::run(&options, &planted, rounds, kinds.stop_at_first_catch, |mutant, round, grade| {
-            eprintln!("grade: {} round {}: {}", mutant.name, round + 1, mutant_progress(mutant, grade));
+            let seed = mutants::round_seed(options.seed, round)
+                .map(|s| format!(" (--seed {s})"))
+                .unwrap_or_default();
+            eprintln!("grade: {} round {}{seed}: {}", mutant.name, round + 1, mutant_progress(mutant, grade));
         })?;
     println!("Tests run: {modes}");
     print!("{}", mutants::render(&planted, &records, &selected));
