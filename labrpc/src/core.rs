@@ -146,7 +146,7 @@ impl Core {
         node
     }
 
-    /// Every node, in no particular order.
+    /// Every node, in name order (the same in every run).
     pub(crate) fn all_nodes(&self) -> Vec<Arc<Node>> {
         self.nodes.read().in_order.values().cloned().collect()
     }

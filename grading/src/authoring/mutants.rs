@@ -208,7 +208,7 @@ impl MutantRecord {
 /// `seed` itself (so a one-round matrix is the grade `--seed seed` gives), every further round a
 /// seed derived from it, so that rounds differ as grader runs with different `--seed`s do, and
 /// the whole matrix still repeats. Without a seed every run draws its own, round after round.
-pub fn round_seed(seed: Option<u64>, round: usize) -> Option<u64> {
+fn round_seed(seed: Option<u64>, round: usize) -> Option<u64> {
     use std::hash::{Hash, Hasher};
     let seed = seed?;
     if round == 0 {
@@ -222,7 +222,7 @@ pub fn round_seed(seed: Option<u64>, round: usize) -> Option<u64> {
 }
 
 /// Grades every mutant `rounds` times, round `r` with the seed [`round_seed`] gives; calls
-/// `each` after each grading (for progress). With `stop_at_first_catch`, grading a stub mutant
+/// `each` after each grading with the round and its seed (for progress). With `stop_at_first_catch`, grading a stub mutant
 /// stops at the first failure that names it (the tests left do not run): it is caught, and the
 /// matrix shows that test alone.
 pub fn run(
@@ -230,7 +230,7 @@ pub fn run(
     mutants: &[Mutant],
     rounds: usize,
     stop_at_first_catch: bool,
-    mut each: impl FnMut(&Mutant, usize, &Grade),
+    mut each: impl FnMut(&Mutant, usize, Option<u64>, &Grade),
 ) -> Result<BTreeMap<String, MutantRecord>, String> {
     let mut records = BTreeMap::new();
     for mutant in mutants {
@@ -255,7 +255,7 @@ pub fn run(
             let grade = grade_submission(&dir, &options)
                 .map_err(|e| format!("grading mutant {}: {e}", mutant.name))?;
             record.add(&grade, must_show.as_deref());
-            each(mutant, round, &grade);
+            each(mutant, round, options.seed, &grade);
         }
         let _ = fs::remove_dir_all(&dir);
     }

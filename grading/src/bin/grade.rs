@@ -653,10 +653,8 @@ fn run_mutants(
     );
     let started = std::time::Instant::now();
     let records =
-        mutants::run(&options, &planted, rounds, kinds.stop_at_first_catch, |mutant, round, grade| {
-            let seed = mutants::round_seed(options.seed, round)
-                .map(|s| format!(" (--seed {s})"))
-                .unwrap_or_default();
+        mutants::run(&options, &planted, rounds, kinds.stop_at_first_catch, |mutant, round, seed, grade| {
+            let seed = seed.map(|s| format!(" (--seed {s})")).unwrap_or_default();
             eprintln!("grade: {} round {}{seed}: {}", mutant.name, round + 1, mutant_progress(mutant, grade));
         })?;
     println!("Tests run: {modes}");
