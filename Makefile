@@ -22,7 +22,7 @@ JOBS ?=
 
 .PHONY: help test test-sim explore grade fmt lint tools
 # BEGIN STAFF
-.PHONY: mutants handout bench gradescope-check
+.PHONY: mutants handout bench bench-ab gradescope-check
 # END STAFF
 
 help:
@@ -54,6 +54,9 @@ help:
 	@echo "make handout OUT=dir the students' skeleton: solution regions replaced by stubs naming their function,"
 	@echo "                     the private design by one comment line, staff lines of this Makefile dropped"
 	@echo "make bench           benchmark tables: labrpc, primary/backup operations, linearizability checker"
+	@echo "make bench-ab REV=c  labrpc's call path at commit c against the working tree's, in one run: each a"
+	@echo "                     program of its own, in turns, beside a control (c's code again) that shows"
+	@echo "                     the machine's noise; ROUNDS=12 SECS=1 ROWS='null2 null8' (about 5 minutes)"
 	@echo "make tools           install bubblewrap and Chromium, which some tests use (apt-get, as root)"
 	@echo "make gradescope-check"
 	@echo "                     as root, in a Gradescope-like root (the zip of HEAD): setup.sh, then run_autograder"
@@ -123,4 +126,8 @@ bench:
 	$(CARGO) bench -p labtests --bench pb_ops
 	$(CARGO) bench -p labtests --features simulation --bench search
 	$(CARGO) bench -p lincheck --bench lincheck
+
+REV ?=
+bench-ab:
+	@bash scripts/labrpc-ab/run.sh '$(REV)'
 # END STAFF
