@@ -65,8 +65,9 @@ serde_json = "1"
 rustc-hash = "2"
 TOML
 }
-for side in old control; do
-  crate $side "$([ $side = old ] && echo 0.0.1 || echo 0.0.2)"
+for side_version in old:0.0.1 control:0.0.2; do
+  side=${side_version%:*}
+  crate "$side" "${side_version#*:}"
   git -C "$root" archive "$commit" labrpc | tar -x -C "$work/src/$side" --strip-components=1 --exclude=labrpc/Cargo.toml
 done
 crate new 0.0.3
@@ -108,7 +109,10 @@ results=$work/results.txt
 for row in $rows; do
   for round in $(seq 1 "$rounds"); do
     for side in $(printf '%s\n' old control new | shuf); do
-      echo "$side $("$work/target-$side/release/labrpc-ab" "$row" "$secs")" >> "$results"
+      # Taken apart from the echo, so that a run that fails stops the A/B instead of leaving a
+      # blank figure in the medians.
+      figure=$("$work/target-$side/release/labrpc-ab" "$row" "$secs")
+      echo "$side $figure" >> "$results"
     done
   done
   # Medians over the rounds (ns per call; a throughput row's is 1 / (calls/s) over all callers).

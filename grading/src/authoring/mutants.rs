@@ -221,10 +221,11 @@ fn round_seed(seed: Option<u64>, round: usize) -> Option<u64> {
     Some(hasher.finish() % 1_000_000_000)
 }
 
-/// Grades every mutant `rounds` times, round `r` with the seed [`round_seed`] gives; calls
-/// `each` after each grading with the round and its seed (for progress). With `stop_at_first_catch`, grading a stub mutant
-/// stops at the first failure that names it (the tests left do not run): it is caught, and the
-/// matrix shows that test alone.
+/// Grades every mutant `rounds` times: round 0 with `options.seed`, every further round with a
+/// seed derived from it (none without one); calls `each` after each grading with the round and
+/// the seed it ran with (for progress). With `stop_at_first_catch`, grading a stub mutant stops
+/// at the first failure that names it (the tests left do not run): it is caught, and the matrix
+/// shows that test alone.
 pub fn run(
     options: &GradeOptions,
     mutants: &[Mutant],
