@@ -4,26 +4,61 @@ use labrpc::time::{Duration, Instant};
 
 use labrpc::Network;
 
-use crate::bounds::POLL;
+use crate::bounds::{MOST_COUNTED_PER_LOOK, POLL};
 use crate::health::assert_no_server_panicked;
 
-/// Calls `check` every [`POLL`] until it answers `Ok`, for at most `timeout`, and returns that
-/// answer. `check` explains with `Err` what it sees instead; on time-out, the last explanation
-/// comes back. `check` runs at least once, and once more at the deadline. At every look the test
-/// fails if a server thread on `net` panicked (see [`super::health`]).
+/// A wait that ran out: what its check saw last, and how long it lasted on the clock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimedOut {
+    /// The check's last explanation of what it saw instead.
+    pub seen: String,
+    /// How long the wait lasted on the clock: its bound, or longer if the machine held the
+    /// test's thread off (see [`MOST_COUNTED_PER_LOOK`]).
+    pub lasted: Duration,
+}
+
+impl TimedOut {
+    /// `waited {timeout:?} for {what}, but` what the check saw, and how long that took on the
+    /// clock when the machine stretched the wait noticeably.
+    pub fn explain(&self, what: &str, timeout: Duration) -> String {
+        let mut said = format!("waited {timeout:?} for {what}, but {}", self.seen);
+        if self.lasted > timeout + timeout / 4 + POLL {
+            said += &format!(
+                " (the wait lasted {:.1?} on the clock: the machine held the test off, and a look it \
+                 held off counts as {MOST_COUNTED_PER_LOOK:?})",
+                self.lasted
+            );
+        }
+        said
+    }
+}
+
+/// Calls `check` every [`POLL`] until it answers `Ok`, and returns that answer; gives up once
+/// its looks count `timeout` (a look counts what it took, at most [`MOST_COUNTED_PER_LOOK`]).
+/// `check` explains with `Err` what it sees instead; on time-out, the last explanation comes
+/// back. `check` runs at least once, and once more at the end. At every look the test fails if
+/// a server thread on `net` panicked (see [`super::health`]).
 pub fn poll_until<T>(
     net: &Network,
     timeout: Duration,
     mut check: impl FnMut() -> Result<T, String>,
-) -> Result<T, String> {
-    let deadline = Instant::now() + timeout;
+) -> Result<T, TimedOut> {
+    let started = Instant::now();
+    let mut counted = Duration::ZERO;
     loop {
+        let look = Instant::now();
         assert_no_server_panicked(net);
         match check() {
             Ok(value) => return Ok(value),
-            Err(seen) if Instant::now() >= deadline => return Err(seen),
-            Err(_) => labrpc::time::sleep(POLL),
+            Err(seen) if counted >= timeout => return Err(TimedOut { seen, lasted: started.elapsed() }),
+            // The last sleep ends at the bound, not a poll past it.
+            Err(_) => labrpc::time::sleep(POLL.min(timeout - counted)),
         }
+        let took = look.elapsed();
+        if took > MOST_COUNTED_PER_LOOK {
+            log::debug!("a look of a wait took {took:?}: the machine held the test off; it counts as {MOST_COUNTED_PER_LOOK:?}");
+        }
+        counted += took.min(MOST_COUNTED_PER_LOOK);
     }
 }
 
@@ -56,16 +91,61 @@ mod tests {
         crate::in_this_mode(|| {
             let net = Network::new();
             let mut looks = 0;
-            let got: Result<(), String> = poll_until(&net, Duration::ZERO, || {
+            let got = poll_until(&net, Duration::ZERO, || -> Result<(), String> {
                 looks += 1;
                 Err(format!("look {looks}"))
             });
-            assert_eq!(got, Err("look 1".to_string()));
+            assert_eq!(got.map_err(|t| t.seen), Err("look 1".to_string()));
             let started = Instant::now();
-            let got: Result<(), String> =
-                poll_until(&net, POLL * 3, || Err(format!("{:?}", started.elapsed())));
+            let got = poll_until(&net, POLL * 3, || -> Result<(), String> {
+                Err(format!("{:?}", started.elapsed()))
+            });
             let waited = started.elapsed();
             assert!(got.is_err() && waited >= POLL * 3, "it gave up after {waited:?}: {got:?}");
+            net.shutdown();
+        });
+    }
+
+    /// A machine that holds the test's thread off stretches the servers' rounds; the wait's
+    /// bound stretches with it, as the original's round-counting loops do. Here every look is
+    /// held off (its check takes three polls): the wait still looks as many times as on a quiet
+    /// machine, so what happens after the bound on the clock, but within its looks, is seen.
+    #[test]
+    fn looks_the_machine_held_off_count_at_most_two_polls_each() {
+        crate::in_this_mode(|| {
+            let net = Network::new();
+            let started = Instant::now();
+            let bound = POLL * 10;
+            let mut looks = 0;
+            let got = poll_until(&net, bound, || {
+                looks += 1;
+                labrpc::time::sleep(POLL * 3);
+                // Four looks of four polls each on the clock, counted as two polls each: past
+                // the bound on the clock, within it in looks.
+                if started.elapsed() >= bound + POLL * 4 {
+                    Ok(looks)
+                } else {
+                    Err(format!("look {looks}"))
+                }
+            });
+            assert_eq!(got, Ok(4), "a wait counted held-off looks at their full length");
+
+            // The count still ends: a wait that never succeeds gives up after `bound` counted,
+            // and its explanation says how long it lasted on the clock.
+            let started = Instant::now();
+            let got = poll_until(&net, bound, || -> Result<(), String> {
+                labrpc::time::sleep(POLL * 3);
+                Err("not yet".to_string())
+            });
+            let lasted = started.elapsed();
+            let timed_out = got.expect_err("the check never holds");
+            assert!(lasted >= bound * 2 && lasted < bound * 3, "it lasted {lasted:?}");
+            let said = timed_out.explain("the view", bound);
+            assert!(
+                said.starts_with("waited 100ms for the view, but not yet (the wait lasted ")
+                    && said.contains("the machine held the test off"),
+                "{said}"
+            );
             net.shutdown();
         });
     }

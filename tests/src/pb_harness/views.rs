@@ -12,17 +12,17 @@ use crate::bounds::{ROUNDS_FOR_CHANGE, ROUNDS_FOR_DEATH, VIEW_CHANGE};
 use crate::seen::SeenView;
 
 impl Cluster {
-    /// Polls `check` until it answers `Ok`, for at most `timeout`, and returns that answer; on
-    /// time-out, says that it `waited {timeout} for {what}, but` what `check` saw last. Every
-    /// wait of the harness goes through this (and so through [`poll_until`]).
+    /// Polls `check` until it answers `Ok`, for at most `timeout` (counted in looks, as
+    /// [`poll_until`] counts), and returns that answer; on time-out, says that it `waited
+    /// {timeout} for {what}, but` what `check` saw last. Every wait of the harness goes through
+    /// this (and so through [`poll_until`]).
     pub fn wait<T>(
         &self,
         what: &str,
         timeout: Duration,
         check: impl FnMut() -> Result<T, String>,
     ) -> Result<T, String> {
-        poll_until(&self.net, timeout, check)
-            .map_err(|seen| format!("waited {timeout:?} for {what}, but {seen}"))
+        poll_until(&self.net, timeout, check).map_err(|timed_out| timed_out.explain(what, timeout))
     }
 
     /// Waits until the view service's view satisfies `wanted` (described by `what`), for at
