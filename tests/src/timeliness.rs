@@ -24,6 +24,11 @@
 //! assumes, [`crate::verdict::seal`] ends the run as inconclusive, saying why. A scenario that
 //! passed passed, however starved: starvation can make a correct service look wrong, never a
 //! wrong one look right.
+//!
+//! A machine that holds every thread off a little at each wake-up, with no stall past the
+//! tolerance, slows the servers' rounds without a witness seeing it; the harness's waits adapt
+//! to that instead: they count looks, not seconds (see
+//! [`MOST_COUNTED_PER_LOOK`](crate::bounds::MOST_COUNTED_PER_LOOK)).
 
 use std::cell::RefCell;
 use std::fmt;
