@@ -39,11 +39,16 @@ impl Method for Blob {
     type Reply = ();
 }
 
+/// One call, its reply kept from the optimizer.
+fn call<M: Method>(caller: &Endpoint, args: &M::Args) {
+    black_box(caller.call::<M>(SERVER, black_box(args)).expect("a bench call failed"));
+}
+
 /// Calls until `until`; returns how many calls were made.
 fn call_until<M: Method>(caller: &Endpoint, args: &M::Args, until: Instant) -> u64 {
     let mut calls = 0;
     while Instant::now() < until {
-        black_box(caller.call::<M>(SERVER, black_box(args)).expect("a bench call failed"));
+        call::<M>(caller, args);
         calls += 1;
     }
     calls
@@ -69,7 +74,7 @@ where
                 let barrier = &barrier;
                 scope.spawn(move || {
                     for _ in 0..WARM_CALLS {
-                        black_box(endpoint.call::<M>(SERVER, black_box(args)).expect("a bench call failed"));
+                        call::<M>(endpoint, args);
                     }
                     barrier.wait();
                     call_until::<M>(endpoint, args, Instant::now() + window)
