@@ -17,13 +17,14 @@ use viewservice::{DEAD_AFTER, DEAD_PINGS, PING_INTERVAL};
 /// within the round it happened in.
 pub const POLL: Duration = Duration::from_nanos((PING_INTERVAL.as_nanos() / 10) as u64);
 
-/// The most one look of a wait counts against the wait's bound: two [`POLL`]s. The original's
-/// loops count rounds (an RPC, then a sleep), not seconds, so a machine that holds the test off
-/// stretches their bound as it stretches the servers' rounds. A wait here counts its looks the
-/// same way: a look (its check, then a sleep of [`POLL`]) counts what it took on the clock, but
-/// never more than this, so on a quiet machine a wait lasts its bound, and on a starved one
-/// every look the machine held off still counts as one look.
-pub const MOST_COUNTED_PER_LOOK: Duration = POLL.saturating_mul(2);
+/// The most one pause between a wait's looks counts against the wait's bound: two [`POLL`]s.
+/// The original's loops count rounds (an RPC, then a sleep), not seconds, so a machine that
+/// holds the test off stretches their bound as it stretches the servers' rounds. A wait here
+/// counts its pauses the same way: a pause of [`POLL`] counts what it took on the clock, but
+/// never more than this, so on a quiet machine a wait lasts its bound, and on a starved one a
+/// pause the machine held off still counts as one pause. The checks between the pauses count in
+/// full: a check is slow because the code under test is, and that is never the machine's.
+pub const MOST_COUNTED_PER_PAUSE: Duration = POLL.saturating_mul(2);
 
 /// Ping rounds to wait for a view change that needs no death (a server joining, a promotion the
 /// view service can make at once): the original's loop bound `DeadPings * 2`.

@@ -27,8 +27,8 @@
 //!
 //! A machine that holds every thread off a little at each wake-up, with no stall past the
 //! tolerance, slows the servers' rounds without a witness seeing it; the harness's waits adapt
-//! to that instead: they count looks, not seconds (see
-//! [`MOST_COUNTED_PER_LOOK`](crate::bounds::MOST_COUNTED_PER_LOOK)).
+//! to that instead: they count their pauses, not seconds (see
+//! [`MOST_COUNTED_PER_PAUSE`](crate::bounds::MOST_COUNTED_PER_PAUSE)).
 
 use std::cell::RefCell;
 use std::fmt;
